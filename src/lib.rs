@@ -1,0 +1,1 @@
+//! nnviz: watch a neural network learn.

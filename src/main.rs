@@ -1,0 +1,2 @@
+//! The `nnviz` binary.
+fn main() {}

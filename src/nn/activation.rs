@@ -1,0 +1,156 @@
+//! Activation functions of hidden layers and the output heads.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Matrix, kernel};
+
+/// The slope of leaky ReLU for negative inputs.
+pub const LEAKY_SLOPE: f64 = 0.01;
+
+/// The activation function of a hidden layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activation {
+    /// `1 / (1 + exp(−z))`, the article's.
+    #[default]
+    Sigmoid,
+    /// `tanh(z)`.
+    Tanh,
+    /// `max(0, z)`.
+    Relu,
+    /// `z` for `z > 0`, else `0.01 z`.
+    LeakyRelu,
+    /// `z` (no activation).
+    #[serde(alias = "identity")]
+    Linear,
+}
+
+impl Activation {
+    /// Every activation, in menu order.
+    pub const ALL: [Self; 5] = [
+        Self::Sigmoid,
+        Self::Tanh,
+        Self::Relu,
+        Self::LeakyRelu,
+        Self::Linear,
+    ];
+
+    /// The name used on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sigmoid => "sigmoid",
+            Self::Tanh => "tanh",
+            Self::Relu => "relu",
+            Self::LeakyRelu => "leaky-relu",
+            Self::Linear => "linear",
+        }
+    }
+
+    /// Applies the activation in place to pre-activations `z`.
+    pub fn apply(self, z: &mut [f64]) {
+        match self {
+            Self::Sigmoid => kernel::sigmoid_in_place(z),
+            Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
+            Self::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),
+            Self::LeakyRelu => z
+                .iter_mut()
+                .for_each(|v| *v = if *v > 0.0 { *v } else { LEAKY_SLOPE * *v }),
+            Self::Linear => {}
+        }
+    }
+
+    /// The derivative `f'(z)` written in terms of the output `a = f(z)`, as the article's
+    /// `dsigmoid(h) = h (1 − h)`.
+    #[inline(always)]
+    pub fn derivative_from_output(self, a: f64) -> f64 {
+        match self {
+            Self::Sigmoid => a * (1.0 - a),
+            Self::Tanh => 1.0 - a * a,
+            Self::Relu => {
+                if a > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Self::LeakyRelu => {
+                if a > 0.0 {
+                    1.0
+                } else {
+                    LEAKY_SLOPE
+                }
+            }
+            Self::Linear => 1.0,
+        }
+    }
+}
+
+impl std::fmt::Display for Activation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The output head: how the last layer's scores become predictions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputHead {
+    /// One sigmoid unit per output: `P(class 1)` for two classes (the article's).
+    #[default]
+    Sigmoid,
+    /// Softmax over k ≥ 2 units (the article's R6 class).
+    Softmax,
+    /// The scores themselves, for regression.
+    #[serde(alias = "linear")]
+    Identity,
+}
+
+impl OutputHead {
+    /// Every head, in menu order.
+    pub const ALL: [Self; 3] = [Self::Sigmoid, Self::Softmax, Self::Identity];
+
+    /// The name used on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sigmoid => "sigmoid",
+            Self::Softmax => "softmax",
+            Self::Identity => "identity",
+        }
+    }
+
+    /// Turns scores `[n, k]` into outputs in place.
+    pub fn apply_rows(self, z: &mut Matrix) {
+        match self {
+            Self::Sigmoid => kernel::sigmoid_in_place(z.as_mut_slice()),
+            Self::Softmax => {
+                let cols = z.cols();
+                if cols > 0 {
+                    z.as_mut_slice()
+                        .chunks_exact_mut(cols)
+                        .for_each(softmax_in_place);
+                }
+            }
+            Self::Identity => {}
+        }
+    }
+}
+
+impl std::fmt::Display for OutputHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Softmax of one row in place, shifted by the row's maximum so that no `exp` overflows
+/// (`softmax(z) = exp(z − m) / Σ exp(z − m)`, `m = max z`).
+pub fn softmax_in_place(row: &mut [f64]) {
+    let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for v in row.iter_mut() {
+        *v = kernel::exp_fast(*v - m);
+        sum += *v;
+    }
+    for v in row.iter_mut() {
+        *v /= sum;
+    }
+}
