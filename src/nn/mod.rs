@@ -9,10 +9,12 @@ mod kernel;
 mod matrix;
 
 pub use activation::{Activation, OutputHead};
-pub use kernel::{Gradients, Workspace, exp_fast};
+pub use kernel::{
+    Gradients, PassSpec, Workspace, affine, exp_fast, forward_backward, sigmoid, summed_loss,
+};
 pub use matrix::Matrix;
 
-use rand::Rng;
+use rand::{Rng, RngExt as _};
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
@@ -318,6 +320,17 @@ impl Network {
             outputs.push(z);
         }
         Ok(outputs)
+    }
+
+    /// The output layer's scores before the head (logits) and the outputs, for each row of `x`.
+    pub fn scores_and_output(&self, x: &Matrix) -> Result<(Matrix, Matrix), NnError> {
+        let mut layers = self.forward_layers(x)?;
+        let output = layers.pop().unwrap_or_default();
+        let input = layers.last().unwrap_or(x);
+        let last = self.weights.last().ok_or_else(|| NnError::Shape("no layers".into()))?;
+        let mut scores = Matrix::zeros(x.rows(), last.cols());
+        kernel::affine(input, last, &mut scores);
+        Ok((scores, output))
     }
 
     /// Class probabilities `[n, k]` for every row, two columns for a one-unit sigmoid head.

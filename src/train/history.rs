@@ -1,0 +1,134 @@
+//! Loss and accuracy curves that never grow without bound.
+
+use serde::Serialize;
+
+/// One recorded point of the training curves.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    /// Iteration (1-based).
+    pub iteration: u64,
+    /// Training loss.
+    pub train_loss: f64,
+    /// Training accuracy (`None` for regression).
+    pub train_accuracy: Option<f64>,
+    /// Test loss (`None` without test rows).
+    pub test_loss: Option<f64>,
+    /// Test accuracy (`None` without test rows or for regression).
+    pub test_accuracy: Option<f64>,
+}
+
+/// Training curves thinned as they grow: at most `capacity` points, recorded every `stride`
+/// iterations; when full, every other point is dropped and the stride doubles, so memory stays
+/// flat over any session length while the whole run stays visible.
+#[derive(Clone, Debug)]
+pub struct History {
+    points: Vec<HistoryPoint>,
+    capacity: usize,
+    stride: u64,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self::new(2048)
+    }
+}
+
+impl History {
+    /// An empty history holding at most `capacity` (≥ 4) points.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            points: Vec::with_capacity(capacity.max(4)),
+            capacity: capacity.max(4),
+            stride: 1,
+        }
+    }
+
+    /// Iterations between recorded points at present.
+    pub fn stride(&self) -> u64 {
+        self.stride
+    }
+
+    /// True if a point for `iteration` would be kept.
+    pub fn wants(&self, iteration: u64) -> bool {
+        iteration % self.stride == 0 || iteration == 1
+    }
+
+    /// Records a point (ignored unless [`Self::wants`] its iteration).
+    pub fn push(&mut self, point: HistoryPoint) {
+        if !self.wants(point.iteration) {
+            return;
+        }
+        if self.points.len() >= self.capacity {
+            let stride = self.stride * 2;
+            self.points
+                .retain(|p| p.iteration % stride == 0 || p.iteration == 1);
+            self.stride = stride;
+            if !self.wants(point.iteration) {
+                return;
+            }
+        }
+        self.points.push(point);
+    }
+
+    /// The recorded points, oldest first.
+    pub fn points(&self) -> &[HistoryPoint] {
+        &self.points
+    }
+
+    /// The latest point.
+    pub fn last(&self) -> Option<&HistoryPoint> {
+        self.points.last()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.points.clear();
+        self.stride = 1;
+    }
+
+    /// The curves as CSV: `iteration,train_loss,train_accuracy,test_loss,test_accuracy`.
+    pub fn to_csv(&self) -> String {
+        let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+        let mut out = String::from("iteration,train_loss,train_accuracy,test_loss,test_accuracy\n");
+        for p in &self.points {
+            out.push_str(&format!(
+                "{},{},{},{},{}\n",
+                p.iteration,
+                p.train_loss,
+                opt(p.train_accuracy),
+                opt(p.test_loss),
+                opt(p.test_accuracy)
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(iteration: u64) -> HistoryPoint {
+        HistoryPoint {
+            iteration,
+            train_loss: 1.0 / iteration as f64,
+            train_accuracy: None,
+            test_loss: None,
+            test_accuracy: None,
+        }
+    }
+
+    #[test]
+    fn stays_bounded_and_spans_the_run() {
+        let mut h = History::new(64);
+        for i in 1..=100_000 {
+            if h.wants(i) {
+                h.push(point(i));
+            }
+        }
+        assert!(h.points().len() <= 64);
+        assert_eq!(h.points()[0].iteration, 1);
+        assert!(h.last().unwrap().iteration > 90_000);
+        assert!(h.points().windows(2).all(|w| w[0].iteration < w[1].iteration));
+    }
+}

@@ -1,0 +1,617 @@
+//! Training: optimisers, learning-rate schedules, stopping rules, metrics and history.
+//!
+//! A [`Trainer`] owns a network and trains it in steps (`train(n)`), so the app can train a batch
+//! of iterations per frame and the command line can loop. The loss and accuracy reported for
+//! iteration *i* come from that iteration's forward pass, before its update (the article's
+//! convention). No UI code lives here.
+
+mod history;
+mod metrics;
+
+pub use history::{History, HistoryPoint};
+pub use metrics::{Metrics, confusion_matrix, evaluate};
+
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom as _;
+use serde::{Deserialize, Serialize};
+
+use crate::nn::{
+    Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Targets,
+    Workspace, forward_backward, predicted_class, summed_loss,
+};
+
+/// The optimiser that turns gradients into weight updates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimizer {
+    /// Plain gradient descent `w ← w − η g`, the article's.
+    #[default]
+    Gd,
+    /// Heavy-ball momentum: `v ← μ v − η g`, `w ← w + v`, μ = 0.9.
+    Momentum,
+    /// Adam (Kingma and Ba), β₁ = 0.9, β₂ = 0.999, ε = 1e-8, bias-corrected.
+    Adam,
+}
+
+impl Optimizer {
+    /// Every optimiser, in menu order.
+    pub const ALL: [Self; 3] = [Self::Gd, Self::Momentum, Self::Adam];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Gd => "gd",
+            Self::Momentum => "momentum",
+            Self::Adam => "adam",
+        }
+    }
+}
+
+/// How the learning rate changes over iterations `t` (0-based).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Schedule {
+    /// `η` throughout.
+    #[default]
+    Constant,
+    /// `η · factor^⌊t / every⌋`.
+    Step {
+        /// Iterations between drops.
+        every: u64,
+        /// Multiplier at each drop.
+        factor: f64,
+    },
+    /// `η · exp(−rate · t)`.
+    Exponential {
+        /// Decay per iteration.
+        rate: f64,
+    },
+    /// `η / (1 + rate · t)`.
+    InverseTime {
+        /// Decay per iteration.
+        rate: f64,
+    },
+}
+
+impl Schedule {
+    /// The learning rate at iteration `t` (0-based) for base rate `base`.
+    pub fn rate(&self, base: f64, t: u64) -> f64 {
+        match *self {
+            Self::Constant => base,
+            Self::Step { every, factor } => {
+                let drops = t / every.max(1);
+                base * factor.powi(i32::try_from(drops).unwrap_or(i32::MAX))
+            }
+            Self::Exponential { rate } => base * (-rate * t as f64).exp(),
+            Self::InverseTime { rate } => base / (1.0 + rate * t as f64),
+        }
+    }
+
+    /// The name used on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Constant => "constant",
+            Self::Step { .. } => "step",
+            Self::Exponential { .. } => "exponential",
+            Self::InverseTime { .. } => "inverse-time",
+        }
+    }
+}
+
+/// What the user chose for training; the network itself is built from its own architecture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainConfig {
+    /// The loss minimised.
+    pub loss: Loss,
+    /// Sum (the article's) or mean over rows.
+    pub reduction: Reduction,
+    /// The optimiser.
+    pub optimizer: Optimizer,
+    /// Base learning rate η.
+    pub learning_rate: f64,
+    /// How η changes over time.
+    pub schedule: Schedule,
+    /// Rows per iteration; `None` for the full batch (the article's).
+    pub batch_size: Option<usize>,
+    /// L1 penalty `λ₁ Σ|w|` over non-bias weights, included in the reported loss.
+    pub l1: f64,
+    /// L2 penalty `λ₂/2 Σ w²` over non-bias weights, included in the reported loss.
+    pub l2: f64,
+    /// Stop once the reported loss is below this (the R6 class's `tolerance`); `None` never.
+    pub tolerance: Option<f64>,
+    /// Seed of the mini-batch order.
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            loss: Loss::CrossEntropy,
+            reduction: Reduction::Sum,
+            optimizer: Optimizer::Gd,
+            learning_rate: 0.01,
+            schedule: Schedule::Constant,
+            batch_size: None,
+            l1: 0.0,
+            l2: 0.0,
+            tolerance: None,
+            seed: 1,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks the settings against each other and against the targets.
+    pub fn validate(&self, head: OutputHead, targets: &Targets) -> Result<(), NnError> {
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(NnError::Invalid(format!(
+                "learning rate {} must be a positive number",
+                self.learning_rate
+            )));
+        }
+        for (name, v) in [("l1", self.l1), ("l2", self.l2)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(NnError::Invalid(format!(
+                    "{name} penalty {v} must be zero or positive"
+                )));
+            }
+        }
+        if self.batch_size == Some(0) {
+            return Err(NnError::Invalid("batch size must be at least 1".into()));
+        }
+        if self.loss == Loss::CrossEntropy {
+            if head == OutputHead::Identity {
+                return Err(NnError::Invalid(
+                    "cross-entropy needs a sigmoid or softmax output; use squared error for an identity output".into(),
+                ));
+            }
+            if matches!(targets, Targets::Values(_)) {
+                return Err(NnError::Invalid(
+                    "cross-entropy needs class targets; numeric targets need squared error".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why training stopped.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "reason")]
+pub enum Stop {
+    /// The reported loss fell below the tolerance.
+    Tolerance {
+        /// The loss that did.
+        loss: f64,
+    },
+    /// A loss, gradient or weight became NaN or infinite; the weights are those before the
+    /// iteration that failed.
+    Diverged {
+        /// The iteration (1-based) that failed.
+        iteration: u64,
+        /// What became non-finite.
+        what: String,
+    },
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Tolerance { loss } => write!(f, "loss {loss} is below the tolerance"),
+            Self::Diverged { iteration, what } => write!(
+                f,
+                "training diverged at iteration {iteration}: {what}; the weights before it are kept (try a lower learning rate)"
+            ),
+        }
+    }
+}
+
+/// The loss and accuracy of one iteration, from its forward pass (before its update).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct IterationReport {
+    /// 1-based iteration number.
+    pub iteration: u64,
+    /// Reduced data loss plus penalties.
+    pub loss: f64,
+    /// Share of rows classified correctly (`None` for regression).
+    pub accuracy: Option<f64>,
+}
+
+/// What one call of [`Trainer::train`] did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Iterations completed in this call.
+    pub iterations: u64,
+    /// The report of the last iteration completed, if any.
+    pub last: Option<IterationReport>,
+    /// Set if training stopped by itself (tolerance or divergence).
+    pub stop: Option<Stop>,
+}
+
+/// Trains one network on one set of rows.
+#[derive(Debug)]
+pub struct Trainer {
+    network: Network,
+    config: TrainConfig,
+    /// 0-based count of completed iterations.
+    iteration: u64,
+    rng: StdRng,
+    order: Vec<usize>,
+    position: usize,
+    workspace: Workspace,
+    grads: Gradients,
+    /// First-moment (momentum velocity or Adam m) and second-moment (Adam v) buffers.
+    moment1: Vec<Matrix>,
+    moment2: Vec<Matrix>,
+    batch_x: Matrix,
+    stopped: Option<Stop>,
+}
+
+impl Trainer {
+    /// A trainer for `network` with `config`.
+    pub fn new(network: Network, config: TrainConfig) -> Self {
+        let rng = StdRng::seed_from_u64(config.seed);
+        Self {
+            network,
+            config,
+            iteration: 0,
+            rng,
+            order: Vec::new(),
+            position: 0,
+            workspace: Workspace::default(),
+            grads: Gradients::default(),
+            moment1: Vec::new(),
+            moment2: Vec::new(),
+            batch_x: Matrix::default(),
+            stopped: None,
+        }
+    }
+
+    /// The network being trained.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Replaces the network (e.g. weights loaded from a file) and restarts the count.
+    pub fn set_network(&mut self, network: Network) {
+        self.network = network;
+        self.reset_state();
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Changes settings, keeping the weights (learning rate, optimiser, penalties, …).
+    ///
+    /// Optimiser state is dropped if the optimiser changes; the batch order restarts if the
+    /// batch size or seed changes.
+    pub fn set_config(&mut self, config: TrainConfig) {
+        if config.optimizer != self.config.optimizer {
+            self.moment1.clear();
+            self.moment2.clear();
+        }
+        if config.batch_size != self.config.batch_size || config.seed != self.config.seed {
+            self.rng = StdRng::seed_from_u64(config.seed);
+            self.order.clear();
+            self.position = 0;
+        }
+        self.config = config;
+        if matches!(self.stopped, Some(Stop::Tolerance { .. })) {
+            self.stopped = None;
+        }
+    }
+
+    /// Completed iterations.
+    pub fn iteration(&self) -> u64 {
+        self.iteration
+    }
+
+    /// Why training stopped, if it did; a stopped trainer trains no further until reset.
+    pub fn stopped(&self) -> Option<&Stop> {
+        self.stopped.as_ref()
+    }
+
+    /// Lets a trainer stopped by its tolerance go on (e.g. after the user lowers it).
+    pub fn resume(&mut self) {
+        if matches!(self.stopped, Some(Stop::Tolerance { .. })) {
+            self.stopped = None;
+        }
+    }
+
+    fn reset_state(&mut self) {
+        self.iteration = 0;
+        self.rng = StdRng::seed_from_u64(self.config.seed);
+        self.order.clear();
+        self.position = 0;
+        self.moment1.clear();
+        self.moment2.clear();
+        self.stopped = None;
+    }
+
+    /// The learning rate the next iteration uses.
+    pub fn current_learning_rate(&self) -> f64 {
+        self.config
+            .schedule
+            .rate(self.config.learning_rate, self.iteration)
+    }
+
+    /// Trains up to `n` iterations on rows `x` with targets `y`.
+    ///
+    /// `observe` is called after each iteration that `wants_report(iteration)` selects (and after
+    /// the last one of the call), with the loss and accuracy of that iteration's forward pass.
+    /// Stops early on the tolerance or on divergence (see [`Stop`]).
+    pub fn train(
+        &mut self,
+        x: &Matrix,
+        y: &Targets,
+        n: u64,
+        mut wants_report: impl FnMut(u64) -> bool,
+        mut observe: impl FnMut(&IterationReport),
+    ) -> Result<StepReport, NnError> {
+        let head = self.network.architecture().head;
+        self.config.validate(head, y)?;
+        if x.rows() != y.len() || x.rows() == 0 {
+            return Err(NnError::Shape(format!(
+                "{} data rows but {} targets",
+                x.rows(),
+                y.len()
+            )));
+        }
+        if x.cols() != self.network.architecture().inputs {
+            return Err(NnError::Shape(format!(
+                "data has {} features, the network takes {}",
+                x.cols(),
+                self.network.architecture().inputs
+            )));
+        }
+        let hidden: Vec<_> = self
+            .network
+            .architecture()
+            .hidden
+            .iter()
+            .map(|h| h.activation)
+            .collect();
+        let spec = PassSpec {
+            hidden: &hidden,
+            head,
+            loss: self.config.loss,
+        };
+        let mut report = StepReport {
+            iterations: 0,
+            last: None,
+            stop: self.stopped.clone(),
+        };
+        if self.stopped.is_some() {
+            return Ok(report);
+        }
+        let full_batch = self.config.batch_size.is_none_or(|b| b >= x.rows());
+        let mut batch_y = None;
+        for done in 0..n {
+            let i = self.iteration + 1;
+            let (bx, by) = if full_batch {
+                (x, y)
+            } else {
+                let rows = self.next_batch(x.rows());
+                self.batch_x = x.select_rows(&rows);
+                (&self.batch_x, &*batch_y.insert(y.select(&rows)))
+            };
+            forward_backward(
+                spec,
+                self.network.weights(),
+                bx,
+                by,
+                &mut self.workspace,
+                &mut self.grads,
+            );
+            let check_loss = self.config.tolerance.is_some();
+            let wanted = wants_report(i) || done + 1 == n || check_loss;
+            let iteration_report = if wanted {
+                Some(self.report(i, head, by))
+            } else {
+                None
+            };
+            if let Some(r) = &iteration_report {
+                if !r.loss.is_finite() {
+                    return Ok(self.diverge(report, i, format!("the loss is {}", r.loss)));
+                }
+            }
+            if !self.grads.is_finite() {
+                return Ok(self.diverge(report, i, "a gradient is NaN or infinite".into()));
+            }
+            if let Some(r) = iteration_report {
+                observe(&r);
+                report.last = Some(r);
+            }
+            let rows = by.len();
+            if let Err(what) = self.update(rows) {
+                return Ok(self.diverge(report, i, what));
+            }
+            self.iteration = i;
+            report.iterations += 1;
+            if let (Some(tol), Some(last)) = (self.config.tolerance, &report.last) {
+                if last.iteration == i && last.loss < tol {
+                    let stop = Stop::Tolerance { loss: last.loss };
+                    self.stopped = Some(stop.clone());
+                    report.stop = Some(stop);
+                    return Ok(report);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn diverge(&mut self, mut report: StepReport, iteration: u64, what: String) -> StepReport {
+        let stop = Stop::Diverged { iteration, what };
+        self.stopped = Some(stop.clone());
+        report.stop = Some(stop);
+        report
+    }
+
+    /// Rows of the next mini-batch: consecutive slices of a shuffled order, reshuffled each epoch.
+    fn next_batch(&mut self, n: usize) -> Vec<usize> {
+        let size = self.config.batch_size.unwrap_or(n).min(n);
+        if self.order.len() != n {
+            self.order = (0..n).collect();
+            self.position = n;
+        }
+        if self.position + size > n {
+            self.order.shuffle(&mut self.rng);
+            self.position = 0;
+        }
+        let rows = self.order[self.position..self.position + size].to_vec();
+        self.position += size;
+        rows
+    }
+
+    /// Loss (reduced, plus penalties) and accuracy of the pass just made.
+    fn report(&self, iteration: u64, head: OutputHead, y: &Targets) -> IterationReport {
+        let output = self.workspace.output();
+        let mut loss = summed_loss(head, self.config.loss, &self.workspace.scores, output, y);
+        if self.config.reduction == Reduction::Mean {
+            loss /= y.len() as f64;
+        }
+        loss += penalty(self.network.weights(), self.config.l1, self.config.l2);
+        let accuracy = match y {
+            Targets::Classes { labels, .. } => {
+                let correct = output
+                    .iter_rows()
+                    .zip(labels)
+                    .filter(|(row, label)| predicted_class(row) == **label)
+                    .count();
+                Some(correct as f64 / labels.len() as f64)
+            }
+            Targets::Values(_) => None,
+        };
+        IterationReport {
+            iteration,
+            loss,
+            accuracy,
+        }
+    }
+
+    /// Applies reduction, penalties and the optimiser to the gradients just computed.
+    /// Fails (changing nothing) if a new weight would not be finite.
+    fn update(&mut self, rows: usize) -> Result<(), String> {
+        let cfg = &self.config;
+        let eta = cfg.schedule.rate(cfg.learning_rate, self.iteration);
+        let scale = match cfg.reduction {
+            Reduction::Sum => None,
+            Reduction::Mean => Some(1.0 / rows as f64),
+        };
+        let weights = self.network.weights();
+        for (g, w) in self.grads.layers.iter_mut().zip(weights) {
+            if let Some(scale) = scale {
+                g.as_mut_slice().iter_mut().for_each(|v| *v *= scale);
+            }
+            if cfg.l1 > 0.0 || cfg.l2 > 0.0 {
+                // Row 0 is the bias, which is not penalised.
+                let cols = w.cols();
+                for (gv, &wv) in g.as_mut_slice()[cols..]
+                    .iter_mut()
+                    .zip(&w.as_slice()[cols..])
+                {
+                    *gv += cfg.l1 * sign(wv) + cfg.l2 * wv;
+                }
+            }
+        }
+        let t = self.iteration + 1;
+        // Each gradient matrix becomes the candidate new weights in place; they replace the
+        // weights only if all are finite.
+        match cfg.optimizer {
+            Optimizer::Gd => {
+                for (g, w) in self.grads.layers.iter_mut().zip(weights) {
+                    zip_apply(g, w, |g, w| w - eta * g);
+                }
+            }
+            Optimizer::Momentum => {
+                const MU: f64 = 0.9;
+                if self.moment1.len() != weights.len() {
+                    self.moment1 = Gradients::zeros_like(weights).layers;
+                }
+                for ((g, w), v) in self.grads.layers.iter_mut().zip(weights).zip(&mut self.moment1) {
+                    zip_apply(v, g, |v, g| MU * v - eta * g);
+                    g.as_mut_slice().copy_from_slice(w.as_slice());
+                    zip_apply(g, v, |w, v| w + v);
+                }
+            }
+            Optimizer::Adam => {
+                const B1: f64 = 0.9;
+                const B2: f64 = 0.999;
+                const EPS: f64 = 1e-8;
+                if self.moment1.len() != weights.len() || self.moment2.len() != weights.len() {
+                    self.moment1 = Gradients::zeros_like(weights).layers;
+                    self.moment2 = Gradients::zeros_like(weights).layers;
+                }
+                let steps = i32::try_from(t).unwrap_or(i32::MAX);
+                let (c1, c2) = (1.0 - B1.powi(steps), 1.0 - B2.powi(steps));
+                for (((g, w), m), v) in self
+                    .grads
+                    .layers
+                    .iter_mut()
+                    .zip(weights)
+                    .zip(&mut self.moment1)
+                    .zip(&mut self.moment2)
+                {
+                    zip_apply(m, g, |m, g| B1 * m + (1.0 - B1) * g);
+                    zip_apply(v, g, |v, g| B2 * v + (1.0 - B2) * g * g);
+                    for (((gv, &wv), &mv), &vv) in g
+                        .as_mut_slice()
+                        .iter_mut()
+                        .zip(w.as_slice())
+                        .zip(m.as_slice())
+                        .zip(v.as_slice())
+                    {
+                        *gv = wv - eta * (mv / c1) / ((vv / c2).sqrt() + EPS);
+                    }
+                }
+            }
+        }
+        if !self.grads.is_finite() {
+            return Err("a weight became NaN or infinite".into());
+        }
+        for (w, new) in self
+            .network
+            .weights_mut()
+            .iter_mut()
+            .zip(&mut self.grads.layers)
+        {
+            std::mem::swap(w, new);
+        }
+        Ok(())
+    }
+}
+
+fn sign(v: f64) -> f64 {
+    if v > 0.0 {
+        1.0
+    } else if v < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// `a[i] = f(a[i], b[i])` for every element.
+fn zip_apply(a: &mut Matrix, b: &Matrix, f: impl Fn(f64, f64) -> f64) {
+    for (av, &bv) in a.as_mut_slice().iter_mut().zip(b.as_slice()) {
+        *av = f(*av, bv);
+    }
+}
+
+/// `λ₁ Σ|w| + λ₂/2 Σ w²` over all non-bias weights (row 0 of each matrix is the bias).
+pub fn penalty(weights: &[Matrix], l1: f64, l2: f64) -> f64 {
+    if l1 == 0.0 && l2 == 0.0 {
+        return 0.0;
+    }
+    let mut total = 0.0;
+    for w in weights {
+        for &v in &w.as_slice()[w.cols()..] {
+            total += l1 * v.abs() + 0.5 * l2 * v * v;
+        }
+    }
+    total
+}

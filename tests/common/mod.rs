@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests: the article's reference files.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use nnviz::nn::Matrix;
+
+/// The reference folder from `$NNVIZ_REFERENCE`, or `None` (the caller says it skipped).
+pub fn reference_dir() -> Option<PathBuf> {
+    match std::env::var_os("NNVIZ_REFERENCE") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            eprintln!("skipped: NNVIZ_REFERENCE is not set");
+            None
+        }
+    }
+}
+
+/// Reads a reference file; panics (fails the test) if it is missing.
+pub fn read(dir: &std::path::Path, name: &str) -> String {
+    let path = dir.join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reference file {} is missing: {e}", path.display()))
+}
+
+/// A headerless CSV matrix.
+pub fn matrix(dir: &std::path::Path, name: &str) -> Matrix {
+    let rows: Vec<Vec<f64>> = read(dir, name)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|v| v.trim().parse().unwrap()).collect())
+        .collect();
+    Matrix::from_rows(&rows).unwrap()
+}
+
+/// A CSV with a header: the header and the rows as strings.
+pub fn table(dir: &std::path::Path, name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = read(dir, name);
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let unquote = |s: &str| s.trim().trim_matches('"').to_string();
+    let header = lines.next().unwrap().split(',').map(unquote).collect();
+    let rows = lines.map(|l| l.split(',').map(unquote).collect()).collect();
+    (header, rows)
+}
+
+/// The hot dogs: `x [200, 2]` and labels (1 = "hot dog").
+pub fn hotdogs(dir: &std::path::Path) -> (Matrix, Vec<usize>) {
+    let (header, rows) = table(dir, "hotdogs.csv");
+    assert_eq!(header, ["x1", "x2", "class"]);
+    let x: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|r| vec![r[0].parse().unwrap(), r[1].parse().unwrap()])
+        .collect();
+    let y = rows.iter().map(|r| usize::from(r[2] == "hot dog")).collect();
+    (Matrix::from_rows(&x).unwrap(), y)
+}
+
+/// Iris: `x [150, 4]` and labels in the order setosa, versicolor, virginica.
+pub fn iris(dir: &std::path::Path) -> (Matrix, Vec<usize>) {
+    let (_, rows) = table(dir, "iris.csv");
+    let classes = ["setosa", "versicolor", "virginica"];
+    let x: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|r| r[..4].iter().map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let y = rows
+        .iter()
+        .map(|r| classes.iter().position(|c| *c == r[4]).unwrap())
+        .collect();
+    (Matrix::from_rows(&x).unwrap(), y)
+}
+
+/// A trace file: `(iteration, loss, accuracy)` rows.
+pub fn trace(dir: &std::path::Path, name: &str) -> Vec<(u64, f64, f64)> {
+    let (_, rows) = table(dir, name);
+    rows.iter()
+        .map(|r| {
+            (
+                r[0].parse::<f64>().unwrap() as u64,
+                r[1].parse().unwrap(),
+                r[2].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Largest element-wise relative difference `|a − b| / max(|b|, floor)`.
+pub fn max_relative_difference(a: &Matrix, b: &Matrix, floor: f64) -> f64 {
+    assert_eq!(a.shape(), b.shape());
+    a.as_slice()
+        .iter()
+        .zip(b.as_slice())
+        .map(|(x, y)| (x - y).abs() / y.abs().max(floor))
+        .fold(0.0, f64::max)
+}
