@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Matrix, kernel};
+use super::{Matrix, exp, kernel};
 
 /// The slope of leaky ReLU for negative inputs.
 pub const LEAKY_SLOPE: f64 = 0.01;
@@ -147,7 +147,7 @@ pub fn softmax_in_place(row: &mut [f64]) {
     let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for v in row.iter_mut() {
-        *v = kernel::exp_fast(*v - m);
+        *v = exp::exp(*v - m);
         sum += *v;
     }
     for v in row.iter_mut() {

@@ -5,91 +5,13 @@
 //! multiply and add. Hidden-5 training on the hot dogs is chaotic enough that another order moves
 //! its final weights by about 1e-3, so every sum here keeps that order. Speed comes from working
 //! on many independent sums at once (across outputs, samples or inputs), never from reordering one
-//! sum, and from an `exp` without branches that the compiler can vectorise. On x86-64 the hot loop
-//! is compiled a second time with AVX2 and picked at run time; both versions do the same IEEE
-//! operations in the same order (Rust never fuses a multiply and an add on its own), so their
-//! results are identical.
+//! sum, and from a vectorised `exp` ([`super::exp`]). On x86-64 the hot loop is compiled a second
+//! time with AVX2 and picked at run time; both versions do the same IEEE operations in the same
+//! order (Rust never fuses a multiply and an add on its own), so their results are identical.
 
 use super::{Activation, Loss, Matrix, OutputHead, Targets};
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const INV_LN2: f64 = 1.442_695_040_888_963_387_00;
-/// `1.5 · 2^52`: adding it rounds to an integer that lands in the low mantissa bits.
-const SHIFT: f64 = 6_755_399_441_055_744.0;
-const P1: f64 = 1.666_666_666_666_660_190_37e-1;
-const P2: f64 = -2.777_777_777_701_559_338_42e-3;
-const P3: f64 = 6.613_756_321_437_934_361_17e-5;
-const P4: f64 = -1.653_390_220_546_525_153_90e-6;
-const P5: f64 = 4.138_136_797_057_238_460_39e-8;
-/// Above this, `exp` overflows.
-const EXP_MAX: f64 = 709.782_712_893_384;
-/// Below this, `exp` is subnormal; it is flushed to zero.
-const EXP_MIN: f64 = -708.0;
-
-/// fdlibm's reduction of `exp(x)` to `2^k · num / den`, branch-free.
-///
-/// `x = k ln2 + r`, `|r| ≤ ln2/2`; `c = r − r²(P1 + r²(P2 + r²(P3 + r²(P4 + r² P5))))`;
-/// `exp(r) = 1 + r + r c/(2 − c) = (2 + 2r − c)/(2 − c)` (fdlibm `e_exp.c`, as in musl).
-/// Returns `(num, den, 2^(k−1))`, valid for `EXP_MIN ≤ x ≤ EXP_MAX`.
-#[inline(always)]
-fn exp_reduce(x: f64) -> (f64, f64, f64) {
-    let x = x.clamp(EXP_MIN, EXP_MAX);
-    let shifted = x * INV_LN2 + SHIFT;
-    let k = shifted - SHIFT;
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
-    let r = hi - lo;
-    let t = r * r;
-    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-    // The low 12 bits of `shifted` hold k (mod 4096); k + 1022 ∈ [1, 2046] is the biased exponent
-    // of 2^(k−1), and the shift drops everything above it.
-    let half_scale = f64::from_bits(shifted.to_bits().wrapping_add(1022) << 52);
-    ((2.0 + 2.0 * r) - c, 2.0 - c, half_scale)
-}
-
-/// `exp(x)` without branches, so loops over it vectorise; error a few ulp at most.
-///
-/// Subnormal results (`x < −708`) are flushed to zero; `x > 709.78` gives `+∞`; NaN stays NaN.
-#[inline(always)]
-pub fn exp_fast(x: f64) -> f64 {
-    let (num, den, half_scale) = exp_reduce(x);
-    let e = (num / den) * half_scale * 2.0;
-    if x > EXP_MAX {
-        f64::INFINITY
-    } else if x < EXP_MIN {
-        0.0
-    } else {
-        e
-    }
-}
-
-/// The logistic sigmoid `1 / (1 + exp(−z))` with one division, branch-free.
-///
-/// With `exp(−z) = 2^k num/den`, `σ(z) = den / (den + 2^k num)`. Saturates to exactly 0 or 1
-/// for large `|z|` and never overflows.
-#[inline(always)]
-pub fn sigmoid(z: f64) -> f64 {
-    let (num, den, half_scale) = exp_reduce(-z);
-    let s = den / (den + num * half_scale * 2.0);
-    if -z > EXP_MAX {
-        0.0
-    } else if -z < EXP_MIN {
-        1.0
-    } else if z.is_nan() {
-        z
-    } else {
-        s
-    }
-}
-
-/// Applies [`sigmoid`] to every value in place.
-#[inline(always)]
-pub fn sigmoid_in_place(z: &mut [f64]) {
-    for v in z.iter_mut() {
-        *v = sigmoid(*v);
-    }
-}
+pub use super::exp::{sigmoid, sigmoid_in_place};
 
 /// `z = cbind(1, a) %*% w`: `z[s][j] = w[0][j] + Σ_k a[s][k] · w[k+1][j]`, summed in order of k.
 ///
@@ -485,38 +407,6 @@ pub fn summed_loss(head: OutputHead, loss: Loss, scores: &Matrix, p: &Matrix, y:
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exp_fast_matches_std_within_a_few_ulp() {
-        let mut worst: f64 = 0.0;
-        let mut x = -707.9;
-        while x < 709.7 {
-            let (fast, exact) = (exp_fast(x), x.exp());
-            worst = worst.max(((fast - exact) / exact).abs());
-            x += 0.0137;
-        }
-        assert!(worst < 4.0 * f64::EPSILON, "worst relative error {worst:e}");
-        assert_eq!(exp_fast(0.0), 1.0);
-        assert_eq!(exp_fast(800.0), f64::INFINITY);
-        assert_eq!(exp_fast(-800.0), 0.0);
-        assert!(exp_fast(f64::NAN).is_nan());
-    }
-
-    #[test]
-    fn sigmoid_is_accurate_and_saturates_without_overflow() {
-        let mut worst: f64 = 0.0;
-        let mut z = -700.0;
-        while z < 700.0 {
-            let exact = 1.0 / (1.0 + (-z).exp());
-            worst = worst.max(((sigmoid(z) - exact) / exact).abs());
-            z += 0.0311;
-        }
-        assert!(worst < 4.0 * f64::EPSILON, "worst relative error {worst:e}");
-        assert_eq!(sigmoid(1000.0), 1.0);
-        assert_eq!(sigmoid(-1000.0), 0.0);
-        assert_eq!(sigmoid(0.0), 0.5);
-        assert!(sigmoid(f64::NAN).is_nan());
-    }
 
     #[test]
     fn affine_sums_in_order_with_bias_row_first() {

@@ -5,12 +5,13 @@
 //! `cbind(1, a) %*% w`. No UI code lives here.
 
 mod activation;
+pub mod exp;
 mod kernel;
 mod matrix;
 
 pub use activation::{Activation, OutputHead};
 pub use kernel::{
-    Gradients, PassSpec, Workspace, affine, exp_fast, forward_backward, sigmoid, summed_loss,
+    Gradients, PassSpec, Workspace, affine, forward_backward, sigmoid, summed_loss,
 };
 pub use matrix::Matrix;
 
