@@ -5,3 +5,6 @@
 
 pub mod nn;
 pub mod train;
+pub mod cli;
+pub mod data;
+pub mod model;

@@ -389,20 +389,23 @@ impl Trainer {
             return Ok(report);
         }
         let full_batch = self.config.batch_size.is_none_or(|b| b >= x.rows());
+        if full_batch {
+            self.workspace.set_input(x);
+        }
         let mut batch_y = None;
         for done in 0..n {
             let i = self.iteration + 1;
-            let (bx, by) = if full_batch {
-                (x, y)
+            let by = if full_batch {
+                y
             } else {
                 let rows = self.next_batch(x.rows());
                 self.batch_x = x.select_rows(&rows);
-                (&self.batch_x, &*batch_y.insert(y.select(&rows)))
+                self.workspace.set_input(&self.batch_x);
+                &*batch_y.insert(y.select(&rows))
             };
             forward_backward(
                 spec,
                 self.network.weights(),
-                bx,
                 by,
                 &mut self.workspace,
                 &mut self.grads,
@@ -470,7 +473,8 @@ impl Trainer {
     /// Loss (reduced, plus penalties) and accuracy of the pass just made.
     fn report(&self, iteration: u64, head: OutputHead, y: &Targets) -> IterationReport {
         let output = self.workspace.output();
-        let mut loss = summed_loss(head, self.config.loss, &self.workspace.scores, output, y);
+        let scores = self.workspace.scores();
+        let mut loss = summed_loss(head, self.config.loss, &scores, &output, y);
         if self.config.reduction == Reduction::Mean {
             loss /= y.len() as f64;
         }
@@ -535,7 +539,7 @@ impl Trainer {
                 for ((g, w), v) in self.grads.layers.iter_mut().zip(weights).zip(&mut self.moment1) {
                     zip_apply(v, g, |v, g| MU * v - eta * g);
                     g.as_mut_slice().copy_from_slice(w.as_slice());
-                    zip_apply(g, v, |w, v| w + v);
+                    zip_apply(g, &*v, |w, v| w + v);
                 }
             }
             Optimizer::Adam => {
