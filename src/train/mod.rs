@@ -502,26 +502,8 @@ impl Trainer {
     fn update(&mut self, rows: usize) -> Result<(), String> {
         let cfg = &self.config;
         let eta = cfg.schedule.rate(cfg.learning_rate, self.iteration);
-        let scale = match cfg.reduction {
-            Reduction::Sum => None,
-            Reduction::Mean => Some(1.0 / rows as f64),
-        };
         let weights = self.network.weights();
-        for (g, w) in self.grads.layers.iter_mut().zip(weights) {
-            if let Some(scale) = scale {
-                g.as_mut_slice().iter_mut().for_each(|v| *v *= scale);
-            }
-            if cfg.l1 > 0.0 || cfg.l2 > 0.0 {
-                // Row 0 is the bias, which is not penalised.
-                let cols = w.cols();
-                for (gv, &wv) in g.as_mut_slice()[cols..]
-                    .iter_mut()
-                    .zip(&w.as_slice()[cols..])
-                {
-                    *gv += cfg.l1 * sign(wv) + cfg.l2 * wv;
-                }
-            }
-        }
+        reduce_and_penalise(&mut self.grads, weights, cfg, rows);
         let t = self.iteration + 1;
         // Each gradient matrix becomes the candidate new weights in place; they replace the
         // weights only if all are finite.
@@ -604,6 +586,59 @@ fn zip_apply(a: &mut Matrix, b: &Matrix, f: impl Fn(f64, f64) -> f64) {
     for (av, &bv) in a.as_mut_slice().iter_mut().zip(b.as_slice()) {
         *av = f(*av, bv);
     }
+}
+
+/// Turns the gradient of the summed loss into that of the training objective: divided by the rows
+/// for a mean, plus `λ₁ sign(w) + λ₂ w` for the penalties (not on the bias row).
+fn reduce_and_penalise(grads: &mut Gradients, weights: &[Matrix], cfg: &TrainConfig, rows: usize) {
+    let scale = match cfg.reduction {
+        Reduction::Sum => None,
+        Reduction::Mean => Some(1.0 / rows as f64),
+    };
+    for (g, w) in grads.layers.iter_mut().zip(weights) {
+        if let Some(scale) = scale {
+            g.as_mut_slice().iter_mut().for_each(|v| *v *= scale);
+        }
+        if cfg.l1 > 0.0 || cfg.l2 > 0.0 {
+            let cols = w.cols();
+            for (gv, &wv) in g.as_mut_slice()[cols..].iter_mut().zip(&w.as_slice()[cols..]) {
+                *gv += cfg.l1 * sign(wv) + cfg.l2 * wv;
+            }
+        }
+    }
+}
+
+/// The gradient of the training objective (reduced loss plus penalties) at the network's
+/// weights, over rows `x` with targets `y`: what one full-batch iteration descends along.
+pub fn objective_gradient(
+    network: &Network,
+    config: &TrainConfig,
+    x: &Matrix,
+    y: &Targets,
+) -> Result<Gradients, NnError> {
+    let head = network.architecture().head;
+    config.validate(head, y)?;
+    if x.rows() != y.len() || x.cols() != network.architecture().inputs {
+        return Err(NnError::Shape(format!(
+            "{} × {} data for {} targets and {} inputs",
+            x.rows(),
+            x.cols(),
+            y.len(),
+            network.architecture().inputs
+        )));
+    }
+    let hidden: Vec<_> = network.architecture().hidden.iter().map(|h| h.activation).collect();
+    let spec = PassSpec {
+        hidden: &hidden,
+        head,
+        loss: config.loss,
+    };
+    let mut ws = Workspace::default();
+    ws.set_input(x);
+    let mut grads = Gradients::default();
+    forward_backward(spec, network.weights(), y, &mut ws, &mut grads);
+    reduce_and_penalise(&mut grads, network.weights(), config, y.len());
+    Ok(grads)
 }
 
 /// `λ₁ Σ|w| + λ₂/2 Σ w²` over all non-bias weights (row 0 of each matrix is the bias).
