@@ -322,7 +322,8 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             dataset.feature_names.len(),
             if standardize { ", standardised" } else { "" },
             if dataset.dropped_rows > 0 {
-                format!(", {} rows with missing values dropped", dataset.dropped_rows)
+                let n = dataset.dropped_rows;
+                format!(", {n} row{} with missing values dropped", if n == 1 { "" } else { "s" })
             } else {
                 String::new()
             }

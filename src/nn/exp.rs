@@ -222,33 +222,36 @@ mod avx2 {
 
     use super::*;
 
-    /// `exp` of four lanes; the same IEEE operations, in the same order, as the scalar version.
+    /// `exp` of four lanes inside `±LIMIT`; the same IEEE operations, in the same order, as the
+    /// scalar version.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
     fn exp4(x: __m256d) -> __m256d {
-        let limit = _mm256_set1_pd(LIMIT);
-        let xc = _mm256_min_pd(_mm256_max_pd(x, _mm256_set1_pd(-LIMIT)), limit);
         let shift = _mm256_set1_pd(SHIFT);
-        let kd = _mm256_fmadd_pd(_mm256_set1_pd(INV_LN2_N), xc, shift);
+        let kd = _mm256_fmadd_pd(_mm256_set1_pd(INV_LN2_N), x, shift);
         let ki = _mm256_castpd_si256(kd);
         let kd = _mm256_sub_pd(kd, shift);
         let r = _mm256_fmadd_pd(
             kd,
             _mm256_set1_pd(NEG_LN2_LO_N),
-            _mm256_fmadd_pd(kd, _mm256_set1_pd(NEG_LN2_HI_N), xc),
+            _mm256_fmadd_pd(kd, _mm256_set1_pd(NEG_LN2_HI_N), x),
         );
         // Table pairs (tail, scale bits) for each lane: lanes 0 and 2 in one register, 1 and 3 in
         // the other, so that unpacking gives [t0 t1 t2 t3] and [s0 s1 s2 s3] without a permute.
-        let mut lanes = [0u64; 4];
-        // SAFETY: `lanes` holds exactly 32 bytes.
-        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), ki) };
-        let pair = |lane: usize| {
-            let idx = 2 * (lanes[lane] % 128) as usize;
-            // SAFETY: idx + 1 < 256, so both values are inside TABLE.
-            unsafe { _mm_loadu_pd(TABLE.as_ptr().add(idx).cast()) }
+        // (Faster here than two AVX2 gathers.)
+        let idx = _mm256_and_si256(ki, _mm256_set1_epi64x(127));
+        let pair = |i: i64| {
+            // SAFETY: 0 ≤ i < 128, so both values at 2i are inside TABLE.
+            unsafe { _mm_loadu_pd(TABLE.as_ptr().add(2 * i as usize).cast()) }
         };
-        let even = _mm256_set_m128d(pair(2), pair(0));
-        let odd = _mm256_set_m128d(pair(3), pair(1));
+        let even = _mm256_set_m128d(
+            pair(_mm256_extract_epi64::<2>(idx)),
+            pair(_mm256_extract_epi64::<0>(idx)),
+        );
+        let odd = _mm256_set_m128d(
+            pair(_mm256_extract_epi64::<3>(idx)),
+            pair(_mm256_extract_epi64::<1>(idx)),
+        );
         let tail = _mm256_unpacklo_pd(even, odd);
         let scale_bits = _mm256_unpackhi_pd(even, odd);
         let top = _mm256_slli_epi64::<45>(ki);
@@ -261,14 +264,16 @@ mod avx2 {
             p45,
             _mm256_fmadd_pd(r2, p23, _mm256_add_pd(tail, r)),
         );
-        let e = _mm256_fmadd_pd(scale, tmp, scale);
-        // Saturate outside ±LIMIT and keep NaN, as the scalar version does.
-        let high = _mm256_cmp_pd::<_CMP_GT_OQ>(x, limit);
-        let low = _mm256_cmp_pd::<_CMP_LT_OQ>(x, _mm256_set1_pd(-LIMIT));
-        let nan = _mm256_cmp_pd::<_CMP_UNORD_Q>(x, x);
-        let e = _mm256_blendv_pd(e, _mm256_set1_pd(f64::INFINITY), high);
-        let e = _mm256_blendv_pd(e, _mm256_setzero_pd(), low);
-        _mm256_blendv_pd(e, x, nan)
+        _mm256_fmadd_pd(scale, tmp, scale)
+    }
+
+    /// True if all four lanes are inside `±LIMIT` (false for NaN).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn inside(v: __m256d) -> bool {
+        let magnitude = _mm256_andnot_pd(_mm256_set1_pd(-0.0), v);
+        let ok = _mm256_cmp_pd::<_CMP_LE_OQ>(magnitude, _mm256_set1_pd(LIMIT));
+        _mm256_movemask_pd(ok) == 0xF
     }
 
     #[target_feature(enable = "avx2,fma")]
@@ -279,6 +284,11 @@ mod avx2 {
         for c in &mut chunks {
             // SAFETY: `c` holds exactly four f64.
             let v = unsafe { _mm256_loadu_pd(c.as_ptr()) };
+            if !inside(v) {
+                // Saturation and NaN: the scalar version, which gives the same bits.
+                c.iter_mut().for_each(|v| *v = sigmoid(*v));
+                continue;
+            }
             let e = exp4(_mm256_xor_pd(v, sign));
             let s = _mm256_div_pd(one, _mm256_add_pd(one, e));
             // SAFETY: as above.
@@ -296,6 +306,10 @@ mod avx2 {
         for c in &mut chunks {
             // SAFETY: `c` holds exactly four f64.
             let v = unsafe { _mm256_loadu_pd(c.as_ptr()) };
+            if !inside(v) {
+                c.iter_mut().for_each(|v| *v = exp(*v));
+                continue;
+            }
             // SAFETY: as above.
             unsafe { _mm256_storeu_pd(c.as_mut_ptr(), exp4(v)) };
         }
