@@ -194,14 +194,15 @@ fn outer_sum_t(
     }
 }
 
-/// `tile[s][i] = row(i)[s]` for 8 rows: a sample-major copy.
+/// `tile[s][i] = row(i)[s]` for 8 rows: a sample-major copy, written one sample (one cache
+/// line) at a time.
 #[inline(always)]
 fn fill_tile<'a>(tile: &mut Vec<f64>, np: usize, row: impl Fn(usize) -> &'a [f64]) {
     tile.resize(np * LANES, 0.0);
-    for i in 0..LANES {
-        let r = row(i);
-        for (lanes, &v) in tile.chunks_exact_mut(LANES).zip(&r[..np]) {
-            lanes[i] = v;
+    let rows: [&[f64]; LANES] = std::array::from_fn(|i| &row(i)[..np]);
+    for (s, lanes) in tile.chunks_exact_mut(LANES).enumerate() {
+        for (lane, r) in lanes.iter_mut().zip(&rows) {
+            *lane = r[s];
         }
     }
 }
