@@ -1,1 +1,4 @@
 //! nnviz: watch a neural network learn.
+
+pub mod data;
+pub mod nn;
