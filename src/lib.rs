@@ -1,10 +1,10 @@
 //! nnviz: watch a neural network learn.
 //!
-//! The numeric core ([`nn`], [`train`]) is plain Rust with no UI import, usable headless from the
-//! command line and from tests.
+//! The numeric core ([`nn`], [`data`], [`train`]) is plain Rust with no UI import, usable headless
+//! from the command line ([`cli`]) and from tests.
 
-pub mod nn;
-pub mod train;
 pub mod cli;
 pub mod data;
 pub mod model;
+pub mod nn;
+pub mod train;
