@@ -154,3 +154,22 @@ fn the_articles_hidden_5_run_through_the_command_line() {
     let loss = json["loss"].as_f64().unwrap();
     assert!((loss - 95.476281068939784).abs() / loss < 1e-6, "{loss}");
 }
+
+#[test]
+fn built_in_data_sets_train_to_the_promised_accuracy() {
+    for (dataset, extra) in [("circle", &[][..]), ("xor", &[]), ("gauss", &[]), ("moons", &[]), ("iris", &["--standardize"])] {
+        let mut args = vec!["train", "--dataset", dataset, "--json"];
+        args.extend_from_slice(extra);
+        let o = nnviz(&args);
+        assert!(o.status.success(), "{dataset}: {}", stderr(&o));
+        let accuracy = last_json(&o)["test_accuracy"].as_f64().unwrap();
+        assert!(accuracy >= 0.95, "{dataset}: test accuracy {accuracy}");
+    }
+    for dataset in ["plane", "bumps"] {
+        let o = nnviz(&["train", "--dataset", dataset, "--json"]);
+        assert!(o.status.success(), "{dataset}: {}", stderr(&o));
+        let json = last_json(&o);
+        assert!(json["test_loss"].as_f64().unwrap() < 0.05, "{dataset}: {json}");
+        assert!(json["train_accuracy"].is_null());
+    }
+}

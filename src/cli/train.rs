@@ -75,9 +75,10 @@ pub struct TrainArgs {
     /// Iterations between drops of the `step` schedule.
     #[arg(long, default_value_t = 1000)]
     pub decay_every: u64,
-    /// Sum (the article's) or mean of the per-row losses.
-    #[arg(long, value_enum, default_value = "sum")]
-    pub reduction: ReductionName,
+    /// Sum or mean of the per-row losses (default: sum, the article's, for classes; mean for
+    /// numbers).
+    #[arg(long, value_enum)]
+    pub reduction: Option<ReductionName>,
     /// L1 penalty.
     #[arg(long, default_value_t = 0.0)]
     pub l1: f64,
@@ -297,7 +298,14 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     };
     let config = TrainConfig {
         loss,
-        reduction: args.reduction.into(),
+        reduction: args.reduction.map_or(
+            if classification {
+                Reduction::Sum
+            } else {
+                Reduction::Mean
+            },
+            Into::into,
+        ),
         optimizer: args.optimizer.into(),
         learning_rate: args.learning_rate,
         schedule: schedule(args.schedule, args.decay, args.decay_every)?,
