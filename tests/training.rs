@@ -124,3 +124,26 @@ fn reports_come_from_the_forward_pass_before_the_update() {
     assert!((first.loss - initial.loss).abs() <= 1e-12 * initial.loss);
     assert_eq!(first.accuracy, initial.accuracy);
 }
+
+#[test]
+fn two_threads_give_the_same_bits_as_one() {
+    let (x, y) = blobs(150, 8);
+    let run = |threads: usize, hidden: &[usize]| {
+        let network = Architecture {
+            inputs: 2,
+            hidden: hidden.iter().map(|&units| HiddenLayer { units, activation: Activation::Sigmoid }).collect(),
+            outputs: 1,
+            head: OutputHead::Sigmoid,
+        }
+        .init(Init::Normal, &mut StdRng::seed_from_u64(4))
+        .unwrap();
+        let config = TrainConfig { threads, batch_size: Some(64), ..TrainConfig::default() };
+        let mut trainer = Trainer::new(network, config);
+        let mut losses = Vec::new();
+        trainer.train(&x, &y, 40, |_| true, |r| losses.push(r.loss)).unwrap();
+        (trainer.network().weights().to_vec(), losses)
+    };
+    for hidden in [&[30][..], &[7, 9], &[]] {
+        assert_eq!(run(1, hidden), run(2, hidden), "hidden {hidden:?}");
+    }
+}

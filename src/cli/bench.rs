@@ -21,6 +21,9 @@ pub struct BenchArgs {
     /// Repeat each case and keep the fastest run.
     #[arg(long, default_value_t = 3)]
     pub repeats: u32,
+    /// Threads per iteration: 1, 2, or 0 to decide from the size.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
     /// Only the cases whose name contains this (e.g. `hidden 30`).
     #[arg(long)]
     pub only: Option<String>,
@@ -59,6 +62,7 @@ pub struct BenchCase {
 pub fn bench_engine(
     iterations: u64,
     repeats: u32,
+    threads: usize,
     only: Option<&str>,
 ) -> Result<Vec<BenchCase>, CliError> {
     let hotdogs = Builtin::HotDogs.generate(&Builtin::HotDogs.default_options());
@@ -94,6 +98,7 @@ pub fn bench_engine(
                 let network = architecture.init(Init::Normal, &mut StdRng::seed_from_u64(1))?;
                 let config = TrainConfig {
                     learning_rate,
+                    threads,
                     ..TrainConfig::default()
                 };
                 let mut trainer = Trainer::new(network, config);
@@ -113,7 +118,7 @@ pub fn bench_engine(
 }
 
 pub(super) fn run(args: &BenchArgs) -> Result<(), CliError> {
-    let cases = bench_engine(args.iterations, args.repeats, args.only.as_deref())?;
+    let cases = bench_engine(args.iterations, args.repeats, args.threads, args.only.as_deref())?;
     for c in &cases {
         println!(
             "{:<26} {:>12.0} iterations/s   {:>8.3} s per 100 000 iterations",

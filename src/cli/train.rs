@@ -94,6 +94,9 @@ pub struct TrainArgs {
     /// Initial weights.
     #[arg(long, value_enum, default_value = "normal")]
     pub init: InitName,
+    /// Threads per iteration: 1, 2, or 0 to decide from the size (results are identical).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
     /// Seed of everything random: generated data, split, initial weights, batch order.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -317,6 +320,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         l2: args.l2,
         tolerance: args.tolerance,
         seed: args.seed,
+        threads: args.threads,
     };
     config.validate(head, &prepared.train_y)?;
 

@@ -52,13 +52,14 @@ fn block(row: &[f64], s: usize) -> &[f64; BLOCK] {
 /// `t(cbind(1, a) %*% w)`: `z[j][s] = w[0][j] + Σ_k a[k][s] · w[k+1][j]`, summed in order of k.
 ///
 /// # Shapes
-/// Unit-major, samples padded to `np` (a multiple of `BLOCK`): `a: [in][np]`, `z: [out][np]`;
-/// `w: [in + 1, out]` (row 0 the bias).
+/// Unit-major, samples padded to `np` (a multiple of `BLOCK`): `a: [in][np]`; `z` holds rows
+/// `j0..` of `[out][np]`; `w: [in + 1, out]` (row 0 the bias).
 #[inline(always)]
-fn affine_t(a: &[f64], np: usize, w: &Matrix, z: &mut [f64]) {
+fn affine_t(a: &[f64], np: usize, w: &Matrix, z: &mut [f64], j0: usize) {
     let out = w.cols();
     let w = w.as_slice();
-    for (j, zj) in z.chunks_exact_mut(np).enumerate() {
+    for (jj, zj) in z.chunks_exact_mut(np).enumerate() {
+        let j = j0 + jj;
         let bias = w[j];
         for (b, zb) in zj.chunks_exact_mut(BLOCK).enumerate() {
             let mut acc = [bias; BLOCK];
@@ -77,12 +78,21 @@ fn affine_t(a: &[f64], np: usize, w: &Matrix, z: &mut [f64]) {
 /// summed in order of j, then multiplied as the article's `h * (1 - h) * dh`.
 ///
 /// # Shapes
-/// Unit-major, padded: `delta: [out][np]`, `a` and `back: [in][np]`; `w: [in + 1, out]`.
+/// Unit-major, padded: `delta: [out][np]`; `a` and `back` hold rows `k0..` of `[in][np]`;
+/// `w: [in + 1, out]`.
 #[inline(always)]
-fn back_propagate_t(delta: &[f64], np: usize, w: &Matrix, activation: Activation, a: &[f64], back: &mut [f64]) {
+fn back_propagate_t(
+    delta: &[f64],
+    np: usize,
+    w: &Matrix,
+    activation: Activation,
+    (a, back): (&[f64], &mut [f64]),
+    k0: usize,
+) {
     let out = w.cols();
     let w = w.as_slice();
-    for (k, (bk, ak)) in back.chunks_exact_mut(np).zip(a.chunks_exact(np)).enumerate() {
+    for (kk, (bk, ak)) in back.chunks_exact_mut(np).zip(a.chunks_exact(np)).enumerate() {
+        let k = k0 + kk;
         let wk = &w[(k + 1) * out..(k + 2) * out];
         for (b, bb) in bk.chunks_exact_mut(BLOCK).enumerate() {
             let s = b * BLOCK;
@@ -138,15 +148,13 @@ const TILE_ROWS: usize = 4;
 /// other. `ones` and `zeros` are `np` long.
 #[inline(always)]
 fn outer_sum_t(
-    a: &[f64],
-    delta: &[f64],
+    (a, delta): (&[f64], &[f64]),
     np: usize,
-    g: &mut Matrix,
-    tile: &mut Vec<f64>,
-    ones: &[f64],
-    zeros: &[f64],
+    (g, (rows, out)): (&Cells, (usize, usize)),
+    tile: &mut [f64],
+    (ones, zeros): (&[f64], &[f64]),
+    (part, parts): (usize, usize),
 ) {
-    let (rows, out) = g.shape();
     // Row r of the left side is the bias's ones, then the inputs; beyond the end, zeros.
     let left = |r: usize| -> &[f64] {
         match r {
@@ -162,23 +170,26 @@ fn outer_sum_t(
             zeros
         }
     };
-    let g = g.as_mut_slice();
+    // This part's lane blocks: every `parts`-th one.
+    let mine = |start: usize| (start / LANES) % parts == part;
     if out >= rows {
         // Lanes along the outputs j, rows along k.
-        for j0 in (0..out).step_by(LANES) {
+        for j0 in (0..out).step_by(LANES).filter(|&j0| mine(j0)) {
             let width = LANES.min(out - j0);
             fill_tile(tile, np, |i| right(j0 + i));
             for r0 in (0..rows).step_by(TILE_ROWS) {
                 let count = TILE_ROWS.min(rows - r0);
                 let sides: Vec<&[f64]> = (r0..r0 + count).map(left).collect();
                 for (t, row) in tile_sums(tile, &sides).iter().enumerate() {
-                    g[(r0 + t) * out + j0..][..width].copy_from_slice(&row[..width]);
+                    for (i, &v) in row.iter().enumerate().take(width) {
+                        g.set((r0 + t) * out + j0 + i, v);
+                    }
                 }
             }
         }
     } else {
         // Lanes along the inputs k, rows along j.
-        for r0 in (0..rows).step_by(LANES) {
+        for r0 in (0..rows).step_by(LANES).filter(|&r0| mine(r0)) {
             let width = LANES.min(rows - r0);
             fill_tile(tile, np, |i| left(r0 + i));
             for j0 in (0..out).step_by(TILE_ROWS) {
@@ -186,7 +197,7 @@ fn outer_sum_t(
                 let sides: Vec<&[f64]> = (j0..j0 + count).map(right).collect();
                 for (t, row) in tile_sums(tile, &sides).iter().enumerate() {
                     for (i, &v) in row.iter().enumerate().take(width) {
-                        g[(r0 + i) * out + j0 + t] = v;
+                        g.set((r0 + i) * out + j0 + t, v);
                     }
                 }
             }
@@ -197,8 +208,8 @@ fn outer_sum_t(
 /// `tile[s][i] = row(i)[s]` for 8 rows: a sample-major copy, written one sample (one cache
 /// line) at a time.
 #[inline(always)]
-fn fill_tile<'a>(tile: &mut Vec<f64>, np: usize, row: impl Fn(usize) -> &'a [f64]) {
-    tile.resize(np * LANES, 0.0);
+fn fill_tile<'a>(tile: &mut [f64], np: usize, row: impl Fn(usize) -> &'a [f64]) {
+    debug_assert_eq!(tile.len(), np * LANES);
     let rows: [&[f64]; LANES] = std::array::from_fn(|i| &row(i)[..np]);
     for (s, lanes) in tile.chunks_exact_mut(LANES).enumerate() {
         for (lane, r) in lanes.iter_mut().zip(&rows) {
@@ -293,7 +304,8 @@ pub struct Workspace {
     scores: Vec<f64>,
     /// `∂loss/∂z` of each layer, `[units][np]`.
     deltas: Vec<Vec<f64>>,
-    tile: Vec<f64>,
+    /// One sample-major tile per part of a stage.
+    tiles: Vec<Vec<f64>>,
     ones: Vec<f64>,
     zeros: Vec<f64>,
     /// Rows of the last pass.
@@ -422,21 +434,190 @@ fn forward_avx2(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws:
 
 #[inline(always)]
 fn forward_portable(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
+    forward_parts(hidden, head, weights, ws, &Sequential);
+}
+
+/// Runs a stage in `parts()` parts, `run(part)` for each, then returns; parts touch disjoint data.
+pub trait Exec: Sync {
+    /// How many parts each stage is split into.
+    fn parts(&self) -> usize;
+    /// Runs `job(0) … job(parts − 1)`, possibly at the same time, and waits for all of them.
+    fn run(&self, job: &(dyn Fn(usize) + Sync));
+}
+
+/// Everything on the calling thread.
+pub struct Sequential;
+
+impl Exec for Sequential {
+    fn parts(&self) -> usize {
+        1
+    }
+
+    fn run(&self, job: &(dyn Fn(usize) + Sync)) {
+        job(0);
+    }
+}
+
+/// A buffer several parts of a stage write at once, each into its own rows.
+#[derive(Clone, Copy)]
+pub(crate) struct Cells {
+    ptr: *mut f64,
+    len: usize,
+}
+
+// SAFETY: parts of a stage write disjoint ranges (each stage splits rows or blocks between
+// them) and the stage waits for every part before the buffer is used again.
+unsafe impl Send for Cells {}
+// SAFETY: as above.
+unsafe impl Sync for Cells {}
+
+impl Cells {
+    fn new(v: &mut [f64]) -> Self {
+        Self {
+            ptr: v.as_mut_ptr(),
+            len: v.len(),
+        }
+    }
+
+    /// Values `start..start + len`.
+    ///
+    /// # Safety
+    /// No other part may use these values until the stage ends.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice(&self, start: usize, len: usize) -> &mut [f64] {
+        assert!(start + len <= self.len, "cells {start}..{} of {}", start + len, self.len);
+        // SAFETY: in bounds (checked); exclusive by the caller's promise.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
+    }
+
+    fn set(&self, i: usize, v: f64) {
+        assert!(i < self.len, "cell {i} of {}", self.len);
+        // SAFETY: in bounds (checked); each cell is written by one part only.
+        unsafe { *self.ptr.add(i) = v };
+    }
+}
+
+/// Calls `name(args…)` compiled with AVX2 where the CPU has it (a second copy of the function,
+/// in `paste_avx2`); both copies do the same IEEE operations.
+macro_rules! with_best_simd {
+    ($name:ident($($arg:expr),* $(,)?)) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                unsafe { paste_avx2::$name($($arg),*) }
+            } else {
+                $name($($arg),*)
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            $name($($arg),*)
+        }
+    }};
+}
+
+/// What follows a layer's affine map.
+enum Layer<'a> {
+    /// A hidden layer's activation.
+    Hidden(Activation),
+    /// The output head, and where the scores before it go.
+    Output(OutputHead, &'a mut [f64]),
+}
+
+/// Rows `j0..` of a layer: `z = t(cbind(1, a) %*% w)`, then the activation or head.
+#[inline(always)]
+fn forward_stage(input: &[f64], np: usize, w: &Matrix, (z, j0): (&mut [f64], usize), layer: Layer<'_>) {
+    affine_t(input, np, w, z, j0);
+    match layer {
+        Layer::Hidden(activation) => apply_activation(activation, z),
+        Layer::Output(head, scores) => {
+            scores.copy_from_slice(z);
+            apply_head_t(head, z, np);
+        }
+    }
+}
+
+/// One part of a layer's backward stage: its lane blocks of the gradient and, below the first
+/// layer, its rows of the previous layer's delta.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn backward_stage(
+    sides: (&[f64], &[f64]),
+    np: usize,
+    g: (&Cells, (usize, usize)),
+    tile: &mut [f64],
+    constants: (&[f64], &[f64]),
+    part: (usize, usize),
+    w: &Matrix,
+    back: Option<(Activation, &[f64], &mut [f64], usize)>,
+) {
+    outer_sum_t(sides, np, g, tile, constants, part);
+    if let Some((activation, a, rows, k0)) = back {
+        back_propagate_t(sides.1, np, w, activation, (a, rows), k0);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod paste_avx2 {
+    //! The stages compiled with AVX2.
+    use super::*;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn forward_stage(input: &[f64], np: usize, w: &Matrix, z: (&mut [f64], usize), layer: Layer<'_>) {
+        super::forward_stage(input, np, w, z, layer);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn backward_stage(
+        sides: (&[f64], &[f64]),
+        np: usize,
+        g: (&Cells, (usize, usize)),
+        tile: &mut [f64],
+        constants: (&[f64], &[f64]),
+        part: (usize, usize),
+        w: &Matrix,
+        back: Option<(Activation, &[f64], &mut [f64], usize)>,
+    ) {
+        super::backward_stage(sides, np, g, tile, constants, part, w, back);
+    }
+}
+
+/// The rows `[start, end)` of `total` that part `part` of `parts` takes.
+fn share(total: usize, part: usize, parts: usize) -> (usize, usize) {
+    (total * part / parts, total * (part + 1) / parts)
+}
+
+#[inline(always)]
+fn forward_parts(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace, exec: &dyn Exec) {
     ws.fit(weights);
     let np = ws.np;
     let last = weights.len() - 1;
-    // a_l = f_l(cbind(1, a_{l−1}) %*% w_l), all transposed.
+    // a_l = f_l(cbind(1, a_{l−1}) %*% w_l), all transposed; each part takes some of the units.
     for (l, w) in weights.iter().enumerate() {
         let (done, rest) = ws.activations.split_at_mut(l);
-        let input = done.last().unwrap_or(&ws.input);
-        let z = &mut rest[0];
-        affine_t(input, np, w, z);
-        if l < last {
-            apply_activation(hidden[l], z);
-        } else {
-            ws.scores.copy_from_slice(z);
-            apply_head_t(head, z, np);
-        }
+        let input: &[f64] = done.last().unwrap_or(&ws.input);
+        let z = Cells::new(&mut rest[0]);
+        let scores = Cells::new(&mut ws.scores);
+        let out = w.cols();
+        // Softmax needs every unit of a sample: the output layer is one part then.
+        let parts = if l == last && head == OutputHead::Softmax { 1 } else { exec.parts() };
+        exec.run(&|part| {
+            if part >= parts {
+                return;
+            }
+            let (j0, j1) = share(out, part, parts);
+            // SAFETY: rows j0..j1 belong to this part alone.
+            let zj = unsafe { z.slice(j0 * np, (j1 - j0) * np) };
+            let layer = if l < last {
+                Layer::Hidden(hidden[l])
+            } else {
+                // SAFETY: as above, in the scores.
+                Layer::Output(head, unsafe { scores.slice(j0 * np, (j1 - j0) * np) })
+            };
+            with_best_simd!(forward_stage(input, np, w, (zj, j0), layer));
+        });
     }
 }
 
@@ -484,28 +665,54 @@ fn forward_backward_portable(
     ws: &mut Workspace,
     grads: &mut Gradients,
 ) {
-    forward_portable(spec.hidden, spec.head, weights, ws);
+    forward_backward_parts(spec, weights, y, ws, grads, &Sequential);
+}
+
+/// [`forward_backward`] with each stage split into the parts `exec` runs.
+pub fn forward_backward_parts(
+    spec: PassSpec<'_>,
+    weights: &[Matrix],
+    y: &Targets,
+    ws: &mut Workspace,
+    grads: &mut Gradients,
+    exec: &dyn Exec,
+) {
+    forward_parts(spec.hidden, spec.head, weights, ws, exec);
     let (n, np) = (ws.n, ws.np);
     let last = weights.len() - 1;
     if grads.layers.len() != weights.len() {
         *grads = Gradients::zeros_like(weights);
     }
     output_delta_t(spec.head, spec.loss, &ws.activations[last], (n, np), y, &mut ws.deltas[last]);
+    let parts = exec.parts();
+    ws.tiles.resize_with(parts, Vec::new);
     // g_l = t(cbind(1, a_{l−1})) %*% δ_l;  δ_{l−1} = f'(a_{l−1}) · (δ_l %*% t(w_l[-1, ])).
+    // Each part takes some lane blocks of g_l and some rows of δ_{l−1}.
     for l in (0..weights.len()).rev() {
-        let input = if l == 0 { &ws.input } else { &ws.activations[l - 1] };
-        outer_sum_t(input, &ws.deltas[l], np, &mut grads.layers[l], &mut ws.tile, &ws.ones, &ws.zeros);
-        if l > 0 {
-            let (lower, upper) = ws.deltas.split_at_mut(l);
-            back_propagate_t(
-                &upper[0],
-                np,
-                &weights[l],
-                spec.hidden[l - 1],
-                &ws.activations[l - 1],
-                &mut lower[l - 1],
-            );
-        }
+        let input: &[f64] = if l == 0 { &ws.input } else { &ws.activations[l - 1] };
+        let (lower, upper) = ws.deltas.split_at_mut(l);
+        let delta: &[f64] = &upper[0];
+        let back = lower.last_mut().map(|b| Cells::new(b));
+        let g = Cells::new(grads.layers[l].as_mut_slice());
+        let shape = grads.layers[l].shape();
+        let tiles: Vec<Cells> = ws.tiles.iter_mut().map(|t| {
+            t.resize(np * LANES, 0.0);
+            Cells::new(t)
+        }).collect();
+        let (ones, zeros): (&[f64], &[f64]) = (&ws.ones, &ws.zeros);
+        exec.run(&|part| {
+            // SAFETY: each part has its own tile.
+            let tile = unsafe { tiles[part].slice(0, np * LANES) };
+            let back = back.as_ref().map(|back| {
+                let inputs = weights[l].rows() - 1;
+                let (k0, k1) = share(inputs, part, parts);
+                // SAFETY: rows k0..k1 of δ_{l−1} belong to this part alone.
+                let rows = unsafe { back.slice(k0 * np, (k1 - k0) * np) };
+                (spec.hidden[l - 1], &input[k0 * np..k1 * np], rows, k0)
+            });
+            let sides = (input, delta);
+            with_best_simd!(backward_stage(sides, np, (&g, shape), tile, (ones, zeros), (part, parts), &weights[l], back));
+        });
     }
 }
 
@@ -676,7 +883,7 @@ mod tests {
         let mut a_t = vec![0.0; 2 * BLOCK];
         transpose_into(a.as_slice(), 3, 2, &mut a_t, BLOCK);
         let mut z_t = vec![0.0; 2 * BLOCK];
-        affine_t(&a_t, BLOCK, &w, &mut z_t);
+        affine_t(&a_t, BLOCK, &w, &mut z_t, 0);
         assert_eq!(z_t[..3], [0.1 + 1.0 + 20.0, 0.1 + 3.0 + 40.0, 0.1 + 0.5]);
         assert_eq!(z_t[BLOCK..BLOCK + 3], [-1.0 + 2.0, -1.0 + 6.0, -1.0 + 1.0]);
     }

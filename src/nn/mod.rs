@@ -8,9 +8,11 @@ mod activation;
 pub mod exp;
 mod kernel;
 mod matrix;
+pub mod parallel;
 
 pub use activation::{Activation, OutputHead};
 pub use kernel::{
+    Exec, Sequential, forward_backward_parts,
     Gradients, PassSpec, Workspace, forward_backward, sigmoid, summed_loss, transpose,
 };
 pub use matrix::Matrix;

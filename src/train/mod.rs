@@ -16,8 +16,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
+use crate::nn::parallel::Pair;
 use crate::nn::{
-    Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Targets,
+    Exec, Gradients, Sequential, forward_backward_parts, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Targets,
     Workspace, forward_backward, predicted_class, summed_loss,
 };
 
@@ -123,6 +124,10 @@ pub struct TrainConfig {
     pub tolerance: Option<f64>,
     /// Seed of the mini-batch order.
     pub seed: u64,
+    /// Threads per iteration: 1 (the default), 2, or 0 to use two when the network and batch
+    /// are big enough to gain from it. Results are identical either way. Two threads wait for
+    /// each other by spinning, which pays on an idle machine and costs dearly on a busy one.
+    pub threads: usize,
 }
 
 impl Default for TrainConfig {
@@ -138,6 +143,7 @@ impl Default for TrainConfig {
             l2: 0.0,
             tolerance: None,
             seed: 1,
+            threads: 1,
         }
     }
 }
@@ -341,6 +347,9 @@ impl Trainer {
 
     /// Trains up to `n` iterations on rows `x` with targets `y`.
     ///
+    /// With `threads` 0 (the default), a big enough pass is split between this thread and a
+    /// helper that lives for this call; results are bit-identical either way.
+    ///
     /// `observe` is called after each iteration that `wants_report(iteration)` selects (and after
     /// the last one of the call), with the loss and accuracy of that iteration's forward pass.
     /// Stops early on the tolerance or on divergence (see [`Stop`]).
@@ -380,7 +389,7 @@ impl Trainer {
             head,
             loss: self.config.loss,
         };
-        let mut report = StepReport {
+        let report = StepReport {
             iterations: 0,
             last: None,
             stop: self.stopped.clone(),
@@ -388,6 +397,38 @@ impl Trainer {
         if self.stopped.is_some() {
             return Ok(report);
         }
+        let rows = self.config.batch_size.map_or(x.rows(), |b| b.min(x.rows()));
+        let units: usize = self.network.weights().iter().map(Matrix::cols).sum();
+        let two = match self.config.threads {
+            0 => {
+                rows * units >= PARALLEL_WORK
+                    && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+            }
+            1 => false,
+            _ => true,
+        };
+        let run = |trainer: &mut Self, exec: &dyn Exec| {
+            trainer.train_loop(spec, (x, y), n, &mut wants_report, &mut observe, exec, report)
+        };
+        if two {
+            Ok(Pair::with(|pair| run(self, pair)))
+        } else {
+            Ok(run(self, &Sequential))
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn train_loop(
+        &mut self,
+        spec: PassSpec<'_>,
+        (x, y): (&Matrix, &Targets),
+        n: u64,
+        wants_report: &mut dyn FnMut(u64) -> bool,
+        observe: &mut dyn FnMut(&IterationReport),
+        exec: &dyn Exec,
+        mut report: StepReport,
+    ) -> StepReport {
+        let head = spec.head;
         let full_batch = self.config.batch_size.is_none_or(|b| b >= x.rows());
         if full_batch {
             self.workspace.set_input(x);
@@ -403,12 +444,13 @@ impl Trainer {
                 self.workspace.set_input(&self.batch_x);
                 &*batch_y.insert(y.select(&rows))
             };
-            forward_backward(
+            forward_backward_parts(
                 spec,
                 self.network.weights(),
                 by,
                 &mut self.workspace,
                 &mut self.grads,
+                exec,
             );
             let check_loss = self.config.tolerance.is_some();
             let wanted = wants_report(i) || done + 1 == n || check_loss;
@@ -419,11 +461,11 @@ impl Trainer {
             };
             if let Some(r) = &iteration_report {
                 if !r.loss.is_finite() {
-                    return Ok(self.diverge(report, i, format!("the loss is {}", r.loss)));
+                    return self.diverge(report, i, format!("the loss is {}", r.loss));
                 }
             }
             if !self.grads.is_finite() {
-                return Ok(self.diverge(report, i, "a gradient is NaN or infinite".into()));
+                return self.diverge(report, i, "a gradient is NaN or infinite".into());
             }
             if let Some(r) = iteration_report {
                 observe(&r);
@@ -431,7 +473,7 @@ impl Trainer {
             }
             let rows = by.len();
             if let Err(what) = self.update(rows) {
-                return Ok(self.diverge(report, i, what));
+                return self.diverge(report, i, what);
             }
             self.iteration = i;
             report.iterations += 1;
@@ -440,11 +482,11 @@ impl Trainer {
                     let stop = Stop::Tolerance { loss: last.loss };
                     self.stopped = Some(stop.clone());
                     report.stop = Some(stop);
-                    return Ok(report);
+                    return report;
                 }
             }
         }
-        Ok(report)
+        report
     }
 
     fn diverge(&mut self, mut report: StepReport, iteration: u64, what: String) -> StepReport {
@@ -640,6 +682,9 @@ pub fn objective_gradient(
     reduce_and_penalise(&mut grads, network.weights(), config, y.len());
     Ok(grads)
 }
+
+/// Rows × units per iteration from which two threads pay for their synchronisation.
+const PARALLEL_WORK: usize = 4096;
 
 /// `λ₁ Σ|w| + λ₂/2 Σ w²` over all non-bias weights (row 0 of each matrix is the bias).
 pub fn penalty(weights: &[Matrix], l1: f64, l2: f64) -> f64 {
