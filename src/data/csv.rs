@@ -121,9 +121,10 @@ pub struct Table {
 impl Table {
     /// Parses the file at `path`, streaming it (the file is not read into memory whole).
     pub fn read_path(path: &Path) -> Result<Self, DataError> {
-        let file = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+        let file = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
         let io_error = |e: std::io::Error| DataError::Io {
             file: file.clone(),
             message: e.to_string(),
@@ -311,8 +312,12 @@ impl Table {
 
     fn problem_error(&self, j: usize) -> Option<DataError> {
         self.problems[j].as_ref().map(|p| {
-            let (file, place, column, value) =
-                (self.file.clone(), p.place, self.names[j].clone(), p.value.clone());
+            let (file, place, column, value) = (
+                self.file.clone(),
+                p.place,
+                self.names[j].clone(),
+                p.value.clone(),
+            );
             if p.infinite {
                 DataError::Infinite {
                     file,
@@ -369,13 +374,11 @@ impl Table {
         }
         // Report the earliest bad value among the used columns.
         let used = features.iter().chain(std::iter::once(&target));
-        if let Some(j) = used
+        let first_bad = used
             .filter(|&&j| self.problems[j].is_some())
-            .min_by_key(|&&j| self.problems[j].as_ref().map(|p| p.place.line))
-        {
-            if let Some(error) = self.problem_error(*j) {
-                return Err(error);
-            }
+            .min_by_key(|&&j| self.problems[j].as_ref().map(|p| p.place.line));
+        if let Some(error) = first_bad.and_then(|&j| self.problem_error(j)) {
+            return Err(error);
         }
 
         let keep: Vec<bool> = self
@@ -613,7 +616,11 @@ impl Table {
                     }
                     scratch.copy_from_slice(&cells[r * n_cols..(r + 1) * n_cols]);
                     push_target(scratch[plan.target]);
-                    encode_row(&plan.layout, &scratch, &mut cells[w * out_width..][..out_width]);
+                    encode_row(
+                        &plan.layout,
+                        &scratch,
+                        &mut cells[w * out_width..][..out_width],
+                    );
                     w += 1;
                 }
                 cells.truncate(w * out_width);
@@ -859,7 +866,11 @@ fn reserve_for_file(
     };
     let bytes_so_far = position.byte().max(1);
     let estimated_rows = (size as f64 / bytes_so_far as f64 * n_rows as f64 * 1.02) as usize + 16;
-    cells.reserve(estimated_rows.saturating_mul(n_cols).saturating_sub(cells.len()));
+    cells.reserve(
+        estimated_rows
+            .saturating_mul(n_cols)
+            .saturating_sub(cells.len()),
+    );
 }
 
 /// What [`bench_csv`] measured.
@@ -975,7 +986,12 @@ pub fn bench_csv(rows: usize, cols: usize) -> Result<BenchCsvReport, DataError> 
 fn status_bytes(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(key))?;
-    let kb: u64 = line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kb: u64 = line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kb * 1024)
 }
 
@@ -1034,9 +1050,7 @@ impl Table {
             for s in &sources {
                 values.push(match s {
                     Source::Number(j) => row[*j],
-                    Source::Level(j, code) => {
-                        f64::from(u8::from(Some(row[*j] as usize) == *code))
-                    }
+                    Source::Level(j, code) => f64::from(u8::from(Some(row[*j] as usize) == *code)),
                 });
             }
             rows.push(r + 1);
