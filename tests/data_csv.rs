@@ -361,3 +361,16 @@ fn points_can_be_added_and_removed() {
     assert!(values.remove_nearest(&[0.0, 0.1], 0.5));
     assert_eq!(values.target, Target::Values(vec![1.5, 2.5]));
 }
+
+#[test]
+fn text_that_is_not_utf8() {
+    let bytes = b"a,b,c\n1,2,x\n3,4,\xff\xfe\n";
+    let message = read_csv_bytes("test.csv", bytes, &ColumnRoles::default())
+        .unwrap_err()
+        .to_string();
+    assert_mentions(&message, &["test.csv", "line 3", "\"c\"", "UTF-8"]);
+    let message = read_csv_bytes("test.csv", b"a,\xff\n1,2\n", &ColumnRoles::default())
+        .unwrap_err()
+        .to_string();
+    assert_mentions(&message, &["line 1", "column 2", "UTF-8"]);
+}

@@ -211,7 +211,10 @@ impl Table {
                         Parsing::Numeric => {
                             numeric_cell(field, decimal_comma, place, &mut problems[j])
                         }
-                        Parsing::Text { levels, index } => level_of(field, levels, index) as f64,
+                        Parsing::Text { levels, index } => match level_of(field, levels, index) {
+                            Some(code) => code as f64,
+                            None => return Err(not_utf8(file, line, &names[j])),
+                        },
                         Parsing::Unknown => {
                             if parse_number(field, decimal_comma).is_some() {
                                 parsing[j] = Parsing::Numeric;
@@ -219,7 +222,9 @@ impl Table {
                             } else {
                                 let mut levels = Vec::new();
                                 let mut index = HashMap::new();
-                                let code = level_of(field, &mut levels, &mut index);
+                                let Some(code) = level_of(field, &mut levels, &mut index) else {
+                                    return Err(not_utf8(file, line, &names[j]));
+                                };
                                 parsing[j] = Parsing::Text { levels, index };
                                 code as f64
                             }
@@ -776,8 +781,16 @@ fn header_names(file: &str, record: &::csv::ByteRecord) -> Result<Vec<String>, D
     }
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     let mut position: HashMap<String, usize> = HashMap::new();
+    if record.is_empty() {
+        return Err(DataError::EmptyFile {
+            file: file.to_owned(),
+        });
+    }
     for (j, field) in record.iter().enumerate() {
-        let mut name = String::from_utf8_lossy(field.trim_ascii()).into_owned();
+        let Ok(name) = std::str::from_utf8(field.trim_ascii()) else {
+            return Err(not_utf8(file.to_owned(), 1, &format!("column {}", j + 1)));
+        };
+        let mut name = name.to_owned();
         if name.is_empty() {
             // R's read.csv names a nameless column V1, V2, ….
             name = format!("V{}", j + 1);
@@ -843,14 +856,27 @@ fn numeric_cell(
     }
 }
 
-fn level_of(field: &[u8], levels: &mut Vec<String>, index: &mut HashMap<Vec<u8>, usize>) -> usize {
+/// The level index of a text cell, adding a new level; `None` if the text is not UTF-8.
+fn level_of(
+    field: &[u8],
+    levels: &mut Vec<String>,
+    index: &mut HashMap<Vec<u8>, usize>,
+) -> Option<usize> {
     if let Some(&code) = index.get(field) {
-        return code;
+        return Some(code);
     }
     let code = levels.len();
-    levels.push(String::from_utf8_lossy(field).into_owned());
+    levels.push(std::str::from_utf8(field).ok()?.to_owned());
     index.insert(field.to_vec(), code);
-    code
+    Some(code)
+}
+
+fn not_utf8(file: String, line: u64, column: &str) -> DataError {
+    DataError::NotUtf8 {
+        file,
+        line,
+        column: column.to_owned(),
+    }
 }
 
 /// Reserves room for the whole file, estimated from the bytes the first rows took.

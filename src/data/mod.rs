@@ -330,6 +330,18 @@ pub enum DataError {
         /// The offending text.
         value: String,
     },
+    /// Text that is not UTF-8.
+    #[error(
+        "{file}, line {line}, column \"{column}\": the text is not valid UTF-8 (save the file as UTF-8)"
+    )]
+    NotUtf8 {
+        /// File name.
+        file: String,
+        /// Line of the file, the header being line 1.
+        line: u64,
+        /// Column name (or position, in the header).
+        column: String,
+    },
     /// The CSV parser failed (for example on invalid quoting).
     #[error("{file}: {message}")]
     Csv {
