@@ -160,15 +160,16 @@ fn feature_subset_and_target_choice() {
 
 #[test]
 fn table_can_be_reused_for_other_roles() {
-    let table = Table::read_bytes("t.csv", b"a,b,kind\n1,2,x\n2,NA,y\n3,1,x\n").unwrap();
+    let table = Table::read_bytes("t.csv", b"a,b,kind\n1,2,x\n2,NA,y\n3,1,x\n4,5,y\n").unwrap();
     assert_eq!(table.column_names(), ["a", "b", "kind"]);
-    assert_eq!(table.n_rows(), 3);
+    assert_eq!(table.n_rows(), 4);
     let columns = table.columns();
     assert_eq!(columns[1].missing, 1);
     assert_eq!(columns[2].kind, ColumnKind::Text);
     assert_eq!(columns[2].levels, 2);
     let by_kind = table.to_dataset(&ColumnRoles::default()).unwrap();
-    assert_eq!(by_kind.n_rows(), 2);
+    assert_eq!(by_kind.n_rows(), 3);
+    assert_eq!(by_kind.dropped_rows, 1);
     let by_a = table
         .to_dataset(&ColumnRoles {
             target: Some("a".into()),
@@ -178,8 +179,12 @@ fn table_can_be_reused_for_other_roles() {
         })
         .unwrap();
     assert_eq!(by_a.feature_names, ["kind=y"]);
-    assert_eq!(by_a.features.as_slice(), [0.0, 1.0, 0.0]);
-    assert_eq!(table.clone().into_dataset(&ColumnRoles::default()), Ok(by_kind));
+    assert_eq!(by_a.features.as_slice(), [0.0, 1.0, 0.0, 1.0]);
+    assert_eq!(by_a.target, Target::Values(vec![1.0, 2.0, 3.0, 4.0]));
+    assert_eq!(
+        table.clone().into_dataset(&ColumnRoles::default()),
+        Ok(by_kind)
+    );
 }
 
 #[test]
@@ -231,7 +236,10 @@ fn non_numeric_value_in_numeric_column() {
 #[test]
 fn infinite_value() {
     let message = error("a,y\n1,x\ninf,y\n");
-    assert_mentions(&message, &["line 3", "data row 2", "\"a\"", "\"inf\"", "infinite"]);
+    assert_mentions(
+        &message,
+        &["line 3", "data row 2", "\"a\"", "\"inf\"", "infinite"],
+    );
     let message = error("a,y\n1,x\n2,y\n-1e999,x\n");
     assert_mentions(&message, &["line 4", "\"-1e999\""]);
 }
@@ -239,7 +247,10 @@ fn infinite_value() {
 #[test]
 fn ragged_row() {
     let message = error("a,b,y\n1,2,x\n3,4\n");
-    assert_mentions(&message, &["test.csv", "line 3", "data row 2", "2 fields", "3 columns"]);
+    assert_mentions(
+        &message,
+        &["test.csv", "line 3", "data row 2", "2 fields", "3 columns"],
+    );
 }
 
 #[test]
@@ -349,4 +360,17 @@ fn points_can_be_added_and_removed() {
     values.add_value_point(&[2.0, 2.0], 2.5).unwrap();
     assert!(values.remove_nearest(&[0.0, 0.1], 0.5));
     assert_eq!(values.target, Target::Values(vec![1.5, 2.5]));
+}
+
+#[test]
+fn text_that_is_not_utf8() {
+    let bytes = b"a,b,c\n1,2,x\n3,4,\xff\xfe\n";
+    let message = read_csv_bytes("test.csv", bytes, &ColumnRoles::default())
+        .unwrap_err()
+        .to_string();
+    assert_mentions(&message, &["test.csv", "line 3", "\"c\"", "UTF-8"]);
+    let message = read_csv_bytes("test.csv", b"a,\xff\n1,2\n", &ColumnRoles::default())
+        .unwrap_err()
+        .to_string();
+    assert_mentions(&message, &["line 1", "column 2", "UTF-8"]);
 }

@@ -21,7 +21,10 @@ fn reference_dir() -> Option<PathBuf> {
 fn read_reference(name: &str) -> Option<Dataset> {
     let path = reference_dir()?.join(name);
     assert!(path.exists(), "{} is missing", path.display());
-    Some(read_csv_path(&path, &ColumnRoles::default()).unwrap())
+    match read_csv_path(&path, &ColumnRoles::default()) {
+        Ok(data) => Some(data),
+        Err(e) => panic!("{e}"),
+    }
 }
 
 fn range(data: &Dataset, j: usize) -> (f64, f64) {
@@ -45,13 +48,25 @@ fn hot_dogs_have_the_reference_shape() {
         assert_eq!(ours.n_rows(), reference.n_rows());
         assert_eq!(ours.class_names(), reference.class_names());
         assert_eq!(ours.feature_names, reference.feature_names);
-        assert_eq!(ours.targets(), reference.targets(), "class balance and order");
+        assert_eq!(
+            ours.targets(),
+            reference.targets(),
+            "class balance and order"
+        );
         // Ranges within a unit of the reference's (θ up to 3.5π ≈ 11, jitter U(0, 1)).
         for j in 0..2 {
             let (ours_min, ours_max) = range(&ours, j);
             let (ref_min, ref_max) = range(&reference, j);
-            assert!((ours_min - ref_min).abs() < 1.5, "x{} min {ours_min} vs {ref_min}", j + 1);
-            assert!((ours_max - ref_max).abs() < 1.5, "x{} max {ours_max} vs {ref_max}", j + 1);
+            assert!(
+                (ours_min - ref_min).abs() < 1.5,
+                "x{} min {ours_min} vs {ref_min}",
+                j + 1
+            );
+            assert!(
+                (ours_max - ref_max).abs() < 1.5,
+                "x{} max {ours_max} vs {ref_max}",
+                j + 1
+            );
         }
         // Each class lies on its own arm: the mean radius of each class agrees too.
         for class in 0..2 {

@@ -121,9 +121,10 @@ pub struct Table {
 impl Table {
     /// Parses the file at `path`, streaming it (the file is not read into memory whole).
     pub fn read_path(path: &Path) -> Result<Self, DataError> {
-        let file = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+        let file = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
         let io_error = |e: std::io::Error| DataError::Io {
             file: file.clone(),
             message: e.to_string(),
@@ -210,7 +211,10 @@ impl Table {
                         Parsing::Numeric => {
                             numeric_cell(field, decimal_comma, place, &mut problems[j])
                         }
-                        Parsing::Text { levels, index } => level_of(field, levels, index) as f64,
+                        Parsing::Text { levels, index } => match level_of(field, levels, index) {
+                            Some(code) => code as f64,
+                            None => return Err(not_utf8(file, line, &names[j])),
+                        },
                         Parsing::Unknown => {
                             if parse_number(field, decimal_comma).is_some() {
                                 parsing[j] = Parsing::Numeric;
@@ -218,7 +222,9 @@ impl Table {
                             } else {
                                 let mut levels = Vec::new();
                                 let mut index = HashMap::new();
-                                let code = level_of(field, &mut levels, &mut index);
+                                let Some(code) = level_of(field, &mut levels, &mut index) else {
+                                    return Err(not_utf8(file, line, &names[j]));
+                                };
                                 parsing[j] = Parsing::Text { levels, index };
                                 code as f64
                             }
@@ -311,8 +317,12 @@ impl Table {
 
     fn problem_error(&self, j: usize) -> Option<DataError> {
         self.problems[j].as_ref().map(|p| {
-            let (file, place, column, value) =
-                (self.file.clone(), p.place, self.names[j].clone(), p.value.clone());
+            let (file, place, column, value) = (
+                self.file.clone(),
+                p.place,
+                self.names[j].clone(),
+                p.value.clone(),
+            );
             if p.infinite {
                 DataError::Infinite {
                     file,
@@ -369,13 +379,11 @@ impl Table {
         }
         // Report the earliest bad value among the used columns.
         let used = features.iter().chain(std::iter::once(&target));
-        if let Some(j) = used
+        let first_bad = used
             .filter(|&&j| self.problems[j].is_some())
-            .min_by_key(|&&j| self.problems[j].as_ref().map(|p| p.place.line))
-        {
-            if let Some(error) = self.problem_error(*j) {
-                return Err(error);
-            }
+            .min_by_key(|&&j| self.problems[j].as_ref().map(|p| p.place.line));
+        if let Some(error) = first_bad.and_then(|&j| self.problem_error(j)) {
+            return Err(error);
         }
 
         let keep: Vec<bool> = self
@@ -613,7 +621,11 @@ impl Table {
                     }
                     scratch.copy_from_slice(&cells[r * n_cols..(r + 1) * n_cols]);
                     push_target(scratch[plan.target]);
-                    encode_row(&plan.layout, &scratch, &mut cells[w * out_width..][..out_width]);
+                    encode_row(
+                        &plan.layout,
+                        &scratch,
+                        &mut cells[w * out_width..][..out_width],
+                    );
                     w += 1;
                 }
                 cells.truncate(w * out_width);
@@ -769,8 +781,16 @@ fn header_names(file: &str, record: &::csv::ByteRecord) -> Result<Vec<String>, D
     }
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     let mut position: HashMap<String, usize> = HashMap::new();
+    if record.is_empty() {
+        return Err(DataError::EmptyFile {
+            file: file.to_owned(),
+        });
+    }
     for (j, field) in record.iter().enumerate() {
-        let mut name = String::from_utf8_lossy(field.trim_ascii()).into_owned();
+        let Ok(name) = std::str::from_utf8(field.trim_ascii()) else {
+            return Err(not_utf8(file.to_owned(), 1, &format!("column {}", j + 1)));
+        };
+        let mut name = name.to_owned();
         if name.is_empty() {
             // R's read.csv names a nameless column V1, V2, ….
             name = format!("V{}", j + 1);
@@ -836,14 +856,27 @@ fn numeric_cell(
     }
 }
 
-fn level_of(field: &[u8], levels: &mut Vec<String>, index: &mut HashMap<Vec<u8>, usize>) -> usize {
+/// The level index of a text cell, adding a new level; `None` if the text is not UTF-8.
+fn level_of(
+    field: &[u8],
+    levels: &mut Vec<String>,
+    index: &mut HashMap<Vec<u8>, usize>,
+) -> Option<usize> {
     if let Some(&code) = index.get(field) {
-        return code;
+        return Some(code);
     }
     let code = levels.len();
-    levels.push(String::from_utf8_lossy(field).into_owned());
+    levels.push(std::str::from_utf8(field).ok()?.to_owned());
     index.insert(field.to_vec(), code);
-    code
+    Some(code)
+}
+
+fn not_utf8(file: String, line: u64, column: &str) -> DataError {
+    DataError::NotUtf8 {
+        file,
+        line,
+        column: column.to_owned(),
+    }
 }
 
 /// Reserves room for the whole file, estimated from the bytes the first rows took.
@@ -859,7 +892,11 @@ fn reserve_for_file(
     };
     let bytes_so_far = position.byte().max(1);
     let estimated_rows = (size as f64 / bytes_so_far as f64 * n_rows as f64 * 1.02) as usize + 16;
-    cells.reserve(estimated_rows.saturating_mul(n_cols).saturating_sub(cells.len()));
+    cells.reserve(
+        estimated_rows
+            .saturating_mul(n_cols)
+            .saturating_sub(cells.len()),
+    );
 }
 
 /// What [`bench_csv`] measured.
@@ -975,7 +1012,12 @@ pub fn bench_csv(rows: usize, cols: usize) -> Result<BenchCsvReport, DataError> 
 fn status_bytes(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(key))?;
-    let kb: u64 = line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kb: u64 = line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kb * 1024)
 }
 
@@ -1034,9 +1076,7 @@ impl Table {
             for s in &sources {
                 values.push(match s {
                     Source::Number(j) => row[*j],
-                    Source::Level(j, code) => {
-                        f64::from(u8::from(Some(row[*j] as usize) == *code))
-                    }
+                    Source::Level(j, code) => f64::from(u8::from(Some(row[*j] as usize) == *code)),
                 });
             }
             rows.push(r + 1);

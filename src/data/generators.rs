@@ -272,7 +272,13 @@ fn circle(rng: &mut StdRng, n: usize, noise: f64) -> Dataset {
 /// then N(0, noise²) on each coordinate.
 fn xor(rng: &mut StdRng, n: usize, noise: f64) -> Dataset {
     let mut b = Builder::new(Builtin::Xor, n);
-    let away = |u: f64| if u < 0.0 { u * 0.9 - 0.1 } else { u * 0.9 + 0.1 };
+    let away = |u: f64| {
+        if u < 0.0 {
+            u * 0.9 - 0.1
+        } else {
+            u * 0.9 + 0.1
+        }
+    };
     for _ in 0..n {
         let u1 = away(rng.random_range(-1.0..1.0));
         let u2 = away(rng.random_range(-1.0..1.0));
@@ -429,7 +435,12 @@ mod tests {
                 assert_ne!(first, small(b, opts.seed + 1), "{}: seed ignored", b.name());
                 assert_eq!(first.n_features(), 2);
             }
-            assert_eq!(b.is_regression(), !first.target.is_classes(), "{}", b.name());
+            assert_eq!(
+                b.is_regression(),
+                !first.target.is_classes(),
+                "{}",
+                b.name()
+            );
         }
     }
 
@@ -523,7 +534,8 @@ mod tests {
         let Target::Values(y) = &bumps.target else {
             panic!("bumps is regression");
         };
-        let spread = y.iter().cloned().fold(f64::MIN, f64::max) - y.iter().cloned().fold(f64::MAX, f64::min);
+        let spread =
+            y.iter().cloned().fold(f64::MIN, f64::max) - y.iter().cloned().fold(f64::MAX, f64::min);
         assert!(spread > 1.0, "{spread}");
     }
 
@@ -556,7 +568,12 @@ mod tests {
 
     #[test]
     fn default_noise_leaves_toy_sets_separable() {
-        for b in [Builtin::Circle, Builtin::Xor, Builtin::Gauss, Builtin::Moons] {
+        for b in [
+            Builtin::Circle,
+            Builtin::Xor,
+            Builtin::Gauss,
+            Builtin::Moons,
+        ] {
             for seed in [1, 2] {
                 let accuracy = knn_accuracy(&small(b, seed));
                 assert!(accuracy >= 0.97, "{} seed {seed}: {accuracy}", b.name());

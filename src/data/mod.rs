@@ -9,8 +9,8 @@ mod generators;
 mod prepare;
 
 pub use self::csv::{
-    AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, ColumnKind, ColumnRoles, ColumnSummary, MAX_COLUMNS, Table, Task, bench_csv,
-    read_csv_bytes, read_csv_path,
+    AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, ColumnKind, ColumnRoles, ColumnSummary, MAX_COLUMNS,
+    Table, Task, bench_csv, read_csv_bytes, read_csv_path,
 };
 pub use generators::{Builtin, GeneratorOptions};
 pub use prepare::{PrepareOptions, Prepared, Scaling, prepare};
@@ -130,7 +130,9 @@ impl Dataset {
     pub fn add_value_point(&mut self, x: &[f64], value: f64) -> Result<(), DataError> {
         self.check_point(x)?;
         if !value.is_finite() {
-            return Err(DataError::Invalid(format!("target value {value} is not finite")));
+            return Err(DataError::Invalid(format!(
+                "target value {value} is not finite"
+            )));
         }
         let Target::Values(values) = &mut self.target else {
             return Err(DataError::Invalid(format!(
@@ -267,7 +269,9 @@ pub enum DataError {
         file: String,
     },
     /// Two columns have the same name.
-    #[error("{file}: column name \"{column}\" appears more than once in the header (columns {first} and {second})")]
+    #[error(
+        "{file}: column name \"{column}\" appears more than once in the header (columns {first} and {second})"
+    )]
     DuplicateColumn {
         /// File name.
         file: String,
@@ -301,7 +305,9 @@ pub enum DataError {
         found: usize,
     },
     /// A text value in a numeric column (one whose first non-missing value is a number).
-    #[error("{file}, {place}, column \"{column}\": \"{value}\" is not a number (the column's first value is numeric)")]
+    #[error(
+        "{file}, {place}, column \"{column}\": \"{value}\" is not a number (the column's first value is numeric)"
+    )]
     NonNumeric {
         /// File name.
         file: String,
@@ -323,6 +329,18 @@ pub enum DataError {
         column: String,
         /// The offending text.
         value: String,
+    },
+    /// Text that is not UTF-8.
+    #[error(
+        "{file}, line {line}, column \"{column}\": the text is not valid UTF-8 (save the file as UTF-8)"
+    )]
+    NotUtf8 {
+        /// File name.
+        file: String,
+        /// Line of the file, the header being line 1.
+        line: u64,
+        /// Column name (or position, in the header).
+        column: String,
     },
     /// The CSV parser failed (for example on invalid quoting).
     #[error("{file}: {message}")]
@@ -365,7 +383,9 @@ pub enum DataError {
         dropped: usize,
     },
     /// The target has a single class.
-    #[error("{file}, column \"{column}\": the target has one class (\"{class}\"); classification needs two or more")]
+    #[error(
+        "{file}, column \"{column}\": the target has one class (\"{class}\"); classification needs two or more"
+    )]
     OneClass {
         /// File name.
         file: String,
@@ -375,7 +395,9 @@ pub enum DataError {
         class: String,
     },
     /// The target has more classes than the engine takes.
-    #[error("{file}, column \"{column}\": at least {count} distinct values; classification takes at most {max} classes")]
+    #[error(
+        "{file}, column \"{column}\": at least {count} distinct values; classification takes at most {max} classes"
+    )]
     TooManyClasses {
         /// File name.
         file: String,
@@ -387,7 +409,9 @@ pub enum DataError {
         max: usize,
     },
     /// Regression was asked for a text target.
-    #[error("{file}, column \"{column}\": the target is text (\"{value}\"), so it cannot be a regression target")]
+    #[error(
+        "{file}, column \"{column}\": the target is text (\"{value}\"), so it cannot be a regression target"
+    )]
     TextTargetRegression {
         /// File name.
         file: String,
@@ -397,7 +421,9 @@ pub enum DataError {
         value: String,
     },
     /// The given class order leaves out a class that occurs in the data.
-    #[error("{file}, column \"{column}\": class \"{class}\" occurs in the data but not in the given class order")]
+    #[error(
+        "{file}, column \"{column}\": class \"{class}\" occurs in the data but not in the given class order"
+    )]
     ClassNotInOrder {
         /// File name.
         file: String,
