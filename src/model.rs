@@ -174,9 +174,8 @@ impl SavedModel {
             .map(|(l, layer)| {
                 Ok(HiddenLayer {
                     units: layer.weights.cols(),
-                    activation: parse_activation(&layer.activation).map_err(|e| {
-                        NnError::Invalid(format!("layer {}: {e}", l + 1))
-                    })?,
+                    activation: parse_activation(&layer.activation)
+                        .map_err(|e| NnError::Invalid(format!("layer {}: {e}", l + 1)))?,
                 })
             })
             .collect::<Result<Vec<_>, NnError>>()?;
@@ -196,7 +195,8 @@ impl SavedModel {
                     s.sd.len()
                 )));
             }
-            if s.mean.iter().chain(&s.sd).any(|v| !v.is_finite()) || s.sd.iter().any(|&v| v <= 0.0) {
+            if s.mean.iter().chain(&s.sd).any(|v| !v.is_finite()) || s.sd.iter().any(|&v| v <= 0.0)
+            {
                 return Err(NnError::Invalid(
                     "scaling must have finite means and positive sds".into(),
                 ));
@@ -330,10 +330,16 @@ mod tests {
         ];
         for (layers, expected) in cases {
             let err = SavedModel::from_json("m.json", &model_json(layers)).unwrap_err();
-            assert!(err.to_string().contains(expected), "{err} should mention {expected}");
+            assert!(
+                err.to_string().contains(expected),
+                "{err} should mention {expected}"
+            );
             assert!(err.to_string().starts_with("m.json: "), "{err}");
         }
         let truncated = &model_json("[]")[..30];
-        assert!(matches!(SavedModel::from_json("m.json", truncated), Err(ModelError::Parse { .. })));
+        assert!(matches!(
+            SavedModel::from_json("m.json", truncated),
+            Err(ModelError::Parse { .. })
+        ));
     }
 }

@@ -1,5 +1,7 @@
 //! The CSV reader on good and bad files: every error names the file, row, column and value.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use nnviz::data::{
     ColumnKind, ColumnRoles, DataError, Dataset, MAX_COLUMNS, Table, Target, Task, read_csv_bytes,
     read_csv_path,

@@ -1,6 +1,8 @@
 //! Built-in data against the article's reference files in `$NNVIZ_REFERENCE`
 //! (normally `../shared/reference`), and the CSV load benchmark.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::path::PathBuf;
 
 use nnviz::data::{

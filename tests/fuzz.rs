@@ -3,6 +3,8 @@
 //! CI runs a short bounded pass; for a long run set `PROPTEST_CASES` (e.g. 2000000). Cases that
 //! ever failed are kept in `tests/fuzz.proptest-regressions` and replayed first.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use nnviz::data::{ColumnRoles, Task, read_csv_bytes};
 use nnviz::model::SavedModel;
 use proptest::prelude::*;
@@ -55,14 +57,39 @@ proptest! {
 
 /// Model JSON with its pieces shuffled and mutated.
 fn model_like() -> impl Strategy<Value = String> {
-    let number = prop_oneof![Just("0".to_string()), Just("-1.5".to_string()), Just("1e308".to_string()), Just("\"x\"".to_string()), Just("null".to_string())];
+    let number = prop_oneof![
+        Just("0".to_string()),
+        Just("-1.5".to_string()),
+        Just("1e308".to_string()),
+        Just("\"x\"".to_string()),
+        Just("null".to_string())
+    ];
     let row = prop::collection::vec(number, 0..4).prop_map(|v| format!("[{}]", v.join(",")));
     let matrix = prop::collection::vec(row, 0..4).prop_map(|v| format!("[{}]", v.join(",")));
-    let activation = prop::sample::select(vec!["sigmoid", "tanh", "softmax", "identity", "relu", "swish", ""]);
-    let layer = (activation, matrix).prop_map(|(a, m)| format!(r#"{{"activation":"{a}","weights":{m}}}"#));
+    let activation = prop::sample::select(vec![
+        "sigmoid", "tanh", "softmax", "identity", "relu", "swish", "",
+    ]);
+    let layer =
+        (activation, matrix).prop_map(|(a, m)| format!(r#"{{"activation":"{a}","weights":{m}}}"#));
     let layers = prop::collection::vec(layer, 0..4).prop_map(|v| format!("[{}]", v.join(",")));
-    let features = prop::collection::vec("[a-c]", 0..4).prop_map(|v| format!("[{}]", v.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(",")));
-    let classes = prop::collection::vec("[n-p]", 0..4).prop_map(|v| format!("[{}]", v.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(",")));
+    let features = prop::collection::vec("[a-c]", 0..4).prop_map(|v| {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    });
+    let classes = prop::collection::vec("[n-p]", 0..4).prop_map(|v| {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    });
     (layers, features, classes, 0usize..200).prop_map(|(layers, features, classes, cut)| {
         let json = format!(r#"{{"format":"nnviz-model","version":1,"features":{features},"target":"y","classes":{classes},"layers":{layers}}}"#);
         // Sometimes truncated.

@@ -1,6 +1,8 @@
 //! Back-propagation against finite differences of the training objective, for every activation,
 //! output head, loss, reduction and penalty, with several layers.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use nnviz::nn::{
     Activation, Architecture, HiddenLayer, Init, Loss, Matrix, Network, OutputHead, Reduction,
     Targets,
@@ -8,11 +10,19 @@ use nnviz::nn::{
 use nnviz::train::{TrainConfig, Trainer, evaluate, objective_gradient};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
-use rand::{RngExt as _, SeedableRng as _};
+use rand::{RngExt, SeedableRng as _};
 
 /// Random rows and targets fitting `head` (classes for sigmoid/softmax, values for identity).
-fn data(rng: &mut StdRng, n: usize, inputs: usize, head: OutputHead, classes: usize) -> (Matrix, Targets) {
-    let x: Vec<f64> = (0..n * inputs).map(|_| rng.random_range(-2.0..2.0)).collect();
+fn data(
+    rng: &mut StdRng,
+    n: usize,
+    inputs: usize,
+    head: OutputHead,
+    classes: usize,
+) -> (Matrix, Targets) {
+    let x: Vec<f64> = (0..n * inputs)
+        .map(|_| rng.random_range(-2.0..2.0))
+        .collect();
     let x = Matrix::from_vec(n, inputs, x).unwrap();
     let y = match head {
         OutputHead::Identity => Targets::Values(
@@ -27,9 +37,17 @@ fn data(rng: &mut StdRng, n: usize, inputs: usize, head: OutputHead, classes: us
 }
 
 fn objective(network: &Network, config: &TrainConfig, x: &Matrix, y: &Targets) -> f64 {
-    evaluate(network, x, y, config.loss, config.reduction, config.l1, config.l2)
-        .unwrap()
-        .loss
+    evaluate(
+        network,
+        x,
+        y,
+        config.loss,
+        config.reduction,
+        config.l1,
+        config.l2,
+    )
+    .unwrap()
+    .loss
 }
 
 /// Largest relative difference between back-propagation and central differences.
@@ -46,7 +64,8 @@ fn worst_gradient_error(network: &Network, config: &TrainConfig, x: &Matrix, y: 
                 plus.weights_mut()[l].set(i, j, w + h);
                 let mut minus = network.clone();
                 minus.weights_mut()[l].set(i, j, w - h);
-                let numeric = (objective(&plus, config, x, y) - objective(&minus, config, x, y)) / (2.0 * h);
+                let numeric =
+                    (objective(&plus, config, x, y) - objective(&minus, config, x, y)) / (2.0 * h);
                 let a = analytic.layers[l].get(i, j);
                 let error = (a - numeric).abs() / (a.abs().max(numeric.abs()).max(1e-3));
                 worst = worst.max(error);
@@ -56,7 +75,13 @@ fn worst_gradient_error(network: &Network, config: &TrainConfig, x: &Matrix, y: 
     worst
 }
 
-fn network(inputs: usize, hidden: &[(usize, Activation)], outputs: usize, head: OutputHead, seed: u64) -> Network {
+fn network(
+    inputs: usize,
+    hidden: &[(usize, Activation)],
+    outputs: usize,
+    head: OutputHead,
+    seed: u64,
+) -> Network {
     let architecture = Architecture {
         inputs,
         hidden: hidden
@@ -66,7 +91,9 @@ fn network(inputs: usize, hidden: &[(usize, Activation)], outputs: usize, head: 
         outputs,
         head,
     };
-    architecture.init(Init::Xavier, &mut StdRng::seed_from_u64(seed)).unwrap()
+    architecture
+        .init(Init::Xavier, &mut StdRng::seed_from_u64(seed))
+        .unwrap()
 }
 
 #[test]
@@ -85,7 +112,13 @@ fn every_activation_head_loss_and_penalty_matches_finite_differences() {
             for (reduction, l1, l2) in [(Reduction::Sum, 0.0, 0.0), (Reduction::Mean, 0.01, 0.1)] {
                 let (x, y) = data(&mut rng, 23, 3, head, classes);
                 let net = network(3, &[(4, activation), (3, activation)], outputs, head, 11);
-                let config = TrainConfig { loss, reduction, l1, l2, ..TrainConfig::default() };
+                let config = TrainConfig {
+                    loss,
+                    reduction,
+                    l1,
+                    l2,
+                    ..TrainConfig::default()
+                };
                 let worst = worst_gradient_error(&net, &config, &x, &y);
                 assert!(
                     worst < 1e-5,

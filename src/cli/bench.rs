@@ -118,7 +118,12 @@ pub fn bench_engine(
 }
 
 pub(super) fn run(args: &BenchArgs) -> Result<(), CliError> {
-    let cases = bench_engine(args.iterations, args.repeats, args.threads, args.only.as_deref())?;
+    let cases = bench_engine(
+        args.iterations,
+        args.repeats,
+        args.threads,
+        args.only.as_deref(),
+    )?;
     for c in &cases {
         println!(
             "{:<26} {:>12.0} iterations/s   {:>8.3} s per 100 000 iterations",

@@ -96,7 +96,9 @@ impl std::str::FromStr for BatchSize {
             return Ok(Self::Full);
         }
         match s.parse::<usize>() {
-            Ok(0) | Err(_) => Err(format!("batch size {s:?} must be `full` or a positive whole number")),
+            Ok(0) | Err(_) => Err(format!(
+                "batch size {s:?} must be `full` or a positive whole number"
+            )),
             Ok(n) => Ok(Self::Rows(n)),
         }
     }

@@ -233,7 +233,9 @@ pub fn schedule(name: ScheduleName, decay: Option<f64>, every: u64) -> Result<Sc
         if v.is_finite() && v >= 0.0 {
             Ok(v)
         } else {
-            Err(CliError(format!("--decay {v} must be a non-negative {what}")))
+            Err(CliError(format!(
+                "--decay {v} must be a non-negative {what}"
+            )))
         }
     };
     Ok(match name {
@@ -335,7 +337,10 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             if standardize { ", standardised" } else { "" },
             if dataset.dropped_rows > 0 {
                 let n = dataset.dropped_rows;
-                format!(", {n} row{} with missing values dropped", if n == 1 { "" } else { "s" })
+                format!(
+                    ", {n} row{} with missing values dropped",
+                    if n == 1 { "" } else { "s" }
+                )
             } else {
                 String::new()
             }
@@ -385,9 +390,27 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
 
     let network = trainer.network();
     let (l1, l2, reduction) = (config.l1, config.l2, config.reduction);
-    let train_metrics = evaluate(network, &prepared.train_x, &prepared.train_y, loss, reduction, l1, l2)?;
+    let train_metrics = evaluate(
+        network,
+        &prepared.train_x,
+        &prepared.train_y,
+        loss,
+        reduction,
+        l1,
+        l2,
+    )?;
     let test_metrics = (!prepared.test_rows.is_empty())
-        .then(|| evaluate(network, &prepared.test_x, &prepared.test_y, loss, reduction, l1, l2))
+        .then(|| {
+            evaluate(
+                network,
+                &prepared.test_x,
+                &prepared.test_y,
+                loss,
+                reduction,
+                l1,
+                l2,
+            )
+        })
         .transpose()?;
     // The article reports the last iteration's forward pass; with no iteration, the start.
     let (loss_value, train_accuracy) = match report.last {

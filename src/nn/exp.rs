@@ -192,7 +192,8 @@ pub fn sigmoid(z: f64) -> f64 {
 pub fn sigmoid_in_place(z: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
             unsafe { avx2::sigmoid_in_place(z) };
             return;
@@ -205,7 +206,8 @@ pub fn sigmoid_in_place(z: &mut [f64]) {
 pub fn exp_in_place(x: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
             unsafe { avx2::exp_in_place(x) };
             return;
@@ -313,7 +315,10 @@ mod avx2 {
             // SAFETY: as above.
             unsafe { _mm256_storeu_pd(c.as_mut_ptr(), exp4(v)) };
         }
-        chunks.into_remainder().iter_mut().for_each(|v| *v = exp(*v));
+        chunks
+            .into_remainder()
+            .iter_mut()
+            .for_each(|v| *v = exp(*v));
     }
 }
 
@@ -345,14 +350,32 @@ mod tests {
             differ += usize::from(ulps != 0);
         }
         // Bit for bit on glibc's FMA build; elsewhere (another libm) within an ulp, rarely off.
-        eprintln!("{differ} of {} inputs differ from the platform exp by an ulp", xs.len());
-        assert!(differ * 100 < xs.len(), "{differ} of {} differ by an ulp", xs.len());
+        eprintln!(
+            "{differ} of {} inputs differ from the platform exp by an ulp",
+            xs.len()
+        );
+        assert!(
+            differ * 100 < xs.len(),
+            "{differ} of {} differ by an ulp",
+            xs.len()
+        );
     }
 
     #[test]
     fn vector_and_scalar_versions_give_identical_bits() {
         let mut xs = inputs();
-        xs.extend([0.0, -0.0, 1e-300, 707.9, 708.5, -708.5, 1e10, -1e10, f64::NAN, f64::INFINITY]);
+        xs.extend([
+            0.0,
+            -0.0,
+            1e-300,
+            707.9,
+            708.5,
+            -708.5,
+            1e10,
+            -1e10,
+            f64::NAN,
+            f64::INFINITY,
+        ]);
         let mut fast = xs.clone();
         exp_in_place(&mut fast);
         let mut sig = xs.clone();

@@ -91,7 +91,11 @@ fn back_propagate_t(
 ) {
     let out = w.cols();
     let w = w.as_slice();
-    for (kk, (bk, ak)) in back.chunks_exact_mut(np).zip(a.chunks_exact(np)).enumerate() {
+    for (kk, (bk, ak)) in back
+        .chunks_exact_mut(np)
+        .zip(a.chunks_exact(np))
+        .enumerate()
+    {
         let k = k0 + kk;
         let wk = &w[(k + 1) * out..(k + 2) * out];
         for (b, bb) in bk.chunks_exact_mut(BLOCK).enumerate() {
@@ -129,7 +133,11 @@ fn multiply_by_derivative(
         Activation::Tanh => each!(|a: f64| 1.0 - a * a),
         Activation::Relu => each!(|a: f64| if a > 0.0 { 1.0 } else { 0.0 }),
         Activation::LeakyRelu => {
-            each!(|a: f64| if a > 0.0 { 1.0 } else { super::activation::LEAKY_SLOPE })
+            each!(|a: f64| if a > 0.0 {
+                1.0
+            } else {
+                super::activation::LEAKY_SLOPE
+            })
         }
         Activation::Linear => *out = *back,
     }
@@ -433,7 +441,12 @@ fn forward_avx2(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws:
 }
 
 #[inline(always)]
-fn forward_portable(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
+fn forward_portable(
+    hidden: &[Activation],
+    head: OutputHead,
+    weights: &[Matrix],
+    ws: &mut Workspace,
+) {
     forward_parts(hidden, head, weights, ws, &Sequential);
 }
 
@@ -485,7 +498,12 @@ impl Cells {
     /// No other part may use these values until the stage ends.
     #[allow(clippy::mut_from_ref)]
     unsafe fn slice(&self, start: usize, len: usize) -> &mut [f64] {
-        assert!(start + len <= self.len, "cells {start}..{} of {}", start + len, self.len);
+        assert!(
+            start + len <= self.len,
+            "cells {start}..{} of {}",
+            start + len,
+            self.len
+        );
         // SAFETY: in bounds (checked); exclusive by the caller's promise.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
     }
@@ -527,7 +545,13 @@ enum Layer<'a> {
 
 /// Rows `j0..` of a layer: `z = t(cbind(1, a) %*% w)`, then the activation or head.
 #[inline(always)]
-fn forward_stage(input: &[f64], np: usize, w: &Matrix, (z, j0): (&mut [f64], usize), layer: Layer<'_>) {
+fn forward_stage(
+    input: &[f64],
+    np: usize,
+    w: &Matrix,
+    (z, j0): (&mut [f64], usize),
+    layer: Layer<'_>,
+) {
     affine_t(input, np, w, z, j0);
     match layer {
         Layer::Hidden(activation) => apply_activation(activation, z),
@@ -564,7 +588,13 @@ mod paste_avx2 {
     use super::*;
 
     #[target_feature(enable = "avx2")]
-    pub(super) fn forward_stage(input: &[f64], np: usize, w: &Matrix, z: (&mut [f64], usize), layer: Layer<'_>) {
+    pub(super) fn forward_stage(
+        input: &[f64],
+        np: usize,
+        w: &Matrix,
+        z: (&mut [f64], usize),
+        layer: Layer<'_>,
+    ) {
         super::forward_stage(input, np, w, z, layer);
     }
 
@@ -590,7 +620,13 @@ fn share(total: usize, part: usize, parts: usize) -> (usize, usize) {
 }
 
 #[inline(always)]
-fn forward_parts(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace, exec: &dyn Exec) {
+fn forward_parts(
+    hidden: &[Activation],
+    head: OutputHead,
+    weights: &[Matrix],
+    ws: &mut Workspace,
+    exec: &dyn Exec,
+) {
     ws.fit(weights);
     let np = ws.np;
     let last = weights.len() - 1;
@@ -602,7 +638,11 @@ fn forward_parts(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws
         let scores = Cells::new(&mut ws.scores);
         let out = w.cols();
         // Softmax needs every unit of a sample: the output layer is one part then.
-        let parts = if l == last && head == OutputHead::Softmax { 1 } else { exec.parts() };
+        let parts = if l == last && head == OutputHead::Softmax {
+            1
+        } else {
+            exec.parts()
+        };
         exec.run(&|part| {
             if part >= parts {
                 return;
@@ -683,22 +723,37 @@ pub fn forward_backward_parts(
     if grads.layers.len() != weights.len() {
         *grads = Gradients::zeros_like(weights);
     }
-    output_delta_t(spec.head, spec.loss, &ws.activations[last], (n, np), y, &mut ws.deltas[last]);
+    output_delta_t(
+        spec.head,
+        spec.loss,
+        &ws.activations[last],
+        (n, np),
+        y,
+        &mut ws.deltas[last],
+    );
     let parts = exec.parts();
     ws.tiles.resize_with(parts, Vec::new);
     // g_l = t(cbind(1, a_{l−1})) %*% δ_l;  δ_{l−1} = f'(a_{l−1}) · (δ_l %*% t(w_l[-1, ])).
     // Each part takes some lane blocks of g_l and some rows of δ_{l−1}.
     for l in (0..weights.len()).rev() {
-        let input: &[f64] = if l == 0 { &ws.input } else { &ws.activations[l - 1] };
+        let input: &[f64] = if l == 0 {
+            &ws.input
+        } else {
+            &ws.activations[l - 1]
+        };
         let (lower, upper) = ws.deltas.split_at_mut(l);
         let delta: &[f64] = &upper[0];
         let back = lower.last_mut().map(|b| Cells::new(b));
         let g = Cells::new(grads.layers[l].as_mut_slice());
         let shape = grads.layers[l].shape();
-        let tiles: Vec<Cells> = ws.tiles.iter_mut().map(|t| {
-            t.resize(np * LANES, 0.0);
-            Cells::new(t)
-        }).collect();
+        let tiles: Vec<Cells> = ws
+            .tiles
+            .iter_mut()
+            .map(|t| {
+                t.resize(np * LANES, 0.0);
+                Cells::new(t)
+            })
+            .collect();
         let (ones, zeros): (&[f64], &[f64]) = (&ws.ones, &ws.zeros);
         exec.run(&|part| {
             // SAFETY: each part has its own tile.
@@ -711,7 +766,16 @@ pub fn forward_backward_parts(
                 (spec.hidden[l - 1], &input[k0 * np..k1 * np], rows, k0)
             });
             let sides = (input, delta);
-            with_best_simd!(backward_stage(sides, np, (&g, shape), tile, (ones, zeros), (part, parts), &weights[l], back));
+            with_best_simd!(backward_stage(
+                sides,
+                np,
+                (&g, shape),
+                tile,
+                (ones, zeros),
+                (part, parts),
+                &weights[l],
+                back
+            ));
         });
     }
 }

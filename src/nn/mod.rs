@@ -12,8 +12,8 @@ pub mod parallel;
 
 pub use activation::{Activation, OutputHead};
 pub use kernel::{
-    Exec, Sequential, forward_backward_parts,
-    Gradients, PassSpec, Workspace, forward_backward, sigmoid, summed_loss, transpose,
+    Exec, Gradients, PassSpec, Sequential, Workspace, forward_backward, forward_backward_parts,
+    sigmoid, summed_loss, transpose,
 };
 pub use matrix::Matrix;
 
@@ -305,7 +305,9 @@ impl Network {
     /// The output of every layer for each row of `x` (`[n, units]`), the network's output last.
     pub fn forward_layers(&self, x: &Matrix) -> Result<Vec<Matrix>, NnError> {
         let ws = self.run(x)?;
-        Ok((0..self.weights.len()).map(|l| ws.layer_output(l)).collect())
+        Ok((0..self.weights.len())
+            .map(|l| ws.layer_output(l))
+            .collect())
     }
 
     /// The output layer's scores before the head (logits) and the outputs, for each row of `x`.
@@ -322,7 +324,12 @@ impl Network {
                 self.architecture.inputs
             )));
         }
-        let hidden: Vec<Activation> = self.architecture.hidden.iter().map(|h| h.activation).collect();
+        let hidden: Vec<Activation> = self
+            .architecture
+            .hidden
+            .iter()
+            .map(|h| h.activation)
+            .collect();
         let mut ws = Workspace::default();
         ws.set_input(x);
         kernel::forward(&hidden, self.architecture.head, &self.weights, &mut ws);

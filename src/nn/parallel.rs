@@ -73,7 +73,9 @@ impl Pair {
     fn serve(&self) {
         let mut seen = 0;
         loop {
-            wait(|| self.posted.load(Ordering::Acquire) != seen || self.stop.load(Ordering::Acquire));
+            wait(|| {
+                self.posted.load(Ordering::Acquire) != seen || self.stop.load(Ordering::Acquire)
+            });
             let posted = self.posted.load(Ordering::Acquire);
             if posted == seen {
                 return; // stopped

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::nn::parallel::Pair;
 use crate::nn::{
-    Exec, Gradients, Sequential, forward_backward_parts, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Targets,
-    Workspace, forward_backward, predicted_class, summed_loss,
+    Exec, Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Sequential,
+    Targets, Workspace, forward_backward, forward_backward_parts, predicted_class, summed_loss,
 };
 
 /// The optimiser that turns gradients into weight updates.
@@ -408,7 +408,15 @@ impl Trainer {
             _ => true,
         };
         let run = |trainer: &mut Self, exec: &dyn Exec| {
-            trainer.train_loop(spec, (x, y), n, &mut wants_report, &mut observe, exec, report)
+            trainer.train_loop(
+                spec,
+                (x, y),
+                n,
+                &mut wants_report,
+                &mut observe,
+                exec,
+                report,
+            )
         };
         if two {
             Ok(Pair::with(|pair| run(self, pair)))
@@ -459,10 +467,8 @@ impl Trainer {
             } else {
                 None
             };
-            if let Some(r) = &iteration_report {
-                if !r.loss.is_finite() {
-                    return self.diverge(report, i, format!("the loss is {}", r.loss));
-                }
+            if let Some(r) = iteration_report.filter(|r| !r.loss.is_finite()) {
+                return self.diverge(report, i, format!("the loss is {}", r.loss));
             }
             if !self.grads.is_finite() {
                 return self.diverge(report, i, "a gradient is NaN or infinite".into());
@@ -477,13 +483,14 @@ impl Trainer {
             }
             self.iteration = i;
             report.iterations += 1;
-            if let (Some(tol), Some(last)) = (self.config.tolerance, &report.last) {
-                if last.iteration == i && last.loss < tol {
-                    let stop = Stop::Tolerance { loss: last.loss };
-                    self.stopped = Some(stop.clone());
-                    report.stop = Some(stop);
-                    return report;
-                }
+            if let (Some(tol), Some(last)) = (self.config.tolerance, &report.last)
+                && last.iteration == i
+                && last.loss < tol
+            {
+                let stop = Stop::Tolerance { loss: last.loss };
+                self.stopped = Some(stop.clone());
+                report.stop = Some(stop);
+                return report;
             }
         }
         report
@@ -560,7 +567,13 @@ impl Trainer {
                 if self.moment1.len() != weights.len() {
                     self.moment1 = Gradients::zeros_like(weights).layers;
                 }
-                for ((g, w), v) in self.grads.layers.iter_mut().zip(weights).zip(&mut self.moment1) {
+                for ((g, w), v) in self
+                    .grads
+                    .layers
+                    .iter_mut()
+                    .zip(weights)
+                    .zip(&mut self.moment1)
+                {
                     zip_apply(v, g, |v, g| MU * v - eta * g);
                     g.as_mut_slice().copy_from_slice(w.as_slice());
                     zip_apply(g, &*v, |w, v| w + v);
@@ -643,7 +656,10 @@ fn reduce_and_penalise(grads: &mut Gradients, weights: &[Matrix], cfg: &TrainCon
         }
         if cfg.l1 > 0.0 || cfg.l2 > 0.0 {
             let cols = w.cols();
-            for (gv, &wv) in g.as_mut_slice()[cols..].iter_mut().zip(&w.as_slice()[cols..]) {
+            for (gv, &wv) in g.as_mut_slice()[cols..]
+                .iter_mut()
+                .zip(&w.as_slice()[cols..])
+            {
                 *gv += cfg.l1 * sign(wv) + cfg.l2 * wv;
             }
         }
@@ -669,7 +685,12 @@ pub fn objective_gradient(
             network.architecture().inputs
         )));
     }
-    let hidden: Vec<_> = network.architecture().hidden.iter().map(|h| h.activation).collect();
+    let hidden: Vec<_> = network
+        .architecture()
+        .hidden
+        .iter()
+        .map(|h| h.activation)
+        .collect();
     let spec = PassSpec {
         hidden: &hidden,
         head,
