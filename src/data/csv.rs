@@ -950,7 +950,13 @@ pub fn bench_csv(rows: usize, cols: usize) -> Result<BenchCsvReport, DataError> 
     use rand::{RngExt, SeedableRng};
     use std::io::Write;
 
-    let path = std::env::temp_dir().join(format!("nnviz-bench-{}.csv", std::process::id()));
+    // One file per call, so that benchmarks running at once in one process do not collide.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "nnviz-bench-{}-{call}-{rows}x{cols}.csv",
+        std::process::id()
+    ));
     let file = path.display().to_string();
     let io_error = |e: std::io::Error| DataError::Io {
         file: file.clone(),

@@ -124,7 +124,7 @@ impl Builtin {
             Self::HotDogs => (200, 1.0),
             Self::Circle => (400, 0.2),
             Self::Xor => (400, 0.05),
-            Self::Gauss => (400, 1.0),
+            Self::Gauss => (400, 0.7),
             Self::Moons => (400, 0.1),
             Self::Spirals => (300, 0.03),
             Self::Plane => (300, 0.1),
