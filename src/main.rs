@@ -1,2 +1,4 @@
 //! The `nnviz` binary.
-fn main() {}
+fn main() -> anyhow::Result<()> {
+    nnviz::app::run_app(nnviz::app::AppOptions::default())
+}
