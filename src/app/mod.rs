@@ -111,6 +111,8 @@ pub enum Command {
     },
     /// Hide the message line.
     DismissNotice,
+    /// Show an error that happened while reading input.
+    Fail(String),
 }
 
 /// How the app starts.
@@ -475,6 +477,7 @@ impl App {
                 }
             }
             Command::DismissNotice => s.notice = None,
+            Command::Fail(message) => s.notice = Some(Notice::error(message)),
         }
     }
 
@@ -577,19 +580,14 @@ fn input_commands(ctx: &egui::Context, commands: &mut Vec<Command>) {
         });
     }
     for file in ctx.input(|i| i.raw.dropped_files.clone()) {
-        if let Some(bytes) = &file.bytes {
-            let name = file
-                .path
-                .as_ref()
-                .and_then(|p| p.file_name())
-                .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned());
-            commands.push(Command::LoadCsvBytes {
-                name,
-                bytes: bytes.to_vec(),
-            });
-        } else if let Some(path) = &file.path {
-            commands.push(Command::LoadCsvPath(path.clone()));
-        }
+        let name = file
+            .path()
+            .file_name()
+            .map_or_else(|| "dropped file".to_owned(), |n| n.to_string_lossy().into_owned());
+        commands.push(match file.bytes() {
+            Ok(bytes) => Command::LoadCsvBytes { name, bytes },
+            Err(e) => Command::Fail(format!("{name}: cannot read the dropped file: {e}")),
+        });
     }
 }
 
