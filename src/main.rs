@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use clap::error::ErrorKind;
-use nnviz::cli::{Cli, Command};
+use nnviz::cli::{Cli, CliError, Command};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -41,22 +41,63 @@ fn main() -> ExitCode {
     }
 }
 
+/// The preset named on the command line, if any.
 #[cfg(feature = "gui")]
-fn open_app(cli: &Cli) -> Result<(), nnviz::cli::CliError> {
-    let _ = cli;
+fn preset(name: Option<&str>) -> Result<Option<nnviz::app::presets::Preset>, CliError> {
+    use nnviz::app::presets::Preset;
+    name.map(|n| {
+        Preset::from_name(n).ok_or_else(|| {
+            let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
+            CliError(format!("unknown preset {n:?}; presets are {}", names.join(", ")))
+        })
+    })
+    .transpose()
+}
+
+#[cfg(feature = "gui")]
+fn open_app(cli: &Cli) -> Result<(), CliError> {
+    let preset = preset(cli.preset.as_deref())?;
+    let result = match &cli.screenshot {
+        Some(path) => nnviz::app::screenshot(path, u64::from(cli.frames), preset),
+        None => nnviz::app::run_app(nnviz::app::AppOptions {
+            preset,
+            ..Default::default()
+        }),
+    };
+    result.map_err(|e| CliError {
+        message: format!("{e:#}"),
+        status: 1,
+    })
+}
+
+#[cfg(feature = "gui")]
+fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
+    let preset = preset(args.preset.as_deref())?;
+    let frames = args.frames as usize;
+    let report = match &args.data {
+        Some(csv) => {
+            let options = nnviz::app::AppOptions {
+                preset,
+                fresh: true,
+                csv: Some(csv.clone()),
+            };
+            nnviz::app::bench_app(&mut nnviz::app::App::headless(&options, None), frames)
+        }
+        None => nnviz::app::bench_ui(frames, preset),
+    };
+    println!("{report:?}");
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_app(_cli: &Cli) -> Result<(), CliError> {
     use clap::CommandFactory as _;
     let _ = Cli::command().print_help();
     Ok(())
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_app(_cli: &Cli) -> Result<(), nnviz::cli::CliError> {
-    use clap::CommandFactory as _;
-    let _ = Cli::command().print_help();
-    Ok(())
-}
-
-fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), nnviz::cli::CliError> {
-    let _ = args;
-    Err(nnviz::cli::CliError("bench-ui is not built yet".into()))
+fn run_bench_ui(_args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
+    Err(CliError("bench-ui needs the app: build with the `gui` feature".into()))
 }

@@ -1,0 +1,783 @@
+//! The eframe app: settings, runtime session, commands from widgets, persistence, and the
+//! headless helpers (`screenshot`, `bench_ui`) the command line calls.
+
+pub mod dialog;
+pub mod presets;
+pub mod session;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use egui::{CollapsingHeader, ScrollArea};
+use serde::Serialize;
+
+use crate::data::{ColumnRoles, DataError, Table};
+use crate::ui;
+use crate::ui::decision::{DecisionGrid, Shading};
+
+use dialog::{DialogOutcome, DialogPurpose, DialogTask};
+use presets::Preset;
+use session::{CsvSource, Notice, Session};
+use settings::Settings;
+
+/// Something to export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The decision plot as PNG.
+    DecisionPng,
+    /// The training history as CSV.
+    HistoryCsv,
+    /// The data set as CSV.
+    DataCsv,
+}
+
+impl ExportKind {
+    /// Every export, in menu order.
+    pub const ALL: [Self; 3] = [Self::DecisionPng, Self::HistoryCsv, Self::DataCsv];
+
+    /// The button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DecisionPng => "Save decision plot (PNG)…",
+            Self::HistoryCsv => "Save training history (CSV)…",
+            Self::DataCsv => "Save data set (CSV)…",
+        }
+    }
+
+    /// The suggested file name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::DecisionPng => "nnviz-decision.png",
+            Self::HistoryCsv => "nnviz-history.csv",
+            Self::DataCsv => "nnviz-data.csv",
+        }
+    }
+}
+
+/// What a widget asks the app to do; applied after layout.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Play if paused, pause if playing.
+    TogglePlay,
+    /// Train one iteration (pauses).
+    Step,
+    /// New weights from the seed, history cleared.
+    Reset,
+    /// Set everything as in an experiment of the article and train.
+    Preset(Preset),
+    /// Open the file dialog for a CSV file.
+    OpenCsv,
+    /// Load CSV text (a dropped file).
+    LoadCsvBytes {
+        /// File name, for messages.
+        name: String,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+    },
+    /// Load a CSV file from disk.
+    LoadCsvPath(PathBuf),
+    /// Re-pick target and features of the loaded CSV.
+    SetColumns(ColumnRoles),
+    /// Go back from a CSV file to the built-in data set.
+    UseBuiltin,
+    /// Add a point of the chosen class at plot coordinates.
+    AddPoint {
+        /// x, raw units.
+        x: f64,
+        /// y, raw units.
+        y: f64,
+    },
+    /// Remove the point nearest to plot coordinates within `radius`.
+    RemovePoint {
+        /// x, raw units.
+        x: f64,
+        /// y, raw units.
+        y: f64,
+        /// Largest distance, raw units.
+        radius: f64,
+    },
+    /// Switch to the logistic regression (no hidden layer).
+    UseBaseline,
+    /// Save something.
+    Export(ExportKind),
+    /// Hold a feature at a value in the plot's slice.
+    SetSlice {
+        /// Feature index.
+        feature: usize,
+        /// Raw value.
+        value: f64,
+    },
+    /// Hide the message line.
+    DismissNotice,
+    /// Show an error that happened while reading input.
+    Fail(String),
+}
+
+/// How the app starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppOptions {
+    /// Start with this experiment of the article.
+    pub preset: Option<Preset>,
+    /// Ignore stored settings (and store none): the defaults, reproducibly.
+    pub fresh: bool,
+    /// Start with this CSV file.
+    pub csv: Option<PathBuf>,
+}
+
+/// The app: what the user chose, what was computed from it, and caches.
+pub struct App {
+    /// What the user chose.
+    pub settings: Settings,
+    /// Data, trainer, history.
+    pub session: Session,
+    /// The decision-grid texture.
+    pub grid: DecisionGrid,
+    /// Hidden unit under the pointer in the network diagram.
+    pub hovered_unit: Option<(usize, usize)>,
+    dialog: Option<DialogTask>,
+    applied_dark: Option<bool>,
+    persist: bool,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// The app as eframe creates it: stored settings (if valid) or the defaults, playing.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        Self::with_options(cc, &AppOptions::default())
+    }
+
+    /// The app with start options.
+    pub fn with_options(cc: &eframe::CreationContext<'_>, options: &AppOptions) -> Self {
+        let stored = if options.fresh {
+            None
+        } else {
+            cc.storage.and_then(|s| s.get_string(eframe::APP_KEY))
+        };
+        Self::headless(options, stored.as_deref())
+    }
+
+    /// The app without a window: `stored` is the settings JSON from a previous run, if any.
+    pub fn headless(options: &AppOptions, stored: Option<&str>) -> Self {
+        let mut settings = Settings::from_json(stored);
+        if let Some(preset) = options.preset {
+            settings = preset.settings(&settings);
+        }
+        let session = Session::new(&settings, settings.builtin.generate(&settings.generator), None)
+            .or_else(|_| {
+                settings = Settings::default();
+                Session::new(&settings, settings.builtin.generate(&settings.generator), None)
+            })
+            .expect("the default settings always make a session");
+        let mut app = Self {
+            settings,
+            session,
+            grid: DecisionGrid::default(),
+            hovered_unit: None,
+            dialog: None,
+            applied_dark: None,
+            persist: !options.fresh,
+        };
+        app.session.playing = true;
+        if let Some(path) = &options.csv {
+            app.apply(Command::LoadCsvPath(path.clone()), None);
+        }
+        if let Some(preset) = options.preset {
+            app.session.notice = Some(Notice::info(format!(
+                "{}: the article reports {}.",
+                preset.label(),
+                preset.article_result()
+            )));
+        }
+        app
+    }
+
+    /// One frame: train within the budget, refresh caches, lay out every panel, then apply
+    /// what the widgets asked for.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let start = Instant::now();
+        let ctx = ui.ctx().clone();
+        if self.applied_dark != Some(self.settings.dark) {
+            ctx.set_theme(if self.settings.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+            self.applied_dark = Some(self.settings.dark);
+        }
+        let mut commands = Vec::new();
+        input_commands(&ctx, &mut commands);
+        self.poll_dialog(&mut commands);
+        self.session.train_frame(
+            &self.settings,
+            Duration::from_secs_f64(self.settings.budget_ms / 1000.0),
+        );
+        self.session.update_metrics();
+        let shading = self
+            .hovered_unit
+            .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
+        self.grid.update(&ctx, &self.session, &self.settings, shading);
+
+        let mut settings = self.settings.clone();
+        let mut hovered = None;
+        let session = &self.session;
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui::controls::toolbar_ui(ui, session, &mut settings, &mut commands);
+        });
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                ScrollArea::vertical().show(ui, |ui| {
+                    CollapsingHeader::new("Article presets")
+                        .default_open(true)
+                        .show(ui, |ui| ui::controls::presets_ui(ui, &mut commands));
+                    CollapsingHeader::new("Data")
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            ui::controls::data_ui(ui, session, &mut settings, &mut commands);
+                        });
+                    CollapsingHeader::new("Network")
+                        .default_open(true)
+                        .show(ui, |ui| ui::controls::network_controls_ui(ui, &mut settings));
+                    CollapsingHeader::new("Training")
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            ui::controls::training_ui(
+                                ui,
+                                &mut settings,
+                                session.is_classification(),
+                            );
+                        });
+                    CollapsingHeader::new("View").show(ui, |ui| {
+                        ui::controls::view_ui(ui, &mut settings);
+                    });
+                    CollapsingHeader::new("Export")
+                        .show(ui, |ui| ui::controls::export_ui(ui, &mut commands));
+                });
+            });
+        egui::Panel::right("insight")
+            .resizable(true)
+            .default_size(380.0)
+            .show(ui, |ui| {
+                ScrollArea::vertical().show(ui, |ui| {
+                    ui::stats::numbers_ui(ui, session);
+                    ui::stats::baseline_ui(ui, session, &mut commands);
+                    ui.separator();
+                    ui::curves::curves_ui(ui, &session.history, &mut settings.log_loss, 150.0);
+                    ui.separator();
+                    ui.strong("Network");
+                    hovered = ui::network::network_ui(
+                        ui,
+                        session.trainer.network(),
+                        &session.dataset.feature_names,
+                        200.0,
+                    );
+                    let names = session.dataset.class_names();
+                    if let Some(m) = &session.train_metrics
+                        && !m.confusion.is_empty()
+                    {
+                        ui.separator();
+                        ui::stats::confusion_ui(ui, "confusion-train", "Training rows", m, names);
+                    }
+                    if let Some(m) = &session.test_metrics
+                        && !m.confusion.is_empty()
+                    {
+                        ui::stats::confusion_ui(ui, "confusion-test", "Test rows", m, names);
+                    }
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui::decision::decision_plot_ui(ui, &self.grid, session, &self.settings, &mut commands);
+        });
+        self.hovered_unit = hovered;
+        self.apply_settings(settings);
+        for command in commands {
+            self.apply(command, Some(&ctx));
+        }
+        if self.session.playing
+            || self.session.pending_steps > 0
+            || !self.session.baseline.finished()
+            || self.dialog.is_some()
+        {
+            ctx.request_repaint();
+        }
+        self.session
+            .record_frame_time(start.elapsed().as_secs_f64() * 1000.0);
+    }
+
+    /// Applies edited settings: rebuilds what depends on what changed. On failure the old
+    /// settings stay and the message is shown.
+    pub fn apply_settings(&mut self, new: Settings) {
+        let new = new.sanitized();
+        if new == self.settings {
+            return;
+        }
+        let old = std::mem::replace(&mut self.settings, new);
+        let s = &self.settings;
+        let result = if s.builtin != old.builtin || s.generator != old.generator {
+            self.load_builtin()
+        } else if s.test_fraction != old.test_fraction
+            || s.standardize != old.standardize
+            || s.split_seed != old.split_seed
+        {
+            self.session.reprepare(s, false)
+        } else if s.network_differs(&old) {
+            self.session.rebuild_network(s)
+        } else {
+            if s.train != old.train {
+                self.session.set_train_config(s);
+            }
+            Ok(())
+        };
+        if let Err(e) = result {
+            self.settings = old;
+            self.session.notice = Some(Notice::error(e));
+        }
+    }
+
+    fn load_builtin(&mut self) -> Result<(), String> {
+        let dataset = self.settings.builtin.generate(&self.settings.generator);
+        self.session.replace_data(&self.settings, dataset, None)
+    }
+
+    /// Carries out one command; `ctx` (absent headless) wakes the window when a dialog closes.
+    pub fn apply(&mut self, command: Command, ctx: Option<&egui::Context>) {
+        let s = &mut self.session;
+        match command {
+            Command::TogglePlay => {
+                s.playing = !s.playing;
+                if s.playing {
+                    s.trainer.resume();
+                    if matches!(s.notice, Some(Notice { is_error: false, .. })) {
+                        s.notice = None;
+                    }
+                    // Play after the stopping rule was reached: go on past it.
+                    if let Some(limit) = self.settings.stop_after
+                        && s.trainer.iteration() >= limit
+                    {
+                        self.settings.stop_after = None;
+                    }
+                }
+            }
+            Command::Step => {
+                s.playing = false;
+                s.pending_steps += 1;
+            }
+            Command::Reset => {
+                if let Err(e) = s.rebuild_network(&self.settings) {
+                    s.notice = Some(Notice::error(e));
+                } else {
+                    s.notice = None;
+                }
+            }
+            Command::Preset(preset) => {
+                let settings = preset.settings(&self.settings);
+                let dataset = settings.builtin.generate(&settings.generator);
+                match s.replace_data(&settings, dataset, None) {
+                    Ok(()) => {
+                        self.settings = settings;
+                        s.playing = true;
+                        s.notice = Some(Notice::info(format!(
+                            "{}: training for {} iterations; the article reports {}.",
+                            preset.label(),
+                            self.settings.stop_after.unwrap_or(0),
+                            preset.article_result()
+                        )));
+                    }
+                    Err(e) => s.notice = Some(Notice::error(e)),
+                }
+            }
+            Command::OpenCsv => {
+                if self.dialog.is_none() {
+                    let ctx = ctx.cloned();
+                    self.dialog = Some(DialogTask::start(DialogPurpose::OpenCsv, move || {
+                        if let Some(ctx) = &ctx {
+                            ctx.request_repaint();
+                        }
+                    }));
+                }
+            }
+            Command::LoadCsvBytes { name, bytes } => {
+                let table = Table::read_bytes(&name, &bytes);
+                self.load_table(table);
+            }
+            Command::LoadCsvPath(path) => {
+                let table = Table::read_path(&path);
+                self.load_table(table);
+            }
+            Command::SetColumns(roles) => {
+                if let Some(csv) = &s.csv {
+                    let table = csv.table.clone();
+                    match table.to_dataset(&roles) {
+                        Ok(dataset) => {
+                            let source = CsvSource { table, roles };
+                            if let Err(e) = s.replace_data(&self.settings, dataset, Some(source)) {
+                                s.notice = Some(Notice::error(e));
+                            }
+                        }
+                        Err(e) => s.notice = Some(Notice::error(e.to_string())),
+                    }
+                }
+            }
+            Command::UseBuiltin => {
+                if let Err(e) = self.load_builtin() {
+                    self.session.notice = Some(Notice::error(e));
+                }
+            }
+            Command::AddPoint { x, y } => {
+                let backup = s.dataset.clone();
+                let result = s
+                    .dataset
+                    .add_point(&[x, y], self.settings.click_class)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| s.reprepare(&self.settings, true));
+                if let Err(e) = result {
+                    s.dataset = backup;
+                    s.notice = Some(Notice::error(e));
+                }
+            }
+            Command::RemovePoint { x, y, radius } => {
+                let backup = s.dataset.clone();
+                if s.dataset.remove_nearest(&[x, y], radius)
+                    && let Err(e) = s.reprepare(&self.settings, true)
+                {
+                    s.dataset = backup;
+                    s.notice = Some(Notice::error(e));
+                    let _ = s.reprepare(&self.settings, true);
+                }
+            }
+            Command::UseBaseline => {
+                let mut settings = self.settings.clone();
+                settings.hidden.clear();
+                self.apply_settings(settings);
+                self.session.playing = true;
+            }
+            Command::Export(kind) => {
+                if self.dialog.is_none() {
+                    let ctx = ctx.cloned();
+                    self.dialog = Some(DialogTask::start(DialogPurpose::Save(kind), move || {
+                        if let Some(ctx) = &ctx {
+                            ctx.request_repaint();
+                        }
+                    }));
+                }
+            }
+            Command::SetSlice { feature, value } => {
+                if let Some(v) = s.slice.get_mut(feature) {
+                    *v = value;
+                }
+            }
+            Command::DismissNotice => s.notice = None,
+            Command::Fail(message) => s.notice = Some(Notice::error(message)),
+        }
+    }
+
+    /// Replaces the data with a parsed CSV file; on any error the previous data stays and the
+    /// message (file, row, column, value) is shown.
+    fn load_table(&mut self, table: Result<Table, DataError>) {
+        let roles = ColumnRoles::default();
+        let built = table.and_then(|t| t.to_dataset(&roles).map(|d| (t, d)));
+        match built {
+            Ok((table, dataset)) => {
+                let mut settings = self.settings.clone();
+                settings.standardize = None;
+                settings.x_feature = 0;
+                settings.y_feature = 1;
+                settings.stop_after = None;
+                let name = dataset.name.clone();
+                let rows = dataset.n_rows();
+                let source = CsvSource { table, roles };
+                match self.session.replace_data(&settings, dataset, Some(source)) {
+                    Ok(()) => {
+                        self.settings = settings;
+                        self.session.notice = Some(Notice::info(format!("Loaded {name}: {rows} rows.")));
+                    }
+                    Err(e) => self.session.notice = Some(Notice::error(e)),
+                }
+            }
+            Err(e) => {
+                self.session.notice = Some(Notice::error(format!(
+                    "{e} (the previous data set is kept)"
+                )));
+            }
+        }
+    }
+
+    fn poll_dialog(&mut self, commands: &mut Vec<Command>) {
+        let Some(task) = &self.dialog else { return };
+        let Some(outcome) = task.poll() else { return };
+        let purpose = task.purpose.clone();
+        self.dialog = None;
+        match (purpose, outcome) {
+            (DialogPurpose::OpenCsv, DialogOutcome::Picked(path)) => {
+                commands.push(Command::LoadCsvPath(path));
+            }
+            (DialogPurpose::OpenCsv, DialogOutcome::Unavailable) => {
+                self.session.notice = Some(Notice::error(
+                    "No file dialog available; drop the file on the window instead.",
+                ));
+            }
+            (DialogPurpose::Save(kind), DialogOutcome::Picked(path)) => self.export_to(kind, &path),
+            (DialogPurpose::Save(kind), DialogOutcome::Unavailable) => {
+                self.export_to(kind, Path::new(kind.file_name()));
+            }
+            (_, DialogOutcome::Cancelled) => {}
+        }
+    }
+
+    /// The bytes of an export.
+    pub fn export_bytes(&self, kind: ExportKind) -> Result<Vec<u8>, String> {
+        match kind {
+            ExportKind::DecisionPng => {
+                ui::export::decision_png(&self.grid, &self.session, &self.settings)
+            }
+            ExportKind::HistoryCsv => Ok(self.session.history.to_csv().into_bytes()),
+            ExportKind::DataCsv => {
+                let mut bytes = Vec::new();
+                self.session
+                    .dataset
+                    .write_csv(&mut bytes)
+                    .map_err(|e| e.to_string())?;
+                Ok(bytes)
+            }
+        }
+    }
+
+    fn export_to(&mut self, kind: ExportKind, path: &Path) {
+        let result = self
+            .export_bytes(kind)
+            .and_then(|bytes| std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display())));
+        let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.session.notice = Some(match result {
+            Ok(()) => Notice::info(format!("Saved {}", shown.display())),
+            Err(e) => Notice::error(format!("Could not save: {e}")),
+        });
+    }
+}
+
+/// Keyboard shortcuts (unless a text field has the keyboard) and dropped files.
+fn input_commands(ctx: &egui::Context, commands: &mut Vec<Command>) {
+    if !ctx.egui_wants_keyboard_input() {
+        ctx.input(|i| {
+            if i.key_pressed(egui::Key::Space) {
+                commands.push(Command::TogglePlay);
+            }
+            if i.key_pressed(egui::Key::ArrowRight) {
+                commands.push(Command::Step);
+            }
+            if i.key_pressed(egui::Key::R) {
+                commands.push(Command::Reset);
+            }
+        });
+    }
+    for file in ctx.input(|i| i.raw.dropped_files.clone()) {
+        let name = file
+            .path()
+            .file_name()
+            .map_or_else(|| "dropped file".to_owned(), |n| n.to_string_lossy().into_owned());
+        commands.push(match file.bytes() {
+            Ok(bytes) => Command::LoadCsvBytes { name, bytes },
+            Err(e) => Command::Fail(format!("{name}: cannot read the dropped file: {e}")),
+        });
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.persist {
+            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        }
+    }
+}
+
+/// The window's options: size and file drop.
+fn native_options() -> eframe::NativeOptions {
+    eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("nnviz: watch a neural network learn")
+            .with_inner_size([1280.0, 800.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    }
+}
+
+/// Opens the window and runs the app until it is closed.
+pub fn run_app(options: AppOptions) -> anyhow::Result<()> {
+    eframe::run_native(
+        "nnviz",
+        native_options(),
+        Box::new(move |cc| Ok(Box::new(App::with_options(cc, &options)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// The app wrapped to take one screenshot and close.
+struct ScreenshotApp {
+    app: App,
+    frames: u64,
+    wait_for_training: bool,
+    frame: u64,
+    requested: bool,
+    path: PathBuf,
+    result: Arc<Mutex<Option<Result<(), String>>>>,
+}
+
+impl eframe::App for ScreenshotApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.frame_ui(ui);
+        self.frame += 1;
+        let ctx = ui.ctx().clone();
+        let training = self.wait_for_training && self.app.session.playing;
+        let ready = self.frame >= self.frames && (!training || self.frame >= self.frames * 50);
+        if ready && !self.requested {
+            self.requested = true;
+            let path = self.path.clone();
+            let result = Arc::clone(&self.result);
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
+                let saved = save_png(&image, &path);
+                if let Ok(mut slot) = result.lock() {
+                    *slot = Some(saved);
+                }
+                repaint.request_repaint();
+            });
+        }
+        let done = self.result.lock().map(|r| r.is_some()).unwrap_or(true);
+        if done {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        ctx.request_repaint();
+    }
+}
+
+/// Writes `image` as PNG.
+fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+        .ok_or_else(|| "screenshot has the wrong size".to_owned())?;
+    buffer
+        .save(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Opens the real window with fresh settings (and `preset`), runs at least `frames` frames
+/// (with a preset: until its training finishes, at most 50 × `frames`), saves a screenshot of
+/// the window as PNG at `path` and exits.
+pub fn screenshot(path: &Path, frames: u64, preset: Option<Preset>) -> anyhow::Result<()> {
+    let result = Arc::new(Mutex::new(None));
+    let slot = Arc::clone(&result);
+    let path = path.to_path_buf();
+    let options = AppOptions {
+        preset,
+        fresh: true,
+        csv: None,
+    };
+    eframe::run_native(
+        "nnviz",
+        native_options(),
+        Box::new(move |cc| {
+            Ok(Box::new(ScreenshotApp {
+                app: App::with_options(cc, &options),
+                frames: frames.max(1),
+                wait_for_training: preset.is_some(),
+                frame: 0,
+                requested: false,
+                path,
+                result: slot,
+            }))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    let outcome = result
+        .lock()
+        .map_err(|_| anyhow::anyhow!("screenshot state poisoned"))?
+        .take();
+    match outcome {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(anyhow::anyhow!(e)),
+        None => Err(anyhow::anyhow!("the window closed before the screenshot was taken")),
+    }
+}
+
+/// Frame-time figures of [`bench_ui`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BenchUiReport {
+    /// Frames run.
+    pub frames: usize,
+    /// Median frame work, milliseconds.
+    pub p50_ms: f64,
+    /// 95th percentile of frame work, milliseconds.
+    pub p95_ms: f64,
+    /// Slowest frame, milliseconds.
+    pub max_ms: f64,
+    /// Iterations trained per second of wall time.
+    pub iterations_per_second: f64,
+    /// Iterations trained in all.
+    pub iterations: u64,
+}
+
+/// Runs the app's per-frame work (training, grid, metrics, layout, tessellation) for `frames`
+/// frames of a 1280 × 800 window without a GPU, with fresh settings (and `preset`).
+pub fn bench_ui(frames: usize, preset: Option<Preset>) -> BenchUiReport {
+    let options = AppOptions {
+        preset,
+        fresh: true,
+        csv: None,
+    };
+    let mut app = App::headless(&options, None);
+    bench_app(&mut app, frames)
+}
+
+/// [`bench_ui`] on an app already set up (e.g. with a large CSV loaded).
+pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
+    let ctx = egui::Context::default();
+    let start = Instant::now();
+    let first = app.session.trainer.iteration();
+    let mut times = Vec::with_capacity(frames);
+    for _ in 0..frames {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 800.0),
+            )),
+            time: Some(start.elapsed().as_secs_f64()),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let output = ctx.run_ui(input, |ui| app.frame_ui(ui));
+        let _meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let iterations = app.session.trainer.iteration().saturating_sub(first);
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        if times.is_empty() {
+            0.0
+        } else {
+            times[((times.len() - 1) as f64 * q).round() as usize]
+        }
+    };
+    BenchUiReport {
+        frames,
+        p50_ms: at(0.5),
+        p95_ms: at(0.95),
+        max_ms: at(1.0),
+        iterations_per_second: iterations as f64 / wall.max(1e-9),
+        iterations,
+    }
+}

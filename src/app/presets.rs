@@ -1,0 +1,114 @@
+//! The article's experiments, each a complete set of settings.
+
+use crate::data::Builtin;
+use crate::nn::{Activation, HiddenLayer, Init};
+use crate::train::{Optimizer, TrainConfig};
+
+use super::settings::{Settings, Speed};
+
+/// One experiment of the article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// Logistic regression (no hidden layer) on the hot dogs: 134 of 200 correct (67 %).
+    LogisticRegression,
+    /// One hidden sigmoid unit on the hot dogs: 68.5 %.
+    Hidden1,
+    /// Five hidden sigmoid units on the hot dogs: 76 %.
+    Hidden5,
+    /// Thirty hidden sigmoid units on the hot dogs: 100 %.
+    Hidden30,
+    /// The R6 class on iris: 5 hidden units, softmax, 0.01·N(0, 1) weights, η = 1e-4, 9 999
+    /// iterations, tolerance 0.01: 98 %.
+    IrisR6,
+}
+
+impl Preset {
+    /// Every preset, in menu order.
+    pub const ALL: [Self; 5] = [
+        Self::LogisticRegression,
+        Self::Hidden1,
+        Self::Hidden5,
+        Self::Hidden30,
+        Self::IrisR6,
+    ];
+
+    /// The name on the command line (`hidden-5`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::LogisticRegression => "logistic",
+            Self::Hidden1 => "hidden-1",
+            Self::Hidden5 => "hidden-5",
+            Self::Hidden30 => "hidden-30",
+            Self::IrisR6 => "iris",
+        }
+    }
+
+    /// The preset with command-line name `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LogisticRegression => "Logistic regression (hot dogs)",
+            Self::Hidden1 => "Hidden 1 (hot dogs)",
+            Self::Hidden5 => "Hidden 5 (hot dogs)",
+            Self::Hidden30 => "Hidden 30 (hot dogs)",
+            Self::IrisR6 => "R6 network (iris)",
+        }
+    }
+
+    /// The accuracy the article reports, as text.
+    pub fn article_result(self) -> &'static str {
+        match self {
+            Self::LogisticRegression => "67 % (134 / 200)",
+            Self::Hidden1 => "68.5 %",
+            Self::Hidden5 => "76 %",
+            Self::Hidden30 => "100 %",
+            Self::IrisR6 => "98 %",
+        }
+    }
+
+    /// The settings of this experiment, keeping the view settings of `base`.
+    ///
+    /// Like the article: no test split, no standardisation, full-batch gradient descent on the
+    /// summed loss, training stops at the article's iteration count.
+    pub fn settings(self, base: &Settings) -> Settings {
+        let sigmoid = |units| HiddenLayer {
+            units,
+            activation: Activation::Sigmoid,
+        };
+        let (builtin, hidden, init, learning_rate, iterations, tolerance) = match self {
+            Self::LogisticRegression => (Builtin::HotDogs, vec![], Init::Normal, 0.01, 100_000, None),
+            Self::Hidden1 => (Builtin::HotDogs, vec![sigmoid(1)], Init::Normal, 0.01, 100_000, None),
+            Self::Hidden5 => (Builtin::HotDogs, vec![sigmoid(5)], Init::Normal, 0.01, 100_000, None),
+            Self::Hidden30 => (Builtin::HotDogs, vec![sigmoid(30)], Init::Normal, 0.01, 100_000, None),
+            Self::IrisR6 => (Builtin::Iris, vec![sigmoid(5)], Init::ScaledNormal, 1e-4, 9_999, Some(0.01)),
+        };
+        Settings {
+            builtin,
+            generator: builtin.default_options(),
+            hidden,
+            init,
+            network_seed: 1,
+            train: TrainConfig {
+                optimizer: Optimizer::Gd,
+                learning_rate,
+                tolerance,
+                ..TrainConfig::default()
+            },
+            stop_after: Some(iterations),
+            test_fraction: 0.0,
+            standardize: Some(false),
+            split_seed: 1,
+            speed: Speed::Auto,
+            x_feature: if builtin == Builtin::Iris { 2 } else { 0 },
+            y_feature: if builtin == Builtin::Iris { 3 } else { 1 },
+            click_class: 0,
+            ..base.clone()
+        }
+    }
+}

@@ -1,0 +1,575 @@
+//! The runtime state rebuilt from [`Settings`]: data, prepared matrices, trainer, history,
+//! baseline and metrics. No egui here, so it can be driven and tested headless.
+
+use std::time::{Duration, Instant};
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::data::{ColumnRoles, Dataset, PrepareOptions, Prepared, Table, prepare};
+use crate::nn::{Architecture, Init, Loss, Matrix, Network, OutputHead, Targets};
+use crate::train::{History, HistoryPoint, Metrics, Stop, TrainConfig, Trainer, evaluate};
+
+use super::settings::{Settings, Speed};
+
+/// Iterations the logistic-regression baseline trains for (the article's count).
+pub const BASELINE_ITERATIONS: u64 = 100_000;
+
+/// Test sets larger than this are evaluated at most every [`LARGE_TEST_INTERVAL`].
+const LARGE_TEST_ROWS: usize = 5_000;
+/// How often a large test set is evaluated for the curves.
+const LARGE_TEST_INTERVAL: Duration = Duration::from_millis(200);
+
+/// A message shown in the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// Errors are drawn in the error colour.
+    pub is_error: bool,
+}
+
+impl Notice {
+    /// An error message.
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            is_error: true,
+        }
+    }
+
+    /// An informational message.
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            is_error: false,
+        }
+    }
+}
+
+/// A loaded CSV file: the parsed table, kept so target and features can be re-picked.
+#[derive(Clone, Debug)]
+pub struct CsvSource {
+    /// The parsed file.
+    pub table: Table,
+    /// The roles the current data set was built with.
+    pub roles: ColumnRoles,
+}
+
+/// The logistic regression (no hidden layer) trained beside the network, for comparison.
+#[derive(Debug)]
+pub struct Baseline {
+    /// Its trainer; `None` if it could not be built (the message says why).
+    pub trainer: Option<Trainer>,
+    /// Training accuracy of its last iteration.
+    pub train_accuracy: Option<f64>,
+    /// Test accuracy once finished.
+    pub test_accuracy: Option<f64>,
+    /// Why it stopped, or could not start.
+    pub status: Option<String>,
+}
+
+impl Baseline {
+    /// True once it has trained [`BASELINE_ITERATIONS`] or stopped.
+    pub fn finished(&self) -> bool {
+        self.trainer
+            .as_ref()
+            .is_none_or(|t| t.iteration() >= BASELINE_ITERATIONS || t.stopped().is_some())
+    }
+}
+
+/// Smoothed speed figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Iterations trained per second of wall time (smoothed).
+    pub iterations_per_second: f64,
+    /// Time of the last frame's own work (training, grid, layout), milliseconds.
+    pub frame_ms: f64,
+    /// Iterations trained in the last frame.
+    pub last_frame_iterations: u64,
+}
+
+/// Everything the app computes from the settings.
+#[derive(Debug)]
+pub struct Session {
+    /// The data set, raw units.
+    pub dataset: Dataset,
+    /// The CSV it came from, if any.
+    pub csv: Option<CsvSource>,
+    /// Split and scaled matrices.
+    pub prepared: Prepared,
+    /// Min and max of each feature over all rows, raw units.
+    pub ranges: Vec<(f64, f64)>,
+    /// Value of each feature held fixed in the plot plane (raw units; x and y ignored).
+    pub slice: Vec<f64>,
+    /// Increased on every change of the data (new set, added point…).
+    pub data_version: u64,
+    /// Increased on every new network.
+    pub network_version: u64,
+    /// The network's trainer.
+    pub trainer: Trainer,
+    /// Loss and accuracy curves.
+    pub history: History,
+    /// Training runs each frame while true.
+    pub playing: bool,
+    /// Iterations still to train while paused (the Step key).
+    pub pending_steps: u64,
+    /// The message in the window.
+    pub notice: Option<Notice>,
+    /// The logistic-regression baseline.
+    pub baseline: Baseline,
+    /// Metrics on the training rows at `metrics_iteration`.
+    pub train_metrics: Option<Metrics>,
+    /// Metrics on the test rows (if any).
+    pub test_metrics: Option<Metrics>,
+    /// Iteration and network version the metrics belong to.
+    pub metrics_key: (u64, u64),
+    /// When the metrics were last computed and how long that took.
+    metrics_at: Option<(Instant, Duration)>,
+    /// Speed figures.
+    pub stats: Stats,
+    /// Iterations per call of the trainer, adapted so each call takes about half a millisecond.
+    chunk: u64,
+    last_test_eval: Option<Instant>,
+    last_frame: Option<Instant>,
+}
+
+/// The output head for these targets: one sigmoid unit for two classes, softmax for more,
+/// identity for numbers.
+pub fn head_for(targets: &Targets) -> OutputHead {
+    match targets {
+        Targets::Classes { n_classes: 2, .. } => OutputHead::Sigmoid,
+        Targets::Classes { .. } => OutputHead::Softmax,
+        Targets::Values(_) => OutputHead::Identity,
+    }
+}
+
+/// The training settings as used: squared error for regression (cross-entropy needs classes).
+pub fn effective_config(settings: &Settings, targets: &Targets) -> TrainConfig {
+    let mut config = settings.train.clone();
+    if matches!(targets, Targets::Values(_)) {
+        config.loss = Loss::SquaredError;
+    }
+    config
+}
+
+/// A fresh network for `hidden` layers on the prepared data.
+pub fn build_network(
+    settings: &Settings,
+    hidden: &[crate::nn::HiddenLayer],
+    init: Init,
+    prepared: &Prepared,
+) -> Result<Network, String> {
+    let head = head_for(&prepared.train_y);
+    let architecture = Architecture {
+        inputs: prepared.train_x.cols(),
+        hidden: hidden.to_vec(),
+        outputs: prepared.train_y.output_units(head),
+        head,
+    };
+    let mut rng = StdRng::seed_from_u64(settings.network_seed);
+    architecture
+        .init(init, &mut rng)
+        .map_err(|e| format!("cannot build the network: {e}"))
+}
+
+/// Min and max of each column of `x` (`(0, 1)` for an empty or constant column).
+fn column_ranges(x: &Matrix) -> Vec<(f64, f64)> {
+    (0..x.cols())
+        .map(|j| {
+            let (lo, hi) = x
+                .iter_rows()
+                .map(|r| r[j])
+                .filter(|v| v.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                });
+            if lo.is_finite() && hi.is_finite() {
+                (lo, hi)
+            } else {
+                (0.0, 1.0)
+            }
+        })
+        .collect()
+}
+
+/// Mean of each column of `x` (0 for an empty one).
+fn column_means(x: &Matrix) -> Vec<f64> {
+    let n = x.rows().max(1) as f64;
+    (0..x.cols())
+        .map(|j| x.iter_rows().map(|r| r[j]).sum::<f64>() / n)
+        .collect()
+}
+
+impl Session {
+    /// A session on `dataset` with `settings`; fails (with a message for the window) if the data
+    /// cannot be prepared or the network built.
+    pub fn new(
+        settings: &Settings,
+        dataset: Dataset,
+        csv: Option<CsvSource>,
+    ) -> Result<Self, String> {
+        let prepared = prepare_data(settings, &dataset)?;
+        let network = build_network(settings, &settings.hidden, settings.init, &prepared)?;
+        let trainer = Trainer::new(network, effective_config(settings, &prepared.train_y));
+        let ranges = column_ranges(&dataset.features);
+        let slice = column_means(&dataset.features);
+        let mut session = Self {
+            dataset,
+            csv,
+            prepared,
+            ranges,
+            slice,
+            data_version: 0,
+            network_version: 0,
+            trainer,
+            history: History::default(),
+            playing: false,
+            pending_steps: 0,
+            notice: None,
+            baseline: Baseline {
+                trainer: None,
+                train_accuracy: None,
+                test_accuracy: None,
+                status: None,
+            },
+            train_metrics: None,
+            test_metrics: None,
+            metrics_key: (u64::MAX, u64::MAX),
+            metrics_at: None,
+            stats: Stats::default(),
+            chunk: 1,
+            last_test_eval: None,
+            last_frame: None,
+        };
+        session.restart_baseline(settings);
+        Ok(session)
+    }
+
+    /// True for a classification data set.
+    pub fn is_classification(&self) -> bool {
+        matches!(self.prepared.train_y, Targets::Classes { .. })
+    }
+
+    /// Replaces the data (keeping everything else), rebuilding network and baseline; on failure
+    /// nothing changes and the message is returned.
+    pub fn replace_data(
+        &mut self,
+        settings: &Settings,
+        dataset: Dataset,
+        csv: Option<CsvSource>,
+    ) -> Result<(), String> {
+        let prepared = prepare_data(settings, &dataset)?;
+        let network = build_network(settings, &settings.hidden, settings.init, &prepared)?;
+        self.ranges = column_ranges(&dataset.features);
+        self.slice = column_means(&dataset.features);
+        self.dataset = dataset;
+        if csv.is_some() {
+            self.csv = csv;
+        }
+        self.prepared = prepared;
+        self.data_version += 1;
+        self.set_network(settings, network);
+        self.restart_baseline(settings);
+        Ok(())
+    }
+
+    /// Re-splits and re-scales the current data (test fraction, standardisation, edited points),
+    /// keeping the weights if the shapes still fit.
+    pub fn reprepare(&mut self, settings: &Settings, keep_weights: bool) -> Result<(), String> {
+        let prepared = prepare_data(settings, &self.dataset)?;
+        self.ranges = column_ranges(&self.dataset.features);
+        if self.slice.len() != self.dataset.n_features() {
+            self.slice = column_means(&self.dataset.features);
+        }
+        self.prepared = prepared;
+        self.data_version += 1;
+        self.train_metrics = None;
+        self.test_metrics = None;
+        self.metrics_key = (u64::MAX, u64::MAX);
+        if !keep_weights {
+            self.rebuild_network(settings)?;
+            self.restart_baseline(settings);
+        }
+        Ok(())
+    }
+
+    /// A new network from the seed (architecture, initialisation or seed changed, or reset).
+    pub fn rebuild_network(&mut self, settings: &Settings) -> Result<(), String> {
+        let network = build_network(settings, &settings.hidden, settings.init, &self.prepared)?;
+        self.set_network(settings, network);
+        Ok(())
+    }
+
+    fn set_network(&mut self, settings: &Settings, network: Network) {
+        self.trainer = Trainer::new(network, effective_config(settings, &self.prepared.train_y));
+        self.network_version += 1;
+        self.history.clear();
+        self.pending_steps = 0;
+        self.train_metrics = None;
+        self.test_metrics = None;
+        self.metrics_key = (u64::MAX, u64::MAX);
+        self.chunk = 1;
+    }
+
+    /// Applies new training settings, keeping the weights.
+    pub fn set_train_config(&mut self, settings: &Settings) {
+        self.trainer
+            .set_config(effective_config(settings, &self.prepared.train_y));
+    }
+
+    /// Starts the baseline over on the current data.
+    pub fn restart_baseline(&mut self, settings: &Settings) {
+        let config = effective_config(settings, &self.prepared.train_y);
+        let built = build_network(settings, &[], Init::Normal, &self.prepared);
+        self.baseline = match built {
+            Ok(network) => Baseline {
+                trainer: Some(Trainer::new(network, config)),
+                train_accuracy: None,
+                test_accuracy: None,
+                status: None,
+            },
+            Err(e) => Baseline {
+                trainer: None,
+                train_accuracy: None,
+                test_accuracy: None,
+                status: Some(e),
+            },
+        };
+    }
+
+    /// Trains the network for this frame within `budget` (and the speed setting), records the
+    /// curves and pauses on a stop; then gives the baseline a little time.
+    pub fn train_frame(&mut self, settings: &Settings, budget: Duration) {
+        let start = Instant::now();
+        let wall = self.last_frame.map(|t| start.duration_since(t));
+        self.last_frame = Some(start);
+        let mut done = 0_u64;
+        let wanted = if self.playing {
+            match settings.speed {
+                Speed::Auto => u64::MAX,
+                Speed::PerFrame { iterations } => u64::from(iterations.max(1)),
+            }
+        } else {
+            self.pending_steps
+        };
+        while done < wanted && start.elapsed() < budget {
+            let iteration = self.trainer.iteration();
+            if let Some(limit) = settings.stop_after
+                && iteration >= limit
+            {
+                self.playing = false;
+                self.pending_steps = 0;
+                self.notice = Some(Notice::info(format!(
+                    "Finished: {limit} iterations (the stopping rule)."
+                )));
+                break;
+            }
+            let stride = self.history.stride();
+            let next_wanted = if iteration == 0 {
+                1
+            } else {
+                (iteration / stride + 1) * stride
+            };
+            let mut n = (next_wanted - iteration).min(self.chunk).min(wanted - done);
+            if let Some(limit) = settings.stop_after {
+                n = n.min(limit - iteration);
+            }
+            let call = Instant::now();
+            let mut reports = Vec::new();
+            let history = &self.history;
+            let result = self.trainer.train(
+                &self.prepared.train_x,
+                &self.prepared.train_y,
+                n,
+                |i| history.wants(i),
+                |r| reports.push(*r),
+            );
+            let took = call.elapsed().as_secs_f64();
+            match result {
+                Err(e) => {
+                    self.playing = false;
+                    self.pending_steps = 0;
+                    self.notice = Some(Notice::error(format!("cannot train: {e}")));
+                    break;
+                }
+                Ok(step) => {
+                    done += step.iterations;
+                    if step.iterations > 0 {
+                        let per_iteration = took / step.iterations as f64;
+                        let target = 0.0005 / per_iteration.max(1e-9);
+                        self.chunk = (target as u64).clamp(1, 100_000);
+                    }
+                    let last = reports.len().saturating_sub(1);
+                    for (k, r) in reports.iter().enumerate() {
+                        let test = if k == last { self.test_point() } else { None };
+                        self.history.push(HistoryPoint {
+                            iteration: r.iteration,
+                            train_loss: r.loss,
+                            train_accuracy: r.accuracy,
+                            test_loss: test.map(|t| t.0),
+                            test_accuracy: test.and_then(|t| t.1),
+                        });
+                    }
+                    if let Some(stop) = step.stop {
+                        self.playing = false;
+                        self.pending_steps = 0;
+                        self.notice = Some(match &stop {
+                            Stop::Diverged { .. } => Notice::error(format!(
+                                "{stop}. Lower the learning rate, then press Play."
+                            )),
+                            Stop::Tolerance { .. } => {
+                                Notice::info(format!("Stopped: {stop}."))
+                            }
+                        });
+                        break;
+                    }
+                    if step.iterations == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        if !self.playing {
+            self.pending_steps = self.pending_steps.saturating_sub(done);
+        }
+        self.stats.last_frame_iterations = done;
+        if let Some(wall) = wall {
+            let rate = done as f64 / wall.as_secs_f64().max(1e-6);
+            let s = &mut self.stats.iterations_per_second;
+            *s = if *s == 0.0 { rate } else { 0.8 * *s + 0.2 * rate };
+        }
+        self.train_baseline(Duration::from_micros(1500));
+    }
+
+    /// Test loss and accuracy with the current weights, if there is a test set and it is time.
+    fn test_point(&mut self) -> Option<(f64, Option<f64>)> {
+        let rows = self.prepared.test_x.rows();
+        if rows == 0 {
+            return None;
+        }
+        if rows > LARGE_TEST_ROWS
+            && self
+                .last_test_eval
+                .is_some_and(|t| t.elapsed() < LARGE_TEST_INTERVAL)
+        {
+            return None;
+        }
+        self.last_test_eval = Some(Instant::now());
+        let c = self.trainer.config();
+        evaluate(
+            self.trainer.network(),
+            &self.prepared.test_x,
+            &self.prepared.test_y,
+            c.loss,
+            c.reduction,
+            c.l1,
+            c.l2,
+        )
+        .ok()
+        .map(|m| (m.loss, m.accuracy))
+    }
+
+    fn train_baseline(&mut self, budget: Duration) {
+        if self.baseline.finished() {
+            return;
+        }
+        let start = Instant::now();
+        let Some(trainer) = self.baseline.trainer.as_mut() else {
+            return;
+        };
+        let mut chunk = 64_u64;
+        while start.elapsed() < budget && trainer.iteration() < BASELINE_ITERATIONS {
+            let n = chunk.min(BASELINE_ITERATIONS - trainer.iteration());
+            let call = Instant::now();
+            match trainer.train(
+                &self.prepared.train_x,
+                &self.prepared.train_y,
+                n,
+                |_| false,
+                |_| {},
+            ) {
+                Ok(step) => {
+                    if let Some(last) = step.last {
+                        self.baseline.train_accuracy = last.accuracy;
+                    }
+                    if let Some(stop) = step.stop {
+                        self.baseline.status = Some(stop.to_string());
+                        break;
+                    }
+                    if step.iterations == 0 {
+                        break;
+                    }
+                    let per = call.elapsed().as_secs_f64() / step.iterations as f64;
+                    chunk = ((0.0003 / per.max(1e-9)) as u64).clamp(1, 50_000);
+                }
+                Err(e) => {
+                    self.baseline.status = Some(e.to_string());
+                    self.baseline.trainer = None;
+                    return;
+                }
+            }
+        }
+        if self.baseline.finished()
+            && let Some(trainer) = &self.baseline.trainer
+        {
+            let c = trainer.config();
+            let metrics = |x: &Matrix, y: &Targets| {
+                evaluate(trainer.network(), x, y, c.loss, c.reduction, c.l1, c.l2).ok()
+            };
+            if let Some(m) = metrics(&self.prepared.train_x, &self.prepared.train_y) {
+                self.baseline.train_accuracy = m.accuracy;
+            }
+            if self.prepared.test_x.rows() > 0 {
+                self.baseline.test_accuracy = metrics(&self.prepared.test_x, &self.prepared.test_y)
+                    .and_then(|m| m.accuracy);
+            }
+        }
+    }
+
+    /// Recomputes the confusion matrices and losses if the weights changed, at most every
+    /// quarter second (or ten times their cost) while training.
+    pub fn update_metrics(&mut self) {
+        let key = (self.trainer.iteration(), self.network_version);
+        if key == self.metrics_key {
+            return;
+        }
+        if let Some((at, cost)) = self.metrics_at
+            && at.elapsed() < (cost * 10).max(Duration::from_millis(250))
+            && self.playing
+        {
+            return;
+        }
+        let start = Instant::now();
+        let c = self.trainer.config();
+        let network = self.trainer.network();
+        let metrics = |x: &Matrix, y: &Targets| {
+            evaluate(network, x, y, c.loss, c.reduction, c.l1, c.l2).ok()
+        };
+        self.train_metrics = metrics(&self.prepared.train_x, &self.prepared.train_y);
+        self.test_metrics = if self.prepared.test_x.rows() > 0 {
+            metrics(&self.prepared.test_x, &self.prepared.test_y)
+        } else {
+            None
+        };
+        self.metrics_key = key;
+        self.metrics_at = Some((start, start.elapsed()));
+    }
+
+    /// Records the frame's own work time.
+    pub fn record_frame_time(&mut self, ms: f64) {
+        self.stats.frame_ms = ms;
+    }
+}
+
+/// Splits and scales `dataset` as `settings` say.
+pub fn prepare_data(settings: &Settings, dataset: &Dataset) -> Result<Prepared, String> {
+    let options = PrepareOptions {
+        test_fraction: settings.test_fraction,
+        standardize: settings
+            .standardize
+            .unwrap_or(dataset.standardize_by_default),
+        seed: settings.split_seed,
+    };
+    prepare(dataset, &options).map_err(|e| format!("cannot use {}: {e}", dataset.name))
+}

@@ -1,0 +1,170 @@
+//! What the user chose, persisted between runs: a plain serde struct with defaults.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Builtin, GeneratorOptions};
+use crate::nn::{Activation, HiddenLayer, Init};
+use crate::train::TrainConfig;
+
+/// Bumped whenever a field changes meaning, so that an old settings file falls back to defaults.
+pub const SETTINGS_VERSION: u32 = 1;
+
+/// How many iterations each frame trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Speed {
+    /// As many as fit in the frame's time budget.
+    Auto,
+    /// A fixed count per frame (still cut short by the time budget).
+    PerFrame {
+        /// Iterations per frame.
+        iterations: u32,
+    },
+}
+
+/// Everything the user chose: data, network, training and view. The runtime state (data set,
+/// trainer, caches) is rebuilt from it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// [`SETTINGS_VERSION`] of the code that wrote these settings.
+    pub version: u32,
+    /// The built-in data set (used unless a CSV file is loaded).
+    pub builtin: Builtin,
+    /// Points, noise and seed of the built-in data set.
+    pub generator: GeneratorOptions,
+    /// Hidden layers, input side first; empty is logistic regression.
+    pub hidden: Vec<HiddenLayer>,
+    /// How initial weights are drawn.
+    pub init: Init,
+    /// Seed of the initial weights.
+    pub network_seed: u64,
+    /// Loss, optimiser, learning rate and the rest.
+    pub train: TrainConfig,
+    /// Stop after this many iterations (`None`: train until paused or stopped by the tolerance).
+    pub stop_after: Option<u64>,
+    /// Share of rows held out for testing, in `[0, 0.9]`.
+    pub test_fraction: f64,
+    /// Standardise features; `None` follows the data set's default.
+    pub standardize: Option<bool>,
+    /// Seed of the train/test split.
+    pub split_seed: u64,
+    /// Iterations per frame.
+    pub speed: Speed,
+    /// Time budget of training per frame, milliseconds.
+    pub budget_ms: f64,
+    /// Dark (true) or light theme.
+    pub dark: bool,
+    /// Draw test points (hollow) as well as training points.
+    pub show_test: bool,
+    /// Shade regions by predicted class only (no probability intensity).
+    pub discretize: bool,
+    /// Loss curves on a log scale.
+    pub log_loss: bool,
+    /// Feature drawn on the x axis.
+    pub x_feature: usize,
+    /// Feature drawn on the y axis.
+    pub y_feature: usize,
+    /// Class of points added by clicking on the plot.
+    pub click_class: usize,
+}
+
+impl Default for Settings {
+    /// The article's network on the hot dogs: 5 sigmoid units, η = 0.01, full-batch GD, summed
+    /// cross-entropy, N(0, 1) weights.
+    fn default() -> Self {
+        Self {
+            version: SETTINGS_VERSION,
+            builtin: Builtin::HotDogs,
+            generator: Builtin::HotDogs.default_options(),
+            hidden: vec![HiddenLayer {
+                units: 5,
+                activation: Activation::Sigmoid,
+            }],
+            init: Init::Normal,
+            network_seed: 1,
+            train: TrainConfig::default(),
+            stop_after: None,
+            test_fraction: 0.2,
+            standardize: None,
+            split_seed: 1,
+            speed: Speed::Auto,
+            budget_ms: 8.0,
+            dark: true,
+            show_test: true,
+            discretize: false,
+            log_loss: true,
+            x_feature: 0,
+            y_feature: 1,
+            click_class: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings read from storage, or the defaults if they are missing, corrupt or too old.
+    pub fn from_json(text: Option<&str>) -> Self {
+        text.and_then(|t| serde_json::from_str::<Self>(t).ok())
+            .filter(|s| s.version == SETTINGS_VERSION)
+            .map(Self::sanitized)
+            .unwrap_or_default()
+    }
+
+    /// The settings with every number pulled back into its valid range.
+    pub fn sanitized(mut self) -> Self {
+        self.hidden.truncate(crate::nn::MAX_HIDDEN_LAYERS);
+        for layer in &mut self.hidden {
+            layer.units = layer.units.clamp(1, crate::nn::MAX_UNITS);
+        }
+        let lr = self.train.learning_rate;
+        self.train.learning_rate = if lr.is_finite() { lr.clamp(1e-5, 10.0) } else { 0.01 };
+        if !(0.0..=0.9).contains(&self.test_fraction) {
+            self.test_fraction = 0.2;
+        }
+        if !(self.budget_ms.is_finite() && (1.0..=100.0).contains(&self.budget_ms)) {
+            self.budget_ms = 8.0;
+        }
+        self.generator.points = self.generator.points.clamp(4, 100_000);
+        self
+    }
+
+    /// True if the architecture or its initialisation differ (the network must be rebuilt).
+    pub fn network_differs(&self, other: &Self) -> bool {
+        self.hidden != other.hidden
+            || self.init != other.init
+            || self.network_seed != other.network_seed
+    }
+
+    /// True if the data set or its preparation differ (data and network must be rebuilt).
+    pub fn data_differs(&self, other: &Self) -> bool {
+        self.builtin != other.builtin
+            || self.generator != other.generator
+            || self.test_fraction != other.test_fraction
+            || self.standardize != other.standardize
+            || self.split_seed != other.split_seed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_or_old_settings_fall_back_to_defaults() {
+        assert_eq!(Settings::from_json(Some("{not json")), Settings::default());
+        assert_eq!(Settings::from_json(Some(r#"{"version": 0}"#)), Settings::default());
+        assert_eq!(Settings::from_json(None), Settings::default());
+    }
+
+    #[test]
+    fn settings_round_trip_through_json() {
+        let mut s = Settings::default();
+        s.train.learning_rate = 0.5;
+        s.hidden.push(HiddenLayer {
+            units: 7,
+            activation: Activation::Relu,
+        });
+        let text = serde_json::to_string(&s).unwrap();
+        assert_eq!(Settings::from_json(Some(&text)), s);
+    }
+}

@@ -1,0 +1,439 @@
+//! The control panels: presets, data, network, training, export and view.
+
+use egui::{ComboBox, DragValue, Response, Slider, Ui};
+
+use crate::app::presets::Preset;
+use crate::app::session::Session;
+use crate::app::settings::{Settings, Speed};
+use crate::app::{Command, ExportKind};
+use crate::data::{Builtin, ColumnKind, ColumnRoles, Task};
+use crate::nn::{Activation, HiddenLayer, Init, Loss, MAX_HIDDEN_LAYERS, MAX_UNITS, Reduction};
+use crate::train::{Optimizer, Schedule};
+
+use super::decision::axis_features;
+
+/// A widget with a label in front of it, linked for screen readers and tests.
+fn labelled(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui) -> Response) -> Response {
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        add(ui).labelled_by(l.id)
+    })
+    .inner
+}
+
+/// Play/Pause, Step, Reset, the iteration count and the message line.
+pub fn toolbar_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let play = if session.playing { "Pause" } else { "Play" };
+        if ui.button(play).on_hover_text("Space").clicked() {
+            commands.push(Command::TogglePlay);
+        }
+        if ui.button("Step").on_hover_text("→: one iteration").clicked() {
+            commands.push(Command::Step);
+        }
+        if ui.button("Reset").on_hover_text("R: new weights from the seed").clicked() {
+            commands.push(Command::Reset);
+        }
+        ui.separator();
+        ui.label(format!(
+            "iteration {} · {} · {}",
+            session.trainer.iteration(),
+            session.dataset.name,
+            architecture_text(settings)
+        ));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let theme = if settings.dark { "Light theme" } else { "Dark theme" };
+            if ui.button(theme).clicked() {
+                settings.dark = !settings.dark;
+            }
+        });
+    });
+    if let Some(notice) = &session.notice {
+        ui.horizontal(|ui| {
+            let colour = if notice.is_error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().warn_fg_color
+            };
+            ui.colored_label(colour, &notice.text);
+            if ui.small_button("Dismiss").clicked() {
+                commands.push(Command::DismissNotice);
+            }
+        });
+    }
+}
+
+/// "2 → 5 sigmoid → 1", the layer sizes as text.
+fn architecture_text(settings: &Settings) -> String {
+    if settings.hidden.is_empty() {
+        return "logistic regression (no hidden layer)".to_owned();
+    }
+    let layers: Vec<String> = settings
+        .hidden
+        .iter()
+        .map(|h| format!("{} {}", h.units, h.activation.name()))
+        .collect();
+    format!("hidden: {}", layers.join(" → "))
+}
+
+/// One button per experiment of the article.
+pub fn presets_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.label("Set data, network and settings as in the article, and train:");
+    for preset in Preset::ALL {
+        if ui
+            .button(preset.label())
+            .on_hover_text(format!("The article reports {}", preset.article_result()))
+            .clicked()
+        {
+            commands.push(Command::Preset(preset));
+        }
+    }
+}
+
+/// The data set: built-in generator or CSV, columns, split, scaling, plot axes and slice.
+pub fn data_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &mut Vec<Command>) {
+    let using_csv = session.csv.is_some();
+    let current = if using_csv {
+        "CSV file".to_owned()
+    } else {
+        settings.builtin.label().to_owned()
+    };
+    let before = settings.builtin;
+    ComboBox::new("builtin", "data set")
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for b in Builtin::ALL {
+                if ui.selectable_label(!using_csv && settings.builtin == b, b.label()).clicked() {
+                    settings.builtin = b;
+                    if using_csv {
+                        commands.push(Command::UseBuiltin);
+                    }
+                }
+            }
+        });
+    if settings.builtin != before {
+        settings.generator = settings.builtin.default_options();
+    }
+    if !using_csv && settings.builtin != Builtin::Iris {
+        let g = &mut settings.generator;
+        labelled(ui, "points", |ui| ui.add(DragValue::new(&mut g.points).range(4..=100_000)));
+        labelled(ui, "noise", |ui| ui.add(DragValue::new(&mut g.noise).range(0.0..=5.0).speed(0.01)));
+        labelled(ui, "data seed", |ui| ui.add(DragValue::new(&mut g.seed)));
+        if settings.builtin == Builtin::Spirals {
+            labelled(ui, "arms", |ui| ui.add(DragValue::new(&mut g.arms).range(2..=6)));
+        }
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Open CSV…").clicked() {
+            commands.push(Command::OpenCsv);
+        }
+        ui.label("or drop a CSV file on the window");
+    });
+    if let Some(csv) = &session.csv {
+        columns_ui(ui, csv, commands);
+    }
+    ui.add(Slider::new(&mut settings.test_fraction, 0.0..=0.9).text("test fraction"));
+    let mut standardize = settings
+        .standardize
+        .unwrap_or(session.dataset.standardize_by_default);
+    if ui
+        .checkbox(&mut standardize, "standardise features")
+        .on_hover_text("Train on (x − mean) / sd; the plot stays in the data's own units")
+        .changed()
+    {
+        settings.standardize = Some(standardize);
+    }
+    labelled(ui, "split seed", |ui| ui.add(DragValue::new(&mut settings.split_seed)));
+    axes_ui(ui, session, settings, commands);
+}
+
+/// Target, task and feature pickers of a loaded CSV file.
+fn columns_ui(ui: &mut Ui, csv: &crate::app::session::CsvSource, commands: &mut Vec<Command>) {
+    let columns = csv.table.columns();
+    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let target = csv
+        .roles
+        .target
+        .clone()
+        .or_else(|| names.last().cloned())
+        .unwrap_or_default();
+    ui.label(format!("{} ({} rows)", csv.table.file_name(), csv.table.n_rows()));
+    let mut roles = csv.roles.clone();
+    let mut changed = false;
+    ComboBox::new("target-column", "target column")
+        .selected_text(target.clone())
+        .show_ui(ui, |ui| {
+            for name in &names {
+                if ui.selectable_label(*name == target, name).clicked() && *name != target {
+                    roles.target = Some(name.clone());
+                    roles.features = None;
+                    roles.class_order = None;
+                    changed = true;
+                }
+            }
+        });
+    ComboBox::new("task", "task")
+        .selected_text(format!("{:?}", roles.task))
+        .show_ui(ui, |ui| {
+            for task in [Task::Auto, Task::Classification, Task::Regression] {
+                if ui.selectable_label(roles.task == task, format!("{task:?}")).clicked() {
+                    roles.task = task;
+                    changed = true;
+                }
+            }
+        });
+    ui.label("features:");
+    let chosen: Vec<String> = roles
+        .features
+        .clone()
+        .unwrap_or_else(|| names.iter().filter(|n| **n != target).cloned().collect());
+    for column in columns.iter().filter(|c| c.name != target) {
+        let mut on = chosen.contains(&column.name);
+        let kind = match column.kind {
+            ColumnKind::Numeric => String::new(),
+            ColumnKind::Text => format!(" (text, {} levels)", column.levels),
+        };
+        let r = ui.checkbox(&mut on, format!("{}{kind}", column.name));
+        if let Some(problem) = &column.problem {
+            r.on_hover_text(problem.to_string());
+        } else if r.changed() {
+            let mut features: Vec<String> = names
+                .iter()
+                .filter(|n| **n != target && (if **n == column.name { on } else { chosen.contains(n) }))
+                .cloned()
+                .collect();
+            features.dedup();
+            roles.features = Some(features);
+            changed = true;
+        }
+    }
+    if changed {
+        commands.push(Command::SetColumns(ColumnRoles { ..roles }));
+    }
+}
+
+/// The features on the plot's axes and the value of each other feature (the slice).
+fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &mut Vec<Command>) {
+    let names = &session.dataset.feature_names;
+    let d = names.len();
+    if d > 2 {
+        let (x, y) = axis_features(settings, d);
+        for (label, value, other) in [("x feature", x, y), ("y feature", y, x)] {
+            let mut chosen = value;
+            ComboBox::new(label, label)
+                .selected_text(names.get(value).cloned().unwrap_or_default())
+                .show_ui(ui, |ui| {
+                    for (j, name) in names.iter().enumerate() {
+                        if j != other {
+                            ui.selectable_value(&mut chosen, j, name);
+                        }
+                    }
+                });
+            if label == "x feature" {
+                settings.x_feature = chosen;
+            } else {
+                settings.y_feature = chosen;
+            }
+        }
+        ui.label("other features held at (the plot is a slice):");
+        let (x, y) = axis_features(settings, d);
+        for j in (0..d).filter(|&j| j != x && j != y) {
+            let (lo, hi) = session.ranges.get(j).copied().unwrap_or((0.0, 1.0));
+            let mut v = session.slice.get(j).copied().unwrap_or(lo);
+            if ui
+                .add(Slider::new(&mut v, lo..=hi).text(names[j].as_str()))
+                .changed()
+            {
+                commands.push(Command::SetSlice { feature: j, value: v });
+            }
+        }
+    }
+    let classes = session.dataset.class_names();
+    if d == 2 && !classes.is_empty() {
+        settings.click_class = settings.click_class.min(classes.len() - 1);
+        ComboBox::new("click-class", "class of clicked points")
+            .selected_text(classes[settings.click_class].clone())
+            .show_ui(ui, |ui| {
+                for (k, name) in classes.iter().enumerate() {
+                    ui.selectable_value(&mut settings.click_class, k, name);
+                }
+            });
+        ui.label("Click the plot to add a point; shift-click or right-click to erase one.");
+    }
+}
+
+/// Hidden layers (size, activation), initialisation and seed.
+pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
+    let mut remove = None;
+    for (l, layer) in settings.hidden.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.add(
+                Slider::new(&mut layer.units, 1..=MAX_UNITS)
+                    .logarithmic(true)
+                    .text(format!("layer {} units", l + 1)),
+            );
+        });
+        ui.horizontal(|ui| {
+            ComboBox::new(("activation", l), format!("layer {} activation", l + 1))
+                .selected_text(layer.activation.name())
+                .show_ui(ui, |ui| {
+                    for a in Activation::ALL {
+                        ui.selectable_value(&mut layer.activation, a, a.name());
+                    }
+                });
+            if ui.small_button("Remove").on_hover_text("Remove this layer").clicked() {
+                remove = Some(l);
+            }
+        });
+    }
+    if let Some(l) = remove {
+        settings.hidden.remove(l);
+    }
+    ui.horizontal(|ui| {
+        let can_add = settings.hidden.len() < MAX_HIDDEN_LAYERS;
+        if ui.add_enabled(can_add, egui::Button::new("Add layer")).clicked() {
+            let activation = settings.hidden.last().map_or(Activation::Sigmoid, |h| h.activation);
+            settings.hidden.push(HiddenLayer { units: 5, activation });
+        }
+        ui.label(format!("{} hidden layers", settings.hidden.len()));
+    });
+    ComboBox::new("init", "initial weights")
+        .selected_text(init_name(settings.init))
+        .show_ui(ui, |ui| {
+            for init in [Init::Normal, Init::ScaledNormal, Init::Xavier, Init::He] {
+                ui.selectable_value(&mut settings.init, init, init_name(init));
+            }
+        });
+    labelled(ui, "weight seed", |ui| ui.add(DragValue::new(&mut settings.network_seed)));
+}
+
+fn init_name(init: Init) -> &'static str {
+    match init {
+        Init::Normal => "N(0, 1) (article)",
+        Init::ScaledNormal => "0.01·N(0, 1) (R6 class)",
+        Init::Xavier => "Xavier",
+        Init::He => "He",
+    }
+}
+
+/// Optimiser, learning rate, batch, penalties, schedule, reduction, stopping rule and speed.
+pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool) {
+    let t = &mut settings.train;
+    ui.add(
+        Slider::new(&mut t.learning_rate, 1e-5..=10.0)
+            .logarithmic(true)
+            .text("learning rate"),
+    );
+    ComboBox::new("optimizer", "optimiser")
+        .selected_text(t.optimizer.name())
+        .show_ui(ui, |ui| {
+            for o in Optimizer::ALL {
+                ui.selectable_value(&mut t.optimizer, o, o.name());
+            }
+        });
+    let mut full = t.batch_size.is_none();
+    ui.checkbox(&mut full, "full batch (every row each iteration)");
+    if full {
+        t.batch_size = None;
+    } else {
+        let mut b = t.batch_size.unwrap_or(32);
+        labelled(ui, "batch size", |ui| ui.add(DragValue::new(&mut b).range(1..=1_000_000)));
+        t.batch_size = Some(b);
+    }
+    labelled(ui, "L1", |ui| ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001)));
+    labelled(ui, "L2", |ui| ui.add(DragValue::new(&mut t.l2).range(0.0..=10.0).speed(0.001)));
+    ComboBox::new("schedule", "learning-rate schedule")
+        .selected_text(t.schedule.name())
+        .show_ui(ui, |ui| {
+            let options = [
+                Schedule::Constant,
+                Schedule::Step { every: 10_000, factor: 0.5 },
+                Schedule::Exponential { rate: 1e-5 },
+                Schedule::InverseTime { rate: 1e-4 },
+            ];
+            for s in options {
+                if ui.selectable_label(t.schedule.name() == s.name(), s.name()).clicked()
+                    && t.schedule.name() != s.name()
+                {
+                    t.schedule = s;
+                }
+            }
+        });
+    match &mut t.schedule {
+        Schedule::Constant => {}
+        Schedule::Step { every, factor } => {
+            labelled(ui, "drop every", |ui| ui.add(DragValue::new(every).range(1..=10_000_000)));
+            labelled(ui, "drop factor", |ui| ui.add(DragValue::new(factor).range(0.01..=1.0).speed(0.01)));
+        }
+        Schedule::Exponential { rate } | Schedule::InverseTime { rate } => {
+            labelled(ui, "decay rate", |ui| ui.add(DragValue::new(rate).range(0.0..=1.0).speed(1e-6)));
+        }
+    }
+    ComboBox::new("reduction", "loss reduction")
+        .selected_text(match t.reduction {
+            Reduction::Sum => "sum (article)",
+            Reduction::Mean => "mean",
+        })
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut t.reduction, Reduction::Sum, "sum (article)");
+            ui.selectable_value(&mut t.reduction, Reduction::Mean, "mean");
+        });
+    if is_classification {
+        ComboBox::new("loss", "loss")
+            .selected_text(match t.loss {
+                Loss::CrossEntropy => "cross-entropy",
+                Loss::SquaredError => "squared error",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut t.loss, Loss::CrossEntropy, "cross-entropy");
+                ui.selectable_value(&mut t.loss, Loss::SquaredError, "squared error");
+            });
+    }
+    ui.separator();
+    let mut use_tolerance = t.tolerance.is_some();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut use_tolerance, "stop when loss <");
+        let mut tol = t.tolerance.unwrap_or(0.01);
+        ui.add_enabled(use_tolerance, DragValue::new(&mut tol).range(0.0..=1e6).speed(0.001))
+            .on_hover_text("loss tolerance");
+        t.tolerance = use_tolerance.then_some(tol);
+    });
+    let mut use_limit = settings.stop_after.is_some();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut use_limit, "stop after");
+        let mut n = settings.stop_after.unwrap_or(100_000);
+        ui.add_enabled(use_limit, DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0))
+            .on_hover_text("iterations");
+        settings.stop_after = use_limit.then_some(n);
+    });
+    ui.separator();
+    let mut auto = settings.speed == Speed::Auto;
+    ui.checkbox(&mut auto, "as fast as possible within the frame");
+    if auto {
+        settings.speed = Speed::Auto;
+    } else {
+        let mut n = match settings.speed {
+            Speed::PerFrame { iterations } => iterations,
+            Speed::Auto => 1,
+        };
+        labelled(ui, "iterations per frame", |ui| ui.add(DragValue::new(&mut n).range(1..=1_000_000)));
+        settings.speed = Speed::PerFrame { iterations: n };
+    }
+    ui.add(Slider::new(&mut settings.budget_ms, 1.0..=30.0).text("training ms per frame"));
+}
+
+/// Buttons that save the plot, the history and the data.
+pub fn export_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
+    for kind in ExportKind::ALL {
+        if ui.button(kind.label()).clicked() {
+            commands.push(Command::Export(kind));
+        }
+    }
+}
+
+/// Plot toggles.
+pub fn view_ui(ui: &mut Ui, settings: &mut Settings) {
+    ui.checkbox(&mut settings.discretize, "discretise regions");
+    ui.checkbox(&mut settings.show_test, "show test points (hollow)");
+    ui.checkbox(&mut settings.dark, "dark theme");
+}

@@ -1,0 +1,86 @@
+//! The decision plot as a PNG image: the grid texture with the points drawn on it.
+
+use std::io::Cursor;
+
+use egui::Color32;
+
+use crate::app::session::Session;
+use crate::app::settings::Settings;
+use crate::data::Target;
+
+use super::decision::{DecisionGrid, axis_features, target_range};
+use super::{class_color, value_color};
+
+/// Side of the exported image, pixels.
+const SIZE: u32 = 768;
+
+/// The decision plot (grid plus points, no axes) encoded as PNG.
+pub fn decision_png(grid: &DecisionGrid, session: &Session, settings: &Settings) -> Result<Vec<u8>, String> {
+    let (Some(image), Some(bounds)) = (&grid.image, grid.bounds) else {
+        return Err("the decision grid is not ready yet".to_owned());
+    };
+    let [w, h] = image.size;
+    let mut out = image::RgbaImage::new(SIZE, SIZE);
+    for (px, py, pixel) in out.enumerate_pixels_mut() {
+        let c = (px as usize * w / SIZE as usize).min(w - 1);
+        let r = (py as usize * h / SIZE as usize).min(h - 1);
+        let colour = image.pixels[r * w + c];
+        *pixel = image::Rgba([colour.r(), colour.g(), colour.b(), 255]);
+    }
+    let data = &session.dataset;
+    let d = data.n_features();
+    let (xf, yf) = axis_features(settings, d);
+    let to_pixel = |row: &[f64]| {
+        let x = (row[xf] - bounds.x.0) / (bounds.x.1 - bounds.x.0) * f64::from(SIZE);
+        let y = if d > 1 {
+            (bounds.y.1 - row[yf]) / (bounds.y.1 - bounds.y.0) * f64::from(SIZE)
+        } else {
+            f64::from(SIZE) / 2.0
+        };
+        (x, y)
+    };
+    let (lo, hi) = target_range(session);
+    let colour_of = |i: usize| match &data.target {
+        Target::Classes { labels, .. } => class_color(labels[i]),
+        Target::Values(v) => value_color((v[i] - lo) / (hi - lo).max(1e-12)),
+    };
+    let mut draw = |i: usize, filled: bool| {
+        let (x, y) = to_pixel(data.features.row(i));
+        let colour = colour_of(i);
+        let outline = Color32::from_gray(20);
+        for dy in -5_i32..=5 {
+            for dx in -5_i32..=5 {
+                let dist = f64::from(dx * dx + dy * dy).sqrt();
+                let (px, py) = (x as i64 + i64::from(dx), y as i64 + i64::from(dy));
+                if dist > 4.5 || px < 0 || py < 0 || px >= i64::from(SIZE) || py >= i64::from(SIZE) {
+                    continue;
+                }
+                let c = if dist > 3.3 {
+                    outline
+                } else if filled {
+                    colour
+                } else if dist > 2.0 {
+                    colour
+                } else {
+                    continue;
+                };
+                out.put_pixel(px as u32, py as u32, image::Rgba([c.r(), c.g(), c.b(), 255]));
+            }
+        }
+    };
+    let step = |n: usize| n.div_ceil(super::decision::MAX_DRAWN_POINTS).max(1);
+    let train = &session.prepared.train_rows;
+    for &i in train.iter().step_by(step(train.len())) {
+        draw(i, true);
+    }
+    if settings.show_test {
+        let test = &session.prepared.test_rows;
+        for &i in test.iter().step_by(step(test.len())) {
+            draw(i, false);
+        }
+    }
+    let mut bytes = Vec::new();
+    out.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .map_err(|e| format!("cannot encode the PNG: {e}"))?;
+    Ok(bytes)
+}

@@ -1,0 +1,84 @@
+//! Panels and plots of the app, each a `…_ui(ui, …)` function, and the decision-grid cache.
+//!
+//! Widgets never change the app's state directly: they edit a copy of the settings or push a
+//! [`crate::app::Command`], which the app applies after layout.
+
+pub mod controls;
+pub mod curves;
+pub mod decision;
+pub mod export;
+pub mod network;
+pub mod stats;
+
+use egui::Color32;
+
+/// Class colours (Okabe and Ito's palette, safe for colour-blind readers), in label order.
+const CLASS_COLORS: [Color32; 8] = [
+    Color32::from_rgb(230, 159, 0),
+    Color32::from_rgb(0, 114, 178),
+    Color32::from_rgb(0, 158, 115),
+    Color32::from_rgb(204, 121, 167),
+    Color32::from_rgb(86, 180, 233),
+    Color32::from_rgb(213, 94, 0),
+    Color32::from_rgb(240, 228, 66),
+    Color32::from_rgb(150, 150, 150),
+];
+
+/// The colour of class `k` (the palette repeats after eight classes).
+pub fn class_color(k: usize) -> Color32 {
+    CLASS_COLORS[k % CLASS_COLORS.len()]
+}
+
+/// Stops of the value colour map (viridis, sampled), low to high.
+const VALUE_STOPS: [[f32; 3]; 5] = [
+    [68.0, 1.0, 84.0],
+    [59.0, 82.0, 139.0],
+    [33.0, 145.0, 140.0],
+    [94.0, 201.0, 98.0],
+    [253.0, 231.0, 37.0],
+];
+
+/// The colour of `t` in `[0, 1]` on the value colour map (NaN is grey).
+pub fn value_color(t: f64) -> Color32 {
+    if !t.is_finite() {
+        return Color32::GRAY;
+    }
+    let t = t.clamp(0.0, 1.0) as f32 * (VALUE_STOPS.len() - 1) as f32;
+    let i = (t.floor() as usize).min(VALUE_STOPS.len() - 2);
+    let f = t - i as f32;
+    let (a, b) = (VALUE_STOPS[i], VALUE_STOPS[i + 1]);
+    let c = |j: usize| (a[j] + (b[j] - a[j]) * f).round() as u8;
+    Color32::from_rgb(c(0), c(1), c(2))
+}
+
+/// `a` blended towards `b` by `t` in `[0, 1]`.
+pub fn mix(a: Color32, b: Color32, t: f32) -> Color32 {
+    let t = t.clamp(0.0, 1.0);
+    let c = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
+    Color32::from_rgb(c(a.r(), b.r()), c(a.g(), b.g()), c(a.b(), b.b()))
+}
+
+/// Numbers for people: 4 significant digits, scientific when very small or large.
+pub fn format_number(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+        format!("{v:.3e}")
+    } else {
+        let digits = if a >= 1000.0 {
+            1
+        } else if a >= 10.0 {
+            3
+        } else {
+            4
+        };
+        format!("{v:.digits$}")
+    }
+}
+
+/// A share as a percentage with one decimal.
+pub fn format_percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), |a| format!("{:.1} %", 100.0 * a))
+}
