@@ -1,0 +1,90 @@
+//! A long session through the app's own per-frame path (`Session::train_frame`): memory stays
+//! flat (the history is thinned) and training does not slow down.
+//!
+//! Ignored by default; `cargo test --test soak -- --ignored` runs 10 million iterations, and
+//! `NNVIZ_SOAK_ITERATIONS` sets another bound (CI runs a small one).
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+use std::time::{Duration, Instant};
+
+use nnviz::app::session::Session;
+use nnviz::app::settings::Settings;
+
+/// Resident memory of this process in kB (Linux), if known.
+fn resident_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn soak(iterations: u64) {
+    let settings = Settings::default();
+    let dataset = settings.builtin.generate(&settings.generator);
+    let mut session = Session::new(&settings, dataset, None).unwrap();
+    session.playing = true;
+    let budget = Duration::from_millis(8);
+    let start = Instant::now();
+    let mut memory_at_start = None;
+    let mut rate_at_start = None;
+    let mut last = (Instant::now(), 0u64);
+    let mut rates = Vec::new();
+    while session.trainer.iteration() < iterations {
+        session.train_frame(&settings, budget);
+        assert!(session.trainer.stopped().is_none(), "stopped: {:?}", session.trainer.stopped());
+        let done = session.trainer.iteration();
+        if done >= iterations / 10 && memory_at_start.is_none() {
+            memory_at_start = resident_kb();
+        }
+        if last.0.elapsed() >= Duration::from_millis(500) {
+            rates.push((done - last.1) as f64 / last.0.elapsed().as_secs_f64());
+            last = (Instant::now(), done);
+            rate_at_start.get_or_insert(rates[0]);
+        }
+    }
+    let memory_at_end = resident_kb();
+    let points = session.history.points().len();
+    eprintln!(
+        "soak: {} iterations in {:.1} s; resident memory {:?} kB after 10 %, {:?} kB at the end; {} history points (stride {}); iterations/s first {:?}, last {:?}",
+        session.trainer.iteration(),
+        start.elapsed().as_secs_f64(),
+        memory_at_start,
+        memory_at_end,
+        points,
+        session.history.stride(),
+        rates.first(),
+        rates.last(),
+    );
+    assert!(points <= 2048, "history grew to {points} points");
+    if let (Some(a), Some(b)) = (memory_at_start, memory_at_end) {
+        assert!(b <= a + 4096, "memory grew from {a} kB to {b} kB");
+    }
+    if rates.len() >= 4 {
+        // Medians of the first and last quarters, so one busy moment of the machine does not
+        // decide it.
+        let median = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let quarter = rates.len() / 4;
+        let (early, late) = (median(&rates[..quarter]), median(&rates[rates.len() - quarter..]));
+        assert!(late > early * 0.5, "slowed down from {early:.0} to {late:.0} iterations/s");
+    }
+}
+
+#[test]
+#[ignore = "long: run with --ignored (10 million iterations) or set NNVIZ_SOAK_ITERATIONS"]
+fn ten_million_iterations_stay_flat() {
+    soak(10_000_000);
+}
+
+#[test]
+fn a_bounded_soak_stays_flat() {
+    let iterations = std::env::var("NNVIZ_SOAK_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    soak(iterations);
+}
