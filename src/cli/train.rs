@@ -100,6 +100,9 @@ pub struct TrainArgs {
     /// Seed of everything random: generated data, split, initial weights, batch order.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Seed of the generated data alone (default: `--seed`), to vary the network on fixed data.
+    #[arg(long)]
+    pub data_seed: Option<u64>,
     /// Initial weights from a JSON file: one matrix (array of rows, row 0 the bias) per layer.
     #[arg(long, value_name = "W.json")]
     pub init_weights: Option<PathBuf>,
@@ -168,7 +171,7 @@ pub fn load_dataset(args: &TrainArgs) -> Result<Dataset, CliError> {
             let options = GeneratorOptions {
                 points: args.points.unwrap_or(defaults.points),
                 noise: args.noise.unwrap_or(defaults.noise),
-                seed: args.seed,
+                seed: args.data_seed.unwrap_or(args.seed),
                 arms: args.arms.unwrap_or(defaults.arms),
             };
             Ok(builtin.generate(&options))
