@@ -1,9 +1,12 @@
 //! nnviz: watch a neural network learn.
 //!
-//! The numeric core ([`nn`], [`train`]) is plain Rust with no UI import, usable headless from the
-//! command line and from tests.
+//! The numeric core ([`nn`], [`data`], [`train`]) is plain Rust with no UI import, usable headless
+//! from the command line ([`cli`]) and from tests; the app ([`app`], [`ui`]) only draws and sends
+//! commands.
 
+pub mod cli;
 pub mod data;
+pub mod model;
 pub mod nn;
 pub mod train;
 

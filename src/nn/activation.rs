@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Matrix, kernel};
+use super::{Matrix, exp};
 
 /// The slope of leaky ReLU for negative inputs.
 pub const LEAKY_SLOPE: f64 = 0.01;
@@ -49,7 +49,7 @@ impl Activation {
     /// Applies the activation in place to pre-activations `z`.
     pub fn apply(self, z: &mut [f64]) {
         match self {
-            Self::Sigmoid => kernel::sigmoid_in_place(z),
+            Self::Sigmoid => exp::sigmoid_in_place(z),
             Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
             Self::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),
             Self::LeakyRelu => z
@@ -121,15 +121,8 @@ impl OutputHead {
     /// Turns scores `[n, k]` into outputs in place.
     pub fn apply_rows(self, z: &mut Matrix) {
         match self {
-            Self::Sigmoid => kernel::sigmoid_in_place(z.as_mut_slice()),
-            Self::Softmax => {
-                let cols = z.cols();
-                if cols > 0 {
-                    z.as_mut_slice()
-                        .chunks_exact_mut(cols)
-                        .for_each(softmax_in_place);
-                }
-            }
+            Self::Sigmoid => exp::sigmoid_in_place(z.as_mut_slice()),
+            Self::Softmax => softmax_rows(z),
             Self::Identity => {}
         }
     }
@@ -141,16 +134,20 @@ impl std::fmt::Display for OutputHead {
     }
 }
 
-/// Softmax of one row in place, shifted by the row's maximum so that no `exp` overflows
-/// (`softmax(z) = exp(z − m) / Σ exp(z − m)`, `m = max z`).
-pub fn softmax_in_place(row: &mut [f64]) {
-    let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut sum = 0.0;
-    for v in row.iter_mut() {
-        *v = kernel::exp_fast(*v - m);
-        sum += *v;
+/// Softmax of every row in place, each shifted by its maximum so that no `exp` overflows:
+/// `softmax(z) = exp(z − m) / Σ exp(z − m)`, `m = max z`.
+pub fn softmax_rows(z: &mut Matrix) {
+    let cols = z.cols();
+    if cols == 0 {
+        return;
     }
-    for v in row.iter_mut() {
-        *v /= sum;
+    for row in z.as_mut_slice().chunks_exact_mut(cols) {
+        let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        row.iter_mut().for_each(|v| *v -= m);
+    }
+    exp::exp_in_place(z.as_mut_slice());
+    for row in z.as_mut_slice().chunks_exact_mut(cols) {
+        let sum: f64 = row.iter().sum();
+        row.iter_mut().for_each(|v| *v /= sum);
     }
 }

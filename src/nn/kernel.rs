@@ -5,248 +5,383 @@
 //! multiply and add. Hidden-5 training on the hot dogs is chaotic enough that another order moves
 //! its final weights by about 1e-3, so every sum here keeps that order. Speed comes from working
 //! on many independent sums at once (across outputs, samples or inputs), never from reordering one
-//! sum, and from an `exp` without branches that the compiler can vectorise. On x86-64 the hot loop
-//! is compiled a second time with AVX2 and picked at run time; both versions do the same IEEE
-//! operations in the same order (Rust never fuses a multiply and an add on its own), so their
-//! results are identical.
+//! sum, and from a vectorised `exp` ([`super::exp`]). On x86-64 the hot loop is compiled a second
+//! time with AVX2 and picked at run time; both versions do the same IEEE operations in the same
+//! order (Rust never fuses a multiply and an add on its own), so their results are identical.
 
 use super::{Activation, Loss, Matrix, OutputHead, Targets};
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const INV_LN2: f64 = 1.442_695_040_888_963_387_00;
-/// `1.5 · 2^52`: adding it rounds to an integer that lands in the low mantissa bits.
-const SHIFT: f64 = 6_755_399_441_055_744.0;
-const P1: f64 = 1.666_666_666_666_660_190_37e-1;
-const P2: f64 = -2.777_777_777_701_559_338_42e-3;
-const P3: f64 = 6.613_756_321_437_934_361_17e-5;
-const P4: f64 = -1.653_390_220_546_525_153_90e-6;
-const P5: f64 = 4.138_136_797_057_238_460_39e-8;
-/// Above this, `exp` overflows.
-const EXP_MAX: f64 = 709.782_712_893_384;
-/// Below this, `exp` is subnormal; it is flushed to zero.
-const EXP_MIN: f64 = -708.0;
+pub use super::exp::{sigmoid, sigmoid_in_place};
 
-/// fdlibm's reduction of `exp(x)` to `2^k · num / den`, branch-free.
-///
-/// `x = k ln2 + r`, `|r| ≤ ln2/2`; `c = r − r²(P1 + r²(P2 + r²(P3 + r²(P4 + r² P5))))`;
-/// `exp(r) = 1 + r + r c/(2 − c) = (2 + 2r − c)/(2 − c)` (fdlibm `e_exp.c`, as in musl).
-/// Returns `(num, den, 2^(k−1))`, valid for `EXP_MIN ≤ x ≤ EXP_MAX`.
-#[inline(always)]
-fn exp_reduce(x: f64) -> (f64, f64, f64) {
-    let x = x.clamp(EXP_MIN, EXP_MAX);
-    let shifted = x * INV_LN2 + SHIFT;
-    let k = shifted - SHIFT;
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
-    let r = hi - lo;
-    let t = r * r;
-    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-    // The low 12 bits of `shifted` hold k (mod 4096); k + 1022 ∈ [1, 2046] is the biased exponent
-    // of 2^(k−1), and the shift drops everything above it.
-    let half_scale = f64::from_bits(shifted.to_bits().wrapping_add(1022) << 52);
-    ((2.0 + 2.0 * r) - c, 2.0 - c, half_scale)
-}
+/// Samples per block in the forward and backward loops: 16 sums in flight, 4 AVX2 registers.
+/// Buffers hold the samples padded with zeros to a multiple of this, so every loop runs on whole
+/// blocks; padded samples get a zero delta, so they add exact zeros to every gradient sum.
+const BLOCK: usize = 16;
 
-/// `exp(x)` without branches, so loops over it vectorise; error a few ulp at most.
-///
-/// Subnormal results (`x < −708`) are flushed to zero; `x > 709.78` gives `+∞`; NaN stays NaN.
+/// Copies `src` (`rows × cols`, row-major) transposed into `dst` (`cols × stride`), leaving
+/// `dst[c][rows..stride]` as it is.
 #[inline(always)]
-pub fn exp_fast(x: f64) -> f64 {
-    let (num, den, half_scale) = exp_reduce(x);
-    let e = (num / den) * half_scale * 2.0;
-    if x > EXP_MAX {
-        f64::INFINITY
-    } else if x < EXP_MIN {
-        0.0
-    } else {
-        e
+fn transpose_into(src: &[f64], rows: usize, cols: usize, dst: &mut [f64], stride: usize) {
+    debug_assert_eq!(src.len(), rows * cols);
+    debug_assert!(dst.len() >= cols * stride);
+    // 8 × 8 tiles keep both sides in cache lines.
+    for r0 in (0..rows).step_by(8) {
+        for c0 in (0..cols).step_by(8) {
+            for r in r0..(r0 + 8).min(rows) {
+                for c in c0..(c0 + 8).min(cols) {
+                    dst[c * stride + r] = src[r * cols + c];
+                }
+            }
+        }
     }
 }
 
-/// The logistic sigmoid `1 / (1 + exp(−z))` with one division, branch-free.
-///
-/// With `exp(−z) = 2^k num/den`, `σ(z) = den / (den + 2^k num)`. Saturates to exactly 0 or 1
-/// for large `|z|` and never overflows.
-#[inline(always)]
-pub fn sigmoid(z: f64) -> f64 {
-    let (num, den, half_scale) = exp_reduce(-z);
-    let s = den / (den + num * half_scale * 2.0);
-    if -z > EXP_MAX {
-        0.0
-    } else if -z < EXP_MIN {
-        1.0
-    } else if z.is_nan() {
-        z
-    } else {
-        s
-    }
+/// `m` transposed.
+pub fn transpose(m: &Matrix) -> Matrix {
+    let mut t = Matrix::zeros(m.cols(), m.rows());
+    transpose_into(m.as_slice(), m.rows(), m.cols(), t.as_mut_slice(), m.rows());
+    t
 }
 
-/// Applies [`sigmoid`] to every value in place.
+/// The block of `BLOCK` values of `row` starting at `s`.
 #[inline(always)]
-pub fn sigmoid_in_place(z: &mut [f64]) {
-    for v in z.iter_mut() {
-        *v = sigmoid(*v);
-    }
+fn block(row: &[f64], s: usize) -> &[f64; BLOCK] {
+    row[s..s + BLOCK].try_into().expect("blocks are whole")
 }
 
-/// `z = cbind(1, a) %*% w`: `z[s][j] = w[0][j] + Σ_k a[s][k] · w[k+1][j]`, summed in order of k.
+/// `t(cbind(1, a) %*% w)`: `z[j][s] = w[0][j] + Σ_k a[k][s] · w[k+1][j]`, summed in order of k.
 ///
 /// # Shapes
-/// `a: [n, in]`, `w: [in + 1, out]` (row 0 the bias), `z: [n, out]`.
+/// Unit-major, samples padded to `np` (a multiple of `BLOCK`): `a: [in][np]`; `z` holds rows
+/// `j0..` of `[out][np]`; `w: [in + 1, out]` (row 0 the bias).
 #[inline(always)]
-pub fn affine(a: &Matrix, w: &Matrix, z: &mut Matrix) {
-    let (n, inputs) = a.shape();
+fn affine_t(a: &[f64], np: usize, w: &Matrix, z: &mut [f64], j0: usize) {
     let out = w.cols();
-    debug_assert_eq!(w.rows(), inputs + 1);
-    debug_assert_eq!(z.shape(), (n, out));
-    let (a, w, z) = (a.as_slice(), w.as_slice(), z.as_mut_slice());
-    let bias = &w[..out];
-    // Four samples at a time give four independent sums even when `out` is 1.
-    let mut s = 0;
-    while s + 4 <= n {
-        let zb = &mut z[s * out..(s + 4) * out];
-        for i in 0..4 {
-            zb[i * out..(i + 1) * out].copy_from_slice(bias);
-        }
-        for k in 0..inputs {
-            let wk = &w[(k + 1) * out..(k + 2) * out];
-            for i in 0..4 {
-                let x = a[(s + i) * inputs + k];
-                let zi = &mut zb[i * out..(i + 1) * out];
-                for (zj, &wj) in zi.iter_mut().zip(wk) {
-                    *zj += x * wj;
+    let w = w.as_slice();
+    for (jj, zj) in z.chunks_exact_mut(np).enumerate() {
+        let j = j0 + jj;
+        let bias = w[j];
+        for (b, zb) in zj.chunks_exact_mut(BLOCK).enumerate() {
+            let mut acc = [bias; BLOCK];
+            for (k, ak) in a.chunks_exact(np).enumerate() {
+                let wk = w[(k + 1) * out + j];
+                for (c, &x) in acc.iter_mut().zip(block(ak, b * BLOCK)) {
+                    *c += x * wk;
                 }
             }
-        }
-        s += 4;
-    }
-    for s in s..n {
-        let zs = &mut z[s * out..(s + 1) * out];
-        zs.copy_from_slice(bias);
-        for k in 0..inputs {
-            let x = a[s * inputs + k];
-            let wk = &w[(k + 1) * out..(k + 2) * out];
-            for (zj, &wj) in zs.iter_mut().zip(wk) {
-                *zj += x * wj;
-            }
+            zb.copy_from_slice(&acc);
         }
     }
 }
 
-/// `g = t(cbind(1, a)) %*% delta`: `g[0][j] = Σ_s delta[s][j]`, `g[k+1][j] = Σ_s a[s][k] delta[s][j]`,
-/// summed in order of s.
+/// `t(f'(a) · (delta %*% t(w[-1, ])))`: `back[k][s] = f'(a[k][s]) · Σ_j delta[j][s] · w[k+1][j]`,
+/// summed in order of j, then multiplied as the article's `h * (1 - h) * dh`.
 ///
 /// # Shapes
-/// `a: [n, in]`, `delta: [n, out]`, `g: [in + 1, out]`; `scratch` is any buffer (resized here).
+/// Unit-major, padded: `delta: [out][np]`; `a` and `back` hold rows `k0..` of `[in][np]`;
+/// `w: [in + 1, out]`.
 #[inline(always)]
-fn outer_sum(a: &Matrix, delta: &Matrix, g: &mut Matrix, scratch: &mut Vec<f64>) {
-    let (n, inputs) = a.shape();
-    let out = delta.cols();
-    let (a, d) = (a.as_slice(), delta.as_slice());
-    if out >= 4 || out > inputs {
-        // Vectorise across outputs: g[k] += a[s][k] · delta[s].
-        let g = g.as_mut_slice();
-        g.fill(0.0);
-        for s in 0..n {
-            let ds = &d[s * out..(s + 1) * out];
-            for (gj, &dj) in g[..out].iter_mut().zip(ds) {
-                *gj += dj;
+fn back_propagate_t(
+    delta: &[f64],
+    np: usize,
+    w: &Matrix,
+    activation: Activation,
+    (a, back): (&[f64], &mut [f64]),
+    k0: usize,
+) {
+    let out = w.cols();
+    let w = w.as_slice();
+    for (kk, (bk, ak)) in back
+        .chunks_exact_mut(np)
+        .zip(a.chunks_exact(np))
+        .enumerate()
+    {
+        let k = k0 + kk;
+        let wk = &w[(k + 1) * out..(k + 2) * out];
+        for (b, bb) in bk.chunks_exact_mut(BLOCK).enumerate() {
+            let s = b * BLOCK;
+            let mut acc = [0.0; BLOCK];
+            for (dj, &wj) in delta.chunks_exact(np).zip(wk) {
+                for (c, &d) in acc.iter_mut().zip(block(dj, s)) {
+                    *c += d * wj;
+                }
             }
-            for k in 0..inputs {
-                let x = a[s * inputs + k];
-                let gk = &mut g[(k + 1) * out..(k + 2) * out];
-                for (gj, &dj) in gk.iter_mut().zip(ds) {
-                    *gj += x * dj;
+            let bb: &mut [f64; BLOCK] = bb.try_into().expect("blocks are whole");
+            multiply_by_derivative(activation, &acc, block(ak, s), bb);
+        }
+    }
+}
+
+/// `out[i] = f'(a[i]) · back[i]`, the article's `h * (1 - h) * dh`, with the derivative written in
+/// terms of the activation's output; one loop per activation so that each vectorises.
+#[inline(always)]
+fn multiply_by_derivative(
+    activation: Activation,
+    back: &[f64; BLOCK],
+    a: &[f64; BLOCK],
+    out: &mut [f64; BLOCK],
+) {
+    macro_rules! each {
+        ($f:expr) => {
+            for i in 0..BLOCK {
+                out[i] = $f(a[i]) * back[i];
+            }
+        };
+    }
+    match activation {
+        Activation::Sigmoid => each!(|a: f64| a * (1.0 - a)),
+        Activation::Tanh => each!(|a: f64| 1.0 - a * a),
+        Activation::Relu => each!(|a: f64| if a > 0.0 { 1.0 } else { 0.0 }),
+        Activation::LeakyRelu => {
+            each!(|a: f64| if a > 0.0 {
+                1.0
+            } else {
+                super::activation::LEAKY_SLOPE
+            })
+        }
+        Activation::Linear => *out = *back,
+    }
+}
+
+/// Lanes of the gradient tile: 8 sums side by side (two AVX2 registers).
+const LANES: usize = 8;
+/// Rows of the gradient tile: 4 × 8 = 32 independent sums hide the latency of each addition.
+const TILE_ROWS: usize = 4;
+
+/// `g = t(cbind(1, a)) %*% delta` from unit-major `a: [in][np]` and `delta: [out][np]`:
+/// `g[0][j] = Σ_s delta[j][s]`, `g[k+1][j] = Σ_s delta[j][s] · a[k][s]`, summed in order of s.
+///
+/// Each sum runs over the samples in order; what runs in parallel is 32 different sums: 8 lanes
+/// along the longer of the two sides (copied sample-major into `tile`) times 4 rows of the
+/// other. `ones` and `zeros` are `np` long.
+#[inline(always)]
+fn outer_sum_t(
+    (a, delta): (&[f64], &[f64]),
+    np: usize,
+    (g, (rows, out)): (&Cells, (usize, usize)),
+    tile: &mut [f64],
+    (ones, zeros): (&[f64], &[f64]),
+    (part, parts): (usize, usize),
+) {
+    // Row r of the left side is the bias's ones, then the inputs; beyond the end, zeros.
+    let left = |r: usize| -> &[f64] {
+        match r {
+            0 => ones,
+            r if r < rows => &a[(r - 1) * np..r * np],
+            _ => zeros,
+        }
+    };
+    let right = |j: usize| -> &[f64] {
+        if j < out {
+            &delta[j * np..(j + 1) * np]
+        } else {
+            zeros
+        }
+    };
+    // This part's lane blocks: every `parts`-th one.
+    let mine = |start: usize| (start / LANES) % parts == part;
+    if out >= rows {
+        // Lanes along the outputs j, rows along k.
+        for j0 in (0..out).step_by(LANES).filter(|&j0| mine(j0)) {
+            let width = LANES.min(out - j0);
+            fill_tile(tile, np, |i| right(j0 + i));
+            for r0 in (0..rows).step_by(TILE_ROWS) {
+                let count = TILE_ROWS.min(rows - r0);
+                let sides: Vec<&[f64]> = (r0..r0 + count).map(left).collect();
+                for (t, row) in tile_sums(tile, &sides).iter().enumerate() {
+                    for (i, &v) in row.iter().enumerate().take(width) {
+                        g.set((r0 + t) * out + j0 + i, v);
+                    }
                 }
             }
         }
     } else {
-        // Few outputs, many inputs: vectorise across inputs in a transposed buffer
-        // gt[j] = [Σ delta[s][j], Σ a[s][0] delta[s][j], …], then transpose back.
-        let width = inputs + 1;
-        scratch.clear();
-        scratch.resize(out * width, 0.0);
-        for s in 0..n {
-            let xs = &a[s * inputs..(s + 1) * inputs];
-            for j in 0..out {
-                let dj = d[s * out + j];
-                let gt = &mut scratch[j * width..(j + 1) * width];
-                gt[0] += dj;
-                for (gk, &x) in gt[1..].iter_mut().zip(xs) {
-                    *gk += x * dj;
+        // Lanes along the inputs k, rows along j.
+        for r0 in (0..rows).step_by(LANES).filter(|&r0| mine(r0)) {
+            let width = LANES.min(rows - r0);
+            fill_tile(tile, np, |i| left(r0 + i));
+            for j0 in (0..out).step_by(TILE_ROWS) {
+                let count = TILE_ROWS.min(out - j0);
+                let sides: Vec<&[f64]> = (j0..j0 + count).map(right).collect();
+                for (t, row) in tile_sums(tile, &sides).iter().enumerate() {
+                    for (i, &v) in row.iter().enumerate().take(width) {
+                        g.set((r0 + i) * out + j0 + t, v);
+                    }
                 }
             }
         }
-        for j in 0..out {
-            for k in 0..width {
-                g.set(k, j, scratch[j * width + k]);
-            }
-        }
     }
 }
 
-/// `back = delta %*% t(w[-1, ])`: `back[s][k] = Σ_j delta[s][j] · w[k+1][j]`, summed in order of j.
-///
-/// # Shapes
-/// `delta: [n, out]`, `w: [in + 1, out]`, `back: [n, in]`; `wt` receives `t(w[-1, ])`, `[out, in]`.
+/// `tile[s][i] = row(i)[s]` for 8 rows: a sample-major copy, written one sample (one cache
+/// line) at a time.
 #[inline(always)]
-fn back_propagate(delta: &Matrix, w: &Matrix, back: &mut Matrix, wt: &mut Vec<f64>) {
-    let (n, out) = delta.shape();
-    let inputs = w.rows() - 1;
-    wt.clear();
-    wt.resize(out * inputs, 0.0);
-    for k in 0..inputs {
-        for j in 0..out {
-            wt[j * inputs + k] = w.get(k + 1, j);
-        }
-    }
-    let (d, b) = (delta.as_slice(), back.as_mut_slice());
-    for s in 0..n {
-        let bs = &mut b[s * inputs..(s + 1) * inputs];
-        bs.fill(0.0);
-        for j in 0..out {
-            let dj = d[s * out + j];
-            for (bk, &wk) in bs.iter_mut().zip(&wt[j * inputs..(j + 1) * inputs]) {
-                *bk += dj * wk;
-            }
+fn fill_tile<'a>(tile: &mut [f64], np: usize, row: impl Fn(usize) -> &'a [f64]) {
+    debug_assert_eq!(tile.len(), np * LANES);
+    let rows: [&[f64]; LANES] = std::array::from_fn(|i| &row(i)[..np]);
+    for (s, lanes) in tile.chunks_exact_mut(LANES).enumerate() {
+        for (lane, r) in lanes.iter_mut().zip(&rows) {
+            *lane = r[s];
         }
     }
 }
 
-/// Buffers for one forward and backward pass, reused between iterations.
+/// `acc[t][i] = Σ_s tile[s][i] · rows[t][s]` for 1 to 4 rows, summed in order of s, from zero.
+///
+/// The product is `delta · a` or `a · delta` depending on the side, which is the same number:
+/// IEEE multiplication is commutative.
+#[inline(always)]
+fn tile_sums(tile: &[f64], rows: &[&[f64]]) -> Vec<[f64; LANES]> {
+    match *rows {
+        [a] => tile_sums_n(tile, [a]).to_vec(),
+        [a, b] => tile_sums_n(tile, [a, b]).to_vec(),
+        [a, b, c] => tile_sums_n(tile, [a, b, c]).to_vec(),
+        [a, b, c, d] => tile_sums_n(tile, [a, b, c, d]).to_vec(),
+        _ => unreachable!("1 to {TILE_ROWS} rows"),
+    }
+}
+
+#[inline(always)]
+fn tile_sums_n<const R: usize>(tile: &[f64], rows: [&[f64]; R]) -> [[f64; LANES]; R] {
+    let np = tile.len() / LANES;
+    let rows = rows.map(|r| &r[..np]);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above; every row holds `np` values.
+            return unsafe { tile_sums_avx2(tile, rows) };
+        }
+    }
+    let mut acc = [[0.0; LANES]; R];
+    for (s, lanes) in tile.chunks_exact(LANES).enumerate() {
+        for t in 0..R {
+            let v = rows[t][s];
+            for i in 0..LANES {
+                acc[t][i] += lanes[i] * v;
+            }
+        }
+    }
+    acc
+}
+
+/// [`tile_sums_n`] with AVX2 (the compiler does not vectorise the portable loop on its own); the
+/// same multiplications and additions in the same order.
+///
+/// # Safety
+/// The CPU must support AVX2; `tile` holds `np · LANES` values and every row `np`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn tile_sums_avx2<const R: usize>(tile: &[f64], rows: [&[f64]; R]) -> [[f64; LANES]; R] {
+    use std::arch::x86_64::*;
+    let np = tile.len() / LANES;
+    let mut lo_acc = [_mm256_setzero_pd(); R];
+    let mut hi_acc = [_mm256_setzero_pd(); R];
+    for s in 0..np {
+        // SAFETY: s < np, so the 8 values at s · LANES are inside `tile`, and `rows[t][s]` exists.
+        unsafe {
+            let p = tile.as_ptr().add(s * LANES);
+            let (lo, hi) = (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4)));
+            for t in 0..R {
+                let v = _mm256_set1_pd(*rows[t].get_unchecked(s));
+                lo_acc[t] = _mm256_add_pd(lo_acc[t], _mm256_mul_pd(lo, v));
+                hi_acc[t] = _mm256_add_pd(hi_acc[t], _mm256_mul_pd(hi, v));
+            }
+        }
+    }
+    let mut out = [[0.0; LANES]; R];
+    for (t, row) in out.iter_mut().enumerate() {
+        // SAFETY: each row holds 8 values, two registers' worth.
+        unsafe {
+            _mm256_storeu_pd(row.as_mut_ptr(), lo_acc[t]);
+            _mm256_storeu_pd(row.as_mut_ptr().add(4), hi_acc[t]);
+        }
+    }
+    out
+}
+
+/// Buffers for forward and backward passes, reused between iterations. Everything is stored
+/// unit-major (`[units][np]`, samples padded to a multiple of `BLOCK`), so the inner loops run
+/// along the samples.
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
-    /// Output of each layer after its activation, `[n, units]`; the network's output last.
-    pub activations: Vec<Matrix>,
-    /// The output layer's scores before the head (logits), `[n, outputs]`.
-    pub scores: Matrix,
-    /// `∂loss/∂z` of each layer, `[n, units]`.
-    deltas: Vec<Matrix>,
-    scratch: Vec<f64>,
+    /// The input rows transposed, `[inputs][np]`.
+    input: Vec<f64>,
+    /// Output of each layer after its activation, `[units][np]`; the network's output last.
+    activations: Vec<Vec<f64>>,
+    /// The output layer's scores before the head (logits), `[outputs][np]`.
+    scores: Vec<f64>,
+    /// `∂loss/∂z` of each layer, `[units][np]`.
+    deltas: Vec<Vec<f64>>,
+    /// One sample-major tile per part of a stage.
+    tiles: Vec<Vec<f64>>,
+    ones: Vec<f64>,
+    zeros: Vec<f64>,
+    /// Rows of the last pass.
+    n: usize,
+    /// `n` rounded up to a multiple of `BLOCK`.
+    np: usize,
 }
 
 impl Workspace {
-    /// The network's output for the rows of the last pass.
-    pub fn output(&self) -> &Matrix {
-        self.activations.last().unwrap_or(&self.scores)
+    /// Rows of the last pass.
+    pub fn rows(&self) -> usize {
+        self.n
     }
 
-    fn fit(&mut self, n: usize, weights: &[Matrix]) {
-        let layers = weights.len();
-        self.activations.resize_with(layers, Matrix::default);
-        self.deltas.resize_with(layers, Matrix::default);
-        for (l, w) in weights.iter().enumerate() {
-            if self.activations[l].shape() != (n, w.cols()) {
-                self.activations[l] = Matrix::zeros(n, w.cols());
-                self.deltas[l] = Matrix::zeros(n, w.cols());
+    /// The network's output for the rows of the last pass, `[n, outputs]`.
+    pub fn output(&self) -> Matrix {
+        self.sample_major(self.activations.last().map_or(&[][..], |a| a))
+    }
+
+    /// The output layer's scores (logits) for the rows of the last pass, `[n, outputs]`.
+    pub fn scores(&self) -> Matrix {
+        self.sample_major(&self.scores)
+    }
+
+    /// The output of layer `l` (hidden layers first) for the rows of the last pass, `[n, units]`.
+    pub fn layer_output(&self, l: usize) -> Matrix {
+        self.sample_major(self.activations.get(l).map_or(&[][..], |a| a))
+    }
+
+    fn sample_major(&self, unit_major: &[f64]) -> Matrix {
+        let units = unit_major.len().checked_div(self.np).unwrap_or(0);
+        let mut m = Matrix::zeros(self.n, units);
+        for (j, row) in unit_major.chunks_exact(self.np.max(1)).enumerate() {
+            for (s, &v) in row[..self.n].iter().enumerate() {
+                m.set(s, j, v);
             }
         }
-        let out = weights.last().map_or(0, Matrix::cols);
-        if self.scores.shape() != (n, out) {
-            self.scores = Matrix::zeros(n, out);
+        m
+    }
+
+    /// Makes `x` (`[n, inputs]`) the rows of the next passes: transposes and pads it once, so a
+    /// full-batch trainer pays for this once per call, not once per iteration.
+    pub fn set_input(&mut self, x: &Matrix) {
+        let n = x.rows();
+        let np = n.div_ceil(BLOCK) * BLOCK;
+        if (self.n, self.np) != (n, np) || self.input.len() != x.cols() * np {
+            self.input = vec![0.0; x.cols() * np];
+            self.ones = vec![1.0; np];
+            self.zeros = vec![0.0; np];
+            self.activations.clear();
+            self.deltas.clear();
+            self.scores.clear();
         }
+        (self.n, self.np) = (n, np);
+        transpose_into(x.as_slice(), n, x.cols(), &mut self.input, np);
+    }
+
+    fn fit(&mut self, weights: &[Matrix]) {
+        let np = self.np;
+        let layers = weights.len();
+        self.activations.resize_with(layers, Vec::new);
+        self.deltas.resize_with(layers, Vec::new);
+        for (l, w) in weights.iter().enumerate() {
+            self.activations[l].resize(np * w.cols(), 0.0);
+            self.deltas[l].resize(np * w.cols(), 0.0);
+        }
+        let out = weights.last().map_or(0, Matrix::cols);
+        self.scores.resize(np * out, 0.0);
     }
 }
 
@@ -285,15 +420,256 @@ pub struct PassSpec<'a> {
     pub loss: Loss,
 }
 
-/// One forward and backward pass over rows `x` with targets `y`: fills `ws` (outputs) and `grads`
-/// with the gradient of the **summed** loss. No reduction, penalty or update is applied here.
+/// Runs the forward pass over the rows set by [`Workspace::set_input`], leaving every layer's
+/// output in `ws`.
+pub fn forward(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { forward_avx2(hidden, head, weights, ws) };
+            return;
+        }
+    }
+    forward_portable(hidden, head, weights, ws);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn forward_avx2(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
+    forward_portable(hidden, head, weights, ws);
+}
+
+#[inline(always)]
+fn forward_portable(
+    hidden: &[Activation],
+    head: OutputHead,
+    weights: &[Matrix],
+    ws: &mut Workspace,
+) {
+    forward_parts(hidden, head, weights, ws, &Sequential);
+}
+
+/// Runs a stage in `parts()` parts, `run(part)` for each, then returns; parts touch disjoint data.
+pub trait Exec: Sync {
+    /// How many parts each stage is split into.
+    fn parts(&self) -> usize;
+    /// Runs `job(0) … job(parts − 1)`, possibly at the same time, and waits for all of them.
+    fn run(&self, job: &(dyn Fn(usize) + Sync));
+}
+
+/// Everything on the calling thread.
+pub struct Sequential;
+
+impl Exec for Sequential {
+    fn parts(&self) -> usize {
+        1
+    }
+
+    fn run(&self, job: &(dyn Fn(usize) + Sync)) {
+        job(0);
+    }
+}
+
+/// A buffer several parts of a stage write at once, each into its own rows.
+#[derive(Clone, Copy)]
+pub(crate) struct Cells {
+    ptr: *mut f64,
+    len: usize,
+}
+
+// SAFETY: parts of a stage write disjoint ranges (each stage splits rows or blocks between
+// them) and the stage waits for every part before the buffer is used again.
+unsafe impl Send for Cells {}
+// SAFETY: as above.
+unsafe impl Sync for Cells {}
+
+impl Cells {
+    fn new(v: &mut [f64]) -> Self {
+        Self {
+            ptr: v.as_mut_ptr(),
+            len: v.len(),
+        }
+    }
+
+    /// Values `start..start + len`.
+    ///
+    /// # Safety
+    /// No other part may use these values until the stage ends.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice(&self, start: usize, len: usize) -> &mut [f64] {
+        assert!(
+            start + len <= self.len,
+            "cells {start}..{} of {}",
+            start + len,
+            self.len
+        );
+        // SAFETY: in bounds (checked); exclusive by the caller's promise.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
+    }
+
+    fn set(&self, i: usize, v: f64) {
+        assert!(i < self.len, "cell {i} of {}", self.len);
+        // SAFETY: in bounds (checked); each cell is written by one part only.
+        unsafe { *self.ptr.add(i) = v };
+    }
+}
+
+/// Calls `name(args…)` compiled with AVX2 where the CPU has it (a second copy of the function,
+/// in `paste_avx2`); both copies do the same IEEE operations.
+macro_rules! with_best_simd {
+    ($name:ident($($arg:expr),* $(,)?)) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                unsafe { paste_avx2::$name($($arg),*) }
+            } else {
+                $name($($arg),*)
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            $name($($arg),*)
+        }
+    }};
+}
+
+/// What follows a layer's affine map.
+enum Layer<'a> {
+    /// A hidden layer's activation.
+    Hidden(Activation),
+    /// The output head, and where the scores before it go.
+    Output(OutputHead, &'a mut [f64]),
+}
+
+/// Rows `j0..` of a layer: `z = t(cbind(1, a) %*% w)`, then the activation or head.
+#[inline(always)]
+fn forward_stage(
+    input: &[f64],
+    np: usize,
+    w: &Matrix,
+    (z, j0): (&mut [f64], usize),
+    layer: Layer<'_>,
+) {
+    affine_t(input, np, w, z, j0);
+    match layer {
+        Layer::Hidden(activation) => apply_activation(activation, z),
+        Layer::Output(head, scores) => {
+            scores.copy_from_slice(z);
+            apply_head_t(head, z, np);
+        }
+    }
+}
+
+/// One part of a layer's backward stage: its lane blocks of the gradient and, below the first
+/// layer, its rows of the previous layer's delta.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn backward_stage(
+    sides: (&[f64], &[f64]),
+    np: usize,
+    g: (&Cells, (usize, usize)),
+    tile: &mut [f64],
+    constants: (&[f64], &[f64]),
+    part: (usize, usize),
+    w: &Matrix,
+    back: Option<(Activation, &[f64], &mut [f64], usize)>,
+) {
+    outer_sum_t(sides, np, g, tile, constants, part);
+    if let Some((activation, a, rows, k0)) = back {
+        back_propagate_t(sides.1, np, w, activation, (a, rows), k0);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod paste_avx2 {
+    //! The stages compiled with AVX2.
+    use super::*;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn forward_stage(
+        input: &[f64],
+        np: usize,
+        w: &Matrix,
+        z: (&mut [f64], usize),
+        layer: Layer<'_>,
+    ) {
+        super::forward_stage(input, np, w, z, layer);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn backward_stage(
+        sides: (&[f64], &[f64]),
+        np: usize,
+        g: (&Cells, (usize, usize)),
+        tile: &mut [f64],
+        constants: (&[f64], &[f64]),
+        part: (usize, usize),
+        w: &Matrix,
+        back: Option<(Activation, &[f64], &mut [f64], usize)>,
+    ) {
+        super::backward_stage(sides, np, g, tile, constants, part, w, back);
+    }
+}
+
+/// The rows `[start, end)` of `total` that part `part` of `parts` takes.
+fn share(total: usize, part: usize, parts: usize) -> (usize, usize) {
+    (total * part / parts, total * (part + 1) / parts)
+}
+
+#[inline(always)]
+fn forward_parts(
+    hidden: &[Activation],
+    head: OutputHead,
+    weights: &[Matrix],
+    ws: &mut Workspace,
+    exec: &dyn Exec,
+) {
+    ws.fit(weights);
+    let np = ws.np;
+    let last = weights.len() - 1;
+    // a_l = f_l(cbind(1, a_{l−1}) %*% w_l), all transposed; each part takes some of the units.
+    for (l, w) in weights.iter().enumerate() {
+        let (done, rest) = ws.activations.split_at_mut(l);
+        let input: &[f64] = done.last().unwrap_or(&ws.input);
+        let z = Cells::new(&mut rest[0]);
+        let scores = Cells::new(&mut ws.scores);
+        let out = w.cols();
+        // Softmax needs every unit of a sample: the output layer is one part then.
+        let parts = if l == last && head == OutputHead::Softmax {
+            1
+        } else {
+            exec.parts()
+        };
+        exec.run(&|part| {
+            if part >= parts {
+                return;
+            }
+            let (j0, j1) = share(out, part, parts);
+            // SAFETY: rows j0..j1 belong to this part alone.
+            let zj = unsafe { z.slice(j0 * np, (j1 - j0) * np) };
+            let layer = if l < last {
+                Layer::Hidden(hidden[l])
+            } else {
+                // SAFETY: as above, in the scores.
+                Layer::Output(head, unsafe { scores.slice(j0 * np, (j1 - j0) * np) })
+            };
+            with_best_simd!(forward_stage(input, np, w, (zj, j0), layer));
+        });
+    }
+}
+
+/// One forward and backward pass over the rows set by [`Workspace::set_input`] with targets `y`:
+/// fills `ws` (outputs) and `grads` with the gradient of the **summed** loss. No reduction,
+/// penalty or update is applied here.
 ///
 /// # Shapes
-/// `x: [n, inputs]`; `y` has n rows; `weights[l]: [fan_in + 1, fan_out]`.
+/// `y` has as many rows as the input; `weights[l]: [fan_in + 1, fan_out]`.
 pub fn forward_backward(
     spec: PassSpec<'_>,
     weights: &[Matrix],
-    x: &Matrix,
     y: &Targets,
     ws: &mut Workspace,
     grads: &mut Gradients,
@@ -302,11 +678,11 @@ pub fn forward_backward(
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { forward_backward_avx2(spec, weights, x, y, ws, grads) };
+            unsafe { forward_backward_avx2(spec, weights, y, ws, grads) };
             return;
         }
     }
-    forward_backward_portable(spec, weights, x, y, ws, grads);
+    forward_backward_portable(spec, weights, y, ws, grads);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -314,70 +690,93 @@ pub fn forward_backward(
 fn forward_backward_avx2(
     spec: PassSpec<'_>,
     weights: &[Matrix],
-    x: &Matrix,
     y: &Targets,
     ws: &mut Workspace,
     grads: &mut Gradients,
 ) {
-    forward_backward_portable(spec, weights, x, y, ws, grads);
+    forward_backward_portable(spec, weights, y, ws, grads);
 }
 
 #[inline(always)]
 fn forward_backward_portable(
     spec: PassSpec<'_>,
     weights: &[Matrix],
-    x: &Matrix,
     y: &Targets,
     ws: &mut Workspace,
     grads: &mut Gradients,
 ) {
-    let n = x.rows();
+    forward_backward_parts(spec, weights, y, ws, grads, &Sequential);
+}
+
+/// [`forward_backward`] with each stage split into the parts `exec` runs.
+pub fn forward_backward_parts(
+    spec: PassSpec<'_>,
+    weights: &[Matrix],
+    y: &Targets,
+    ws: &mut Workspace,
+    grads: &mut Gradients,
+    exec: &dyn Exec,
+) {
+    forward_parts(spec.hidden, spec.head, weights, ws, exec);
+    let (n, np) = (ws.n, ws.np);
     let last = weights.len() - 1;
-    ws.fit(n, weights);
     if grads.layers.len() != weights.len() {
         *grads = Gradients::zeros_like(weights);
     }
-
-    // Forward: a_l = f_l(cbind(1, a_{l−1}) %*% w_l).
-    for (l, w) in weights.iter().enumerate() {
-        let (done, rest) = ws.activations.split_at_mut(l);
-        let input = done.last().unwrap_or(x);
-        let z = &mut rest[0];
-        affine(input, w, z);
-        if l < last {
-            apply_activation(spec.hidden[l], z.as_mut_slice());
-        } else {
-            ws.scores.as_mut_slice().copy_from_slice(z.as_slice());
-            apply_head(spec.head, z);
-        }
-    }
-
-    // Output delta ∂loss/∂z_L.
-    output_delta(
+    output_delta_t(
         spec.head,
         spec.loss,
         &ws.activations[last],
+        (n, np),
         y,
         &mut ws.deltas[last],
     );
-
-    // Backward: g_l = t(cbind(1, a_{l−1})) %*% δ_l; δ_{l−1} = f'(a_{l−1}) · (δ_l %*% t(w_l[-1, ])).
+    let parts = exec.parts();
+    ws.tiles.resize_with(parts, Vec::new);
+    // g_l = t(cbind(1, a_{l−1})) %*% δ_l;  δ_{l−1} = f'(a_{l−1}) · (δ_l %*% t(w_l[-1, ])).
+    // Each part takes some lane blocks of g_l and some rows of δ_{l−1}.
     for l in (0..weights.len()).rev() {
-        let input = if l == 0 { x } else { &ws.activations[l - 1] };
-        outer_sum(input, &ws.deltas[l], &mut grads.layers[l], &mut ws.scratch);
-        if l > 0 {
-            let (lower, upper) = ws.deltas.split_at_mut(l);
-            let back = &mut lower[l - 1];
-            back_propagate(&upper[0], &weights[l], back, &mut ws.scratch);
-            let activation = spec.hidden[l - 1];
-            for (b, &a) in back
-                .as_mut_slice()
-                .iter_mut()
-                .zip(ws.activations[l - 1].as_slice())
-            {
-                *b *= activation.derivative_from_output(a);
-            }
-        }
+        let input: &[f64] = if l == 0 {
+            &ws.input
+        } else {
+            &ws.activations[l - 1]
+        };
+        let (lower, upper) = ws.deltas.split_at_mut(l);
+        let delta: &[f64] = &upper[0];
+        let back = lower.last_mut().map(|b| Cells::new(b));
+        let g = Cells::new(grads.layers[l].as_mut_slice());
+        let shape = grads.layers[l].shape();
+        let tiles: Vec<Cells> = ws
+            .tiles
+            .iter_mut()
+            .map(|t| {
+                t.resize(np * LANES, 0.0);
+                Cells::new(t)
+            })
+            .collect();
+        let (ones, zeros): (&[f64], &[f64]) = (&ws.ones, &ws.zeros);
+        exec.run(&|part| {
+            // SAFETY: each part has its own tile.
+            let tile = unsafe { tiles[part].slice(0, np * LANES) };
+            let back = back.as_ref().map(|back| {
+                let inputs = weights[l].rows() - 1;
+                let (k0, k1) = share(inputs, part, parts);
+                // SAFETY: rows k0..k1 of δ_{l−1} belong to this part alone.
+                let rows = unsafe { back.slice(k0 * np, (k1 - k0) * np) };
+                (spec.hidden[l - 1], &input[k0 * np..k1 * np], rows, k0)
+            });
+            let sides = (input, delta);
+            with_best_simd!(backward_stage(
+                sides,
+                np,
+                (&g, shape),
+                tile,
+                (ones, zeros),
+                (part, parts),
+                &weights[l],
+                back
+            ));
+        });
     }
 }
 
@@ -389,18 +788,104 @@ fn apply_activation(activation: Activation, z: &mut [f64]) {
     }
 }
 
+/// The head on unit-major scores `z: [k][n]`.
 #[inline(always)]
-fn apply_head(head: OutputHead, z: &mut Matrix) {
+fn apply_head_t(head: OutputHead, z: &mut [f64], n: usize) {
     match head {
-        OutputHead::Sigmoid => sigmoid_in_place(z.as_mut_slice()),
-        other => other.apply_rows(z),
+        OutputHead::Sigmoid => sigmoid_in_place(z),
+        OutputHead::Identity => {}
+        OutputHead::Softmax => {
+            // exp(z − m) / Σ exp(z − m) per sample, m = the sample's largest score.
+            let k = z.len().checked_div(n).unwrap_or(0);
+            let mut m = vec![f64::NEG_INFINITY; n];
+            for zj in z.chunks_exact(n) {
+                for (mv, &v) in m.iter_mut().zip(zj) {
+                    *mv = mv.max(v);
+                }
+            }
+            for zj in z.chunks_exact_mut(n) {
+                for (v, &mv) in zj.iter_mut().zip(&m) {
+                    *v -= mv;
+                }
+            }
+            super::exp::exp_in_place(z);
+            let mut sum = vec![0.0; n];
+            for zj in z.chunks_exact(n).take(k) {
+                for (sv, &v) in sum.iter_mut().zip(zj) {
+                    *sv += v;
+                }
+            }
+            for zj in z.chunks_exact_mut(n) {
+                for (v, &sv) in zj.iter_mut().zip(&sum) {
+                    *v /= sv;
+                }
+            }
+        }
+    }
+}
+
+/// `∂loss/∂z` at the output, unit-major `[outputs][n]`.
+///
+/// Cross-entropy with its canonical head (sigmoid or softmax) gives the article's `ŷ − y`;
+/// squared error `½(ŷ − y)²` goes through the head's derivative.
+#[inline(always)]
+fn output_delta_t(
+    head: OutputHead,
+    loss: Loss,
+    p: &[f64],
+    (n, np): (usize, usize),
+    y: &Targets,
+    delta: &mut [f64],
+) {
+    let units = p.len().checked_div(np).unwrap_or(0);
+    // ŷ − y: the article's `y_hat - y`, and the R6 class's `output - (col(output) == Yid)`.
+    delta.copy_from_slice(p);
+    match y {
+        Targets::Classes { labels, .. } if units == 1 => {
+            for (d, &label) in delta.iter_mut().zip(labels) {
+                *d -= label as f64;
+            }
+        }
+        Targets::Classes { labels, .. } => {
+            for (s, &label) in labels.iter().enumerate() {
+                delta[label * np + s] -= 1.0;
+            }
+        }
+        Targets::Values(v) => {
+            for s in 0..n {
+                for j in 0..units {
+                    delta[j * np + s] -= v.get(s, j);
+                }
+            }
+        }
+    }
+    match (loss, head) {
+        (Loss::CrossEntropy, _) | (Loss::SquaredError, OutputHead::Identity) => {}
+        (Loss::SquaredError, OutputHead::Sigmoid) => {
+            for (d, &pv) in delta.iter_mut().zip(p) {
+                *d *= pv * (1.0 - pv);
+            }
+        }
+        (Loss::SquaredError, OutputHead::Softmax) => {
+            // Softmax Jacobian: δ = p ⊙ (g − g·p) with g = ŷ − y.
+            for s in 0..n {
+                let gp: f64 = (0..units).map(|j| delta[j * np + s] * p[j * np + s]).sum();
+                for j in 0..units {
+                    delta[j * np + s] = p[j * np + s] * (delta[j * np + s] - gp);
+                }
+            }
+        }
+    }
+    // Padded samples contribute nothing.
+    for dj in delta.chunks_exact_mut(np) {
+        dj[n..].fill(0.0);
     }
 }
 
 /// The target of output unit `j` for row `s`: one-hot for classes (the label itself for a single
 /// sigmoid unit), the value for regression.
 #[inline(always)]
-pub fn target_value(y: &Targets, s: usize, j: usize, units: usize) -> f64 {
+fn target_value(y: &Targets, s: usize, j: usize, units: usize) -> f64 {
     match y {
         Targets::Classes { labels, .. } => {
             let label = labels[s];
@@ -411,37 +896,6 @@ pub fn target_value(y: &Targets, s: usize, j: usize, units: usize) -> f64 {
             }
         }
         Targets::Values(v) => v.get(s, j),
-    }
-}
-
-/// `∂loss/∂z` at the output for each row, `[n, outputs]`.
-///
-/// Cross-entropy with its canonical head (sigmoid or softmax) gives the article's `ŷ − y`;
-/// squared error `½(ŷ − y)²` goes through the head's derivative.
-#[inline(always)]
-fn output_delta(head: OutputHead, loss: Loss, p: &Matrix, y: &Targets, delta: &mut Matrix) {
-    let (n, units) = p.shape();
-    for s in 0..n {
-        let ps = p.row(s);
-        let ds = delta.row_mut(s);
-        for j in 0..units {
-            ds[j] = ps[j] - target_value(y, s, j, units);
-        }
-        match (loss, head) {
-            (Loss::CrossEntropy, _) | (Loss::SquaredError, OutputHead::Identity) => {}
-            (Loss::SquaredError, OutputHead::Sigmoid) => {
-                for (d, &pj) in ds.iter_mut().zip(ps) {
-                    *d *= pj * (1.0 - pj);
-                }
-            }
-            (Loss::SquaredError, OutputHead::Softmax) => {
-                // Softmax Jacobian: δ = p ⊙ (g − g·p) with g = ŷ − y.
-                let gp: f64 = ds.iter().zip(ps).map(|(g, p)| g * p).sum();
-                for (d, &pj) in ds.iter_mut().zip(ps) {
-                    *d = pj * (*d - gp);
-                }
-            }
-        }
     }
 }
 
@@ -487,45 +941,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exp_fast_matches_std_within_a_few_ulp() {
-        let mut worst: f64 = 0.0;
-        let mut x = -707.9;
-        while x < 709.7 {
-            let (fast, exact) = (exp_fast(x), x.exp());
-            worst = worst.max(((fast - exact) / exact).abs());
-            x += 0.0137;
-        }
-        assert!(worst < 4.0 * f64::EPSILON, "worst relative error {worst:e}");
-        assert_eq!(exp_fast(0.0), 1.0);
-        assert_eq!(exp_fast(800.0), f64::INFINITY);
-        assert_eq!(exp_fast(-800.0), 0.0);
-        assert!(exp_fast(f64::NAN).is_nan());
-    }
-
-    #[test]
-    fn sigmoid_is_accurate_and_saturates_without_overflow() {
-        let mut worst: f64 = 0.0;
-        let mut z = -700.0;
-        while z < 700.0 {
-            let exact = 1.0 / (1.0 + (-z).exp());
-            worst = worst.max(((sigmoid(z) - exact) / exact).abs());
-            z += 0.0311;
-        }
-        assert!(worst < 4.0 * f64::EPSILON, "worst relative error {worst:e}");
-        assert_eq!(sigmoid(1000.0), 1.0);
-        assert_eq!(sigmoid(-1000.0), 0.0);
-        assert_eq!(sigmoid(0.0), 0.5);
-        assert!(sigmoid(f64::NAN).is_nan());
-    }
-
-    #[test]
     fn affine_sums_in_order_with_bias_row_first() {
         let a = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0], vec![0.5, 0.0]]).unwrap();
         let w = Matrix::from_rows(&[vec![0.1, -1.0], vec![1.0, 2.0], vec![10.0, 0.0]]).unwrap();
-        let mut z = Matrix::zeros(3, 2);
-        affine(&a, &w, &mut z);
-        assert_eq!(z.row(0), &[0.1 + 1.0 + 20.0, -1.0 + 2.0]);
-        assert_eq!(z.row(1), &[0.1 + 3.0 + 40.0, -1.0 + 6.0]);
-        assert_eq!(z.row(2), &[0.1 + 0.5, -1.0 + 1.0]);
+        let mut a_t = vec![0.0; 2 * BLOCK];
+        transpose_into(a.as_slice(), 3, 2, &mut a_t, BLOCK);
+        let mut z_t = vec![0.0; 2 * BLOCK];
+        affine_t(&a_t, BLOCK, &w, &mut z_t, 0);
+        assert_eq!(z_t[..3], [0.1 + 1.0 + 20.0, 0.1 + 3.0 + 40.0, 0.1 + 0.5]);
+        assert_eq!(z_t[BLOCK..BLOCK + 3], [-1.0 + 2.0, -1.0 + 6.0, -1.0 + 1.0]);
+    }
+
+    #[test]
+    fn transpose_round_trips() {
+        let m = Matrix::from_vec(3, 11, (0..33).map(f64::from).collect()).unwrap();
+        let t = transpose(&m);
+        assert_eq!(t.shape(), (11, 3));
+        assert_eq!(t.get(10, 2), m.get(2, 10));
+        assert_eq!(transpose(&t), m);
     }
 }

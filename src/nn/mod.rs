@@ -5,12 +5,15 @@
 //! `cbind(1, a) %*% w`. No UI code lives here.
 
 mod activation;
+pub mod exp;
 mod kernel;
 mod matrix;
+pub mod parallel;
 
 pub use activation::{Activation, OutputHead};
 pub use kernel::{
-    Gradients, PassSpec, Workspace, affine, exp_fast, forward_backward, sigmoid, summed_loss,
+    Exec, Gradients, PassSpec, Sequential, Workspace, forward_backward, forward_backward_parts,
+    sigmoid, summed_loss, transpose,
 };
 pub use matrix::Matrix;
 
@@ -296,11 +299,24 @@ impl Network {
     /// The outputs for each row of `x` (`[n, inputs]`): probabilities for a classifier
     /// (`[n, 1]` for a sigmoid head, `[n, k]` for softmax) or values for regression.
     pub fn forward(&self, x: &Matrix) -> Result<Matrix, NnError> {
-        Ok(self.forward_layers(x)?.pop().unwrap_or_default())
+        Ok(self.run(x)?.output())
     }
 
-    /// The output of every layer for each row of `x`, the network's output last.
+    /// The output of every layer for each row of `x` (`[n, units]`), the network's output last.
     pub fn forward_layers(&self, x: &Matrix) -> Result<Vec<Matrix>, NnError> {
+        let ws = self.run(x)?;
+        Ok((0..self.weights.len())
+            .map(|l| ws.layer_output(l))
+            .collect())
+    }
+
+    /// The output layer's scores before the head (logits) and the outputs, for each row of `x`.
+    pub fn scores_and_output(&self, x: &Matrix) -> Result<(Matrix, Matrix), NnError> {
+        let ws = self.run(x)?;
+        Ok((ws.scores(), ws.output()))
+    }
+
+    fn run(&self, x: &Matrix) -> Result<Workspace, NnError> {
         if x.cols() != self.architecture.inputs {
             return Err(NnError::Shape(format!(
                 "data has {} features, the network takes {}",
@@ -308,29 +324,16 @@ impl Network {
                 self.architecture.inputs
             )));
         }
-        let mut outputs: Vec<Matrix> = Vec::with_capacity(self.weights.len());
-        for (l, w) in self.weights.iter().enumerate() {
-            let input = outputs.last().unwrap_or(x);
-            let mut z = Matrix::zeros(x.rows(), w.cols());
-            kernel::affine(input, w, &mut z);
-            match self.architecture.hidden.get(l) {
-                Some(layer) => layer.activation.apply(z.as_mut_slice()),
-                None => self.architecture.head.apply_rows(&mut z),
-            }
-            outputs.push(z);
-        }
-        Ok(outputs)
-    }
-
-    /// The output layer's scores before the head (logits) and the outputs, for each row of `x`.
-    pub fn scores_and_output(&self, x: &Matrix) -> Result<(Matrix, Matrix), NnError> {
-        let mut layers = self.forward_layers(x)?;
-        let output = layers.pop().unwrap_or_default();
-        let input = layers.last().unwrap_or(x);
-        let last = self.weights.last().ok_or_else(|| NnError::Shape("no layers".into()))?;
-        let mut scores = Matrix::zeros(x.rows(), last.cols());
-        kernel::affine(input, last, &mut scores);
-        Ok((scores, output))
+        let hidden: Vec<Activation> = self
+            .architecture
+            .hidden
+            .iter()
+            .map(|h| h.activation)
+            .collect();
+        let mut ws = Workspace::default();
+        ws.set_input(x);
+        kernel::forward(&hidden, self.architecture.head, &self.weights, &mut ws);
+        Ok(ws)
     }
 
     /// Class probabilities `[n, k]` for every row, two columns for a one-unit sigmoid head.

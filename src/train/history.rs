@@ -50,7 +50,7 @@ impl History {
 
     /// True if a point for `iteration` would be kept.
     pub fn wants(&self, iteration: u64) -> bool {
-        iteration % self.stride == 0 || iteration == 1
+        iteration.is_multiple_of(self.stride) || iteration == 1
     }
 
     /// Records a point (ignored unless [`Self::wants`] its iteration).
@@ -61,7 +61,7 @@ impl History {
         if self.points.len() >= self.capacity {
             let stride = self.stride * 2;
             self.points
-                .retain(|p| p.iteration % stride == 0 || p.iteration == 1);
+                .retain(|p| p.iteration.is_multiple_of(stride) || p.iteration == 1);
             self.stride = stride;
             if !self.wants(point.iteration) {
                 return;
@@ -129,6 +129,10 @@ mod tests {
         assert!(h.points().len() <= 64);
         assert_eq!(h.points()[0].iteration, 1);
         assert!(h.last().unwrap().iteration > 90_000);
-        assert!(h.points().windows(2).all(|w| w[0].iteration < w[1].iteration));
+        assert!(
+            h.points()
+                .windows(2)
+                .all(|w| w[0].iteration < w[1].iteration)
+        );
     }
 }

@@ -16,9 +16,10 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
+use crate::nn::parallel::Pair;
 use crate::nn::{
-    Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Targets,
-    Workspace, forward_backward, predicted_class, summed_loss,
+    Exec, Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Sequential,
+    Targets, Workspace, forward_backward, forward_backward_parts, predicted_class, summed_loss,
 };
 
 /// The optimiser that turns gradients into weight updates.
@@ -123,6 +124,10 @@ pub struct TrainConfig {
     pub tolerance: Option<f64>,
     /// Seed of the mini-batch order.
     pub seed: u64,
+    /// Threads per iteration: 1 (the default), 2, or 0 to use two when the network and batch
+    /// are big enough to gain from it. Results are identical either way. Two threads wait for
+    /// each other by spinning, which pays on an idle machine and costs dearly on a busy one.
+    pub threads: usize,
 }
 
 impl Default for TrainConfig {
@@ -138,6 +143,7 @@ impl Default for TrainConfig {
             l2: 0.0,
             tolerance: None,
             seed: 1,
+            threads: 1,
         }
     }
 }
@@ -341,6 +347,9 @@ impl Trainer {
 
     /// Trains up to `n` iterations on rows `x` with targets `y`.
     ///
+    /// With `threads` 0 (the default), a big enough pass is split between this thread and a
+    /// helper that lives for this call; results are bit-identical either way.
+    ///
     /// `observe` is called after each iteration that `wants_report(iteration)` selects (and after
     /// the last one of the call), with the loss and accuracy of that iteration's forward pass.
     /// Stops early on the tolerance or on divergence (see [`Stop`]).
@@ -380,7 +389,7 @@ impl Trainer {
             head,
             loss: self.config.loss,
         };
-        let mut report = StepReport {
+        let report = StepReport {
             iterations: 0,
             last: None,
             stop: self.stopped.clone(),
@@ -388,24 +397,68 @@ impl Trainer {
         if self.stopped.is_some() {
             return Ok(report);
         }
+        let rows = self.config.batch_size.map_or(x.rows(), |b| b.min(x.rows()));
+        let units: usize = self.network.weights().iter().map(Matrix::cols).sum();
+        let two = match self.config.threads {
+            0 => {
+                rows * units >= PARALLEL_WORK
+                    && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+            }
+            1 => false,
+            _ => true,
+        };
+        let run = |trainer: &mut Self, exec: &dyn Exec| {
+            trainer.train_loop(
+                spec,
+                (x, y),
+                n,
+                &mut wants_report,
+                &mut observe,
+                exec,
+                report,
+            )
+        };
+        if two {
+            Ok(Pair::with(|pair| run(self, pair)))
+        } else {
+            Ok(run(self, &Sequential))
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn train_loop(
+        &mut self,
+        spec: PassSpec<'_>,
+        (x, y): (&Matrix, &Targets),
+        n: u64,
+        wants_report: &mut dyn FnMut(u64) -> bool,
+        observe: &mut dyn FnMut(&IterationReport),
+        exec: &dyn Exec,
+        mut report: StepReport,
+    ) -> StepReport {
+        let head = spec.head;
         let full_batch = self.config.batch_size.is_none_or(|b| b >= x.rows());
+        if full_batch {
+            self.workspace.set_input(x);
+        }
         let mut batch_y = None;
         for done in 0..n {
             let i = self.iteration + 1;
-            let (bx, by) = if full_batch {
-                (x, y)
+            let by = if full_batch {
+                y
             } else {
                 let rows = self.next_batch(x.rows());
                 self.batch_x = x.select_rows(&rows);
-                (&self.batch_x, &*batch_y.insert(y.select(&rows)))
+                self.workspace.set_input(&self.batch_x);
+                &*batch_y.insert(y.select(&rows))
             };
-            forward_backward(
+            forward_backward_parts(
                 spec,
                 self.network.weights(),
-                bx,
                 by,
                 &mut self.workspace,
                 &mut self.grads,
+                exec,
             );
             let check_loss = self.config.tolerance.is_some();
             let wanted = wants_report(i) || done + 1 == n || check_loss;
@@ -414,13 +467,11 @@ impl Trainer {
             } else {
                 None
             };
-            if let Some(r) = &iteration_report {
-                if !r.loss.is_finite() {
-                    return Ok(self.diverge(report, i, format!("the loss is {}", r.loss)));
-                }
+            if let Some(r) = iteration_report.filter(|r| !r.loss.is_finite()) {
+                return self.diverge(report, i, format!("the loss is {}", r.loss));
             }
             if !self.grads.is_finite() {
-                return Ok(self.diverge(report, i, "a gradient is NaN or infinite".into()));
+                return self.diverge(report, i, "a gradient is NaN or infinite".into());
             }
             if let Some(r) = iteration_report {
                 observe(&r);
@@ -428,20 +479,21 @@ impl Trainer {
             }
             let rows = by.len();
             if let Err(what) = self.update(rows) {
-                return Ok(self.diverge(report, i, what));
+                return self.diverge(report, i, what);
             }
             self.iteration = i;
             report.iterations += 1;
-            if let (Some(tol), Some(last)) = (self.config.tolerance, &report.last) {
-                if last.iteration == i && last.loss < tol {
-                    let stop = Stop::Tolerance { loss: last.loss };
-                    self.stopped = Some(stop.clone());
-                    report.stop = Some(stop);
-                    return Ok(report);
-                }
+            if let (Some(tol), Some(last)) = (self.config.tolerance, &report.last)
+                && last.iteration == i
+                && last.loss < tol
+            {
+                let stop = Stop::Tolerance { loss: last.loss };
+                self.stopped = Some(stop.clone());
+                report.stop = Some(stop);
+                return report;
             }
         }
-        Ok(report)
+        report
     }
 
     fn diverge(&mut self, mut report: StepReport, iteration: u64, what: String) -> StepReport {
@@ -470,7 +522,8 @@ impl Trainer {
     /// Loss (reduced, plus penalties) and accuracy of the pass just made.
     fn report(&self, iteration: u64, head: OutputHead, y: &Targets) -> IterationReport {
         let output = self.workspace.output();
-        let mut loss = summed_loss(head, self.config.loss, &self.workspace.scores, output, y);
+        let scores = self.workspace.scores();
+        let mut loss = summed_loss(head, self.config.loss, &scores, &output, y);
         if self.config.reduction == Reduction::Mean {
             loss /= y.len() as f64;
         }
@@ -498,26 +551,8 @@ impl Trainer {
     fn update(&mut self, rows: usize) -> Result<(), String> {
         let cfg = &self.config;
         let eta = cfg.schedule.rate(cfg.learning_rate, self.iteration);
-        let scale = match cfg.reduction {
-            Reduction::Sum => None,
-            Reduction::Mean => Some(1.0 / rows as f64),
-        };
         let weights = self.network.weights();
-        for (g, w) in self.grads.layers.iter_mut().zip(weights) {
-            if let Some(scale) = scale {
-                g.as_mut_slice().iter_mut().for_each(|v| *v *= scale);
-            }
-            if cfg.l1 > 0.0 || cfg.l2 > 0.0 {
-                // Row 0 is the bias, which is not penalised.
-                let cols = w.cols();
-                for (gv, &wv) in g.as_mut_slice()[cols..]
-                    .iter_mut()
-                    .zip(&w.as_slice()[cols..])
-                {
-                    *gv += cfg.l1 * sign(wv) + cfg.l2 * wv;
-                }
-            }
-        }
+        reduce_and_penalise(&mut self.grads, weights, cfg, rows);
         let t = self.iteration + 1;
         // Each gradient matrix becomes the candidate new weights in place; they replace the
         // weights only if all are finite.
@@ -532,10 +567,16 @@ impl Trainer {
                 if self.moment1.len() != weights.len() {
                     self.moment1 = Gradients::zeros_like(weights).layers;
                 }
-                for ((g, w), v) in self.grads.layers.iter_mut().zip(weights).zip(&mut self.moment1) {
+                for ((g, w), v) in self
+                    .grads
+                    .layers
+                    .iter_mut()
+                    .zip(weights)
+                    .zip(&mut self.moment1)
+                {
                     zip_apply(v, g, |v, g| MU * v - eta * g);
                     g.as_mut_slice().copy_from_slice(w.as_slice());
-                    zip_apply(g, v, |w, v| w + v);
+                    zip_apply(g, &*v, |w, v| w + v);
                 }
             }
             Optimizer::Adam => {
@@ -601,6 +642,70 @@ fn zip_apply(a: &mut Matrix, b: &Matrix, f: impl Fn(f64, f64) -> f64) {
         *av = f(*av, bv);
     }
 }
+
+/// Turns the gradient of the summed loss into that of the training objective: divided by the rows
+/// for a mean, plus `λ₁ sign(w) + λ₂ w` for the penalties (not on the bias row).
+fn reduce_and_penalise(grads: &mut Gradients, weights: &[Matrix], cfg: &TrainConfig, rows: usize) {
+    let scale = match cfg.reduction {
+        Reduction::Sum => None,
+        Reduction::Mean => Some(1.0 / rows as f64),
+    };
+    for (g, w) in grads.layers.iter_mut().zip(weights) {
+        if let Some(scale) = scale {
+            g.as_mut_slice().iter_mut().for_each(|v| *v *= scale);
+        }
+        if cfg.l1 > 0.0 || cfg.l2 > 0.0 {
+            let cols = w.cols();
+            for (gv, &wv) in g.as_mut_slice()[cols..]
+                .iter_mut()
+                .zip(&w.as_slice()[cols..])
+            {
+                *gv += cfg.l1 * sign(wv) + cfg.l2 * wv;
+            }
+        }
+    }
+}
+
+/// The gradient of the training objective (reduced loss plus penalties) at the network's
+/// weights, over rows `x` with targets `y`: what one full-batch iteration descends along.
+pub fn objective_gradient(
+    network: &Network,
+    config: &TrainConfig,
+    x: &Matrix,
+    y: &Targets,
+) -> Result<Gradients, NnError> {
+    let head = network.architecture().head;
+    config.validate(head, y)?;
+    if x.rows() != y.len() || x.cols() != network.architecture().inputs {
+        return Err(NnError::Shape(format!(
+            "{} × {} data for {} targets and {} inputs",
+            x.rows(),
+            x.cols(),
+            y.len(),
+            network.architecture().inputs
+        )));
+    }
+    let hidden: Vec<_> = network
+        .architecture()
+        .hidden
+        .iter()
+        .map(|h| h.activation)
+        .collect();
+    let spec = PassSpec {
+        hidden: &hidden,
+        head,
+        loss: config.loss,
+    };
+    let mut ws = Workspace::default();
+    ws.set_input(x);
+    let mut grads = Gradients::default();
+    forward_backward(spec, network.weights(), y, &mut ws, &mut grads);
+    reduce_and_penalise(&mut grads, network.weights(), config, y.len());
+    Ok(grads)
+}
+
+/// Rows × units per iteration from which two threads pay for their synchronisation.
+const PARALLEL_WORK: usize = 4096;
 
 /// `λ₁ Σ|w| + λ₂/2 Σ w²` over all non-bias weights (row 0 of each matrix is the bias).
 pub fn penalty(weights: &[Matrix], l1: f64, l2: f64) -> f64 {

@@ -52,7 +52,10 @@ pub fn hotdogs(dir: &std::path::Path) -> (Matrix, Vec<usize>) {
         .iter()
         .map(|r| vec![r[0].parse().unwrap(), r[1].parse().unwrap()])
         .collect();
-    let y = rows.iter().map(|r| usize::from(r[2] == "hot dog")).collect();
+    let y = rows
+        .iter()
+        .map(|r| usize::from(r[2] == "hot dog"))
+        .collect();
     (Matrix::from_rows(&x).unwrap(), y)
 }
 

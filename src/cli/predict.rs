@@ -1,0 +1,64 @@
+//! `nnviz predict`: a saved model applied to new rows (the article's `predict(newdata)`).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::CliError;
+use crate::data::Table;
+use crate::model::SavedModel;
+use crate::nn::predicted_class;
+
+/// Options of `nnviz predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model saved by `nnviz train --save-model` or the app.
+    #[arg(long, value_name = "M.json")]
+    pub model: PathBuf,
+    /// Rows to predict: a CSV with (at least) the model's feature columns.
+    #[arg(long, value_name = "NEW.csv")]
+    pub data: PathBuf,
+    /// Also print each class's probability.
+    #[arg(long)]
+    pub probabilities: bool,
+}
+
+pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
+    let model = SavedModel::load(&args.model)?;
+    let network = model.network()?;
+    let table = Table::read_path(&args.data)?;
+    let (mut x, rows) = table.feature_matrix(&model.features)?;
+    model.scale_rows(&mut x);
+    let output = network.forward(&x)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut header = vec!["row".to_string(), format!("predicted {}", model.target)];
+    let classification = !model.classes.is_empty();
+    if classification && args.probabilities {
+        header.extend(model.classes.iter().map(|c| format!("p({c})")));
+    }
+    let mut writer = csv::Writer::from_writer(&mut out);
+    writer.write_record(&header)?;
+    for (row, values) in rows.iter().zip(output.iter_rows()) {
+        let mut record = vec![row.to_string()];
+        if classification {
+            let class = predicted_class(values);
+            record.push(model.classes.get(class).cloned().unwrap_or_default());
+            if args.probabilities {
+                if values.len() == 1 {
+                    record.push((1.0 - values[0]).to_string());
+                    record.push(values[0].to_string());
+                } else {
+                    record.extend(values.iter().map(ToString::to_string));
+                }
+            }
+        } else {
+            record.push(values[0].to_string());
+        }
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    drop(writer);
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,503 @@
+//! `nnviz train`: load, prepare, train headless, report.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
+
+use super::{BatchSize, CliError, ScheduleName};
+use crate::data::{self, Builtin, ColumnRoles, Dataset, GeneratorOptions, PrepareOptions, Task};
+use crate::model::{SavedModel, SavedScaling, read_weights};
+use crate::nn::{
+    Activation, Architecture, HiddenLayer, Init, Loss, Network, OutputHead, Reduction, Targets,
+};
+use crate::train::{Optimizer, Schedule, Stop, TrainConfig, Trainer, evaluate};
+
+/// Options of `nnviz train` (names are stable: scripts rely on them).
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A CSV file with a header row.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "dataset")]
+    pub data: Option<PathBuf>,
+    /// A built-in data set: hotdogs, circle, xor, gauss, moons, spirals, plane, bumps, iris.
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// Points of a generated data set.
+    #[arg(long)]
+    pub points: Option<usize>,
+    /// Noise of a generated data set.
+    #[arg(long)]
+    pub noise: Option<f64>,
+    /// Arms of the spirals (2 to 6).
+    #[arg(long)]
+    pub arms: Option<usize>,
+    /// The target column (default: the last).
+    #[arg(long, value_name = "COLUMN")]
+    pub target: Option<String>,
+    /// Feature columns, comma-separated (default: all other columns, like `Species ~ .`).
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub features: Option<Vec<String>>,
+    /// Class order, comma-separated; the last of two is the positive class.
+    #[arg(long, value_delimiter = ',')]
+    pub classes: Option<Vec<String>>,
+    /// Treat the target as classes or numbers (default: decide from the column).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub task: TaskName,
+    /// Hidden layer sizes, comma-separated; 0 for none (logistic / softmax regression).
+    #[arg(long, default_value = "5")]
+    pub hidden: String,
+    /// Activation of the hidden layers: one for all, or one per layer, comma-separated.
+    #[arg(long, default_value = "sigmoid")]
+    pub activation: String,
+    /// Output head (default: two classes → sigmoid, more → softmax, numeric → identity).
+    #[arg(long, value_enum)]
+    pub output: Option<HeadName>,
+    /// Loss (default: cross-entropy for classes, squared error for numbers).
+    #[arg(long, value_enum)]
+    pub loss: Option<LossName>,
+    /// Optimiser.
+    #[arg(long, value_enum, default_value = "gd")]
+    pub optimizer: OptimizerName,
+    /// Rows per iteration: `full` or a number.
+    #[arg(long, default_value = "full")]
+    pub batch_size: BatchSize,
+    /// Learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    pub learning_rate: f64,
+    /// Learning-rate schedule.
+    #[arg(long, value_enum, default_value = "constant")]
+    pub schedule: ScheduleName,
+    /// Decay of the schedule: the factor for `step`, the rate for `exponential` and `inverse-time`.
+    #[arg(long)]
+    pub decay: Option<f64>,
+    /// Iterations between drops of the `step` schedule.
+    #[arg(long, default_value_t = 1000)]
+    pub decay_every: u64,
+    /// Sum or mean of the per-row losses (default: sum, the article's, for classes; mean for
+    /// numbers).
+    #[arg(long, value_enum)]
+    pub reduction: Option<ReductionName>,
+    /// L1 penalty.
+    #[arg(long, default_value_t = 0.0)]
+    pub l1: f64,
+    /// L2 penalty.
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// Iterations to train; 0 loads, prepares and reports without training.
+    #[arg(long, default_value_t = 10_000)]
+    pub iterations: u64,
+    /// Stop once the loss is below this.
+    #[arg(long)]
+    pub tolerance: Option<f64>,
+    /// Initial weights.
+    #[arg(long, value_enum, default_value = "normal")]
+    pub init: InitName,
+    /// Threads per iteration: 1, 2, or 0 to decide from the size (results are identical).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Seed of everything random: generated data, split, initial weights, batch order.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Initial weights from a JSON file: one matrix (array of rows, row 0 the bias) per layer.
+    #[arg(long, value_name = "W.json")]
+    pub init_weights: Option<PathBuf>,
+    /// Standardise features (default: on for CSVs, off for the article's data sets).
+    #[arg(long, overrides_with = "no_standardize")]
+    pub standardize: bool,
+    /// Do not standardise features.
+    #[arg(long)]
+    pub no_standardize: bool,
+    /// Share of rows held out for testing.
+    #[arg(long, default_value_t = 0.2)]
+    pub test_fraction: f64,
+    /// Print `Iteration N<TAB>Loss L<TAB>Accuracy A` every N iterations.
+    #[arg(long, value_name = "N")]
+    pub trace: Option<u64>,
+    /// End with one line of JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Save the trained model (the file `nnviz predict` reads).
+    #[arg(long, value_name = "M.json")]
+    pub save_model: Option<PathBuf>,
+}
+
+macro_rules! cli_enum {
+    ($name:ident => $target:ty { $($variant:ident => $value:expr),* $(,)? }) => {
+        /// Command-line names of a setting.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+        #[allow(missing_docs)]
+        pub enum $name { $($variant),* }
+        impl From<$name> for $target {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => $value),* }
+            }
+        }
+    };
+}
+
+cli_enum!(TaskName => Task { Auto => Task::Auto, Classification => Task::Classification, Regression => Task::Regression });
+cli_enum!(HeadName => OutputHead { Sigmoid => OutputHead::Sigmoid, Softmax => OutputHead::Softmax, Identity => OutputHead::Identity });
+cli_enum!(LossName => Loss { CrossEntropy => Loss::CrossEntropy, SquaredError => Loss::SquaredError });
+cli_enum!(OptimizerName => Optimizer { Gd => Optimizer::Gd, Momentum => Optimizer::Momentum, Adam => Optimizer::Adam });
+cli_enum!(ReductionName => Reduction { Sum => Reduction::Sum, Mean => Reduction::Mean });
+cli_enum!(InitName => Init { Normal => Init::Normal, ScaledNormal => Init::ScaledNormal, Xavier => Init::Xavier, He => Init::He });
+
+/// Loads the data set the options name.
+pub fn load_dataset(args: &TrainArgs) -> Result<Dataset, CliError> {
+    match (&args.data, &args.dataset) {
+        (Some(path), None) => {
+            let roles = ColumnRoles {
+                target: args.target.clone(),
+                features: args.features.clone(),
+                class_order: args.classes.clone(),
+                task: args.task.into(),
+            };
+            Ok(data::read_csv_path(path, &roles)?)
+        }
+        (None, Some(name)) => {
+            let builtin = Builtin::from_name(name).ok_or_else(|| {
+                let names: Vec<_> = Builtin::ALL.iter().map(|b| b.name()).collect();
+                CliError(format!(
+                    "unknown data set {name:?}; built-in ones are {}",
+                    names.join(", ")
+                ))
+            })?;
+            let defaults = builtin.default_options();
+            let options = GeneratorOptions {
+                points: args.points.unwrap_or(defaults.points),
+                noise: args.noise.unwrap_or(defaults.noise),
+                seed: args.seed,
+                arms: args.arms.unwrap_or(defaults.arms),
+            };
+            Ok(builtin.generate(&options))
+        }
+        _ => Err(CliError(
+            "say what to train on: --data FILE.csv or --dataset NAME".into(),
+        )),
+    }
+}
+
+/// Parses `--hidden` and `--activation` into hidden layers.
+pub fn hidden_layers(hidden: &str, activation: &str) -> Result<Vec<HiddenLayer>, CliError> {
+    let sizes: Vec<usize> = hidden
+        .split(',')
+        .map(|s| {
+            s.trim().parse::<usize>().map_err(|_| {
+                CliError(format!(
+                    "--hidden {hidden:?}: {s:?} is not a layer size (e.g. 5, 8,8 or 0)"
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let sizes: Vec<usize> = if sizes == [0] { Vec::new() } else { sizes };
+    if sizes.contains(&0) {
+        return Err(CliError(format!(
+            "--hidden {hidden:?}: a hidden layer needs at least 1 unit (use 0 alone for none)"
+        )));
+    }
+    let names: Vec<&str> = activation.split(',').map(str::trim).collect();
+    if names.len() != 1 && names.len() != sizes.len() {
+        return Err(CliError(format!(
+            "--activation lists {} activations for {} hidden layers",
+            names.len(),
+            sizes.len()
+        )));
+    }
+    let parse = |name: &str| {
+        Activation::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| {
+                CliError(format!(
+                    "unknown activation {name:?}; choose sigmoid, tanh, relu, leaky-relu or linear"
+                ))
+            })
+    };
+    sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &units)| {
+            Ok(HiddenLayer {
+                units,
+                activation: parse(names[if names.len() == 1 { 0 } else { i }])?,
+            })
+        })
+        .collect()
+}
+
+/// The schedule the options describe.
+pub fn schedule(name: ScheduleName, decay: Option<f64>, every: u64) -> Result<Schedule, CliError> {
+    let check = |v: f64, what: &str| {
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(CliError(format!(
+                "--decay {v} must be a non-negative {what}"
+            )))
+        }
+    };
+    Ok(match name {
+        ScheduleName::Constant => Schedule::Constant,
+        ScheduleName::Step => Schedule::Step {
+            every: every.max(1),
+            factor: check(decay.unwrap_or(0.5), "factor")?,
+        },
+        ScheduleName::Exponential => Schedule::Exponential {
+            rate: check(decay.unwrap_or(1e-4), "rate")?,
+        },
+        ScheduleName::InverseTime => Schedule::InverseTime {
+            rate: check(decay.unwrap_or(1e-3), "rate")?,
+        },
+    })
+}
+
+pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
+    if !(0.0..1.0).contains(&args.test_fraction) {
+        return Err(CliError(format!(
+            "--test-fraction {} must be at least 0 and below 1",
+            args.test_fraction
+        )));
+    }
+    let dataset = load_dataset(args)?;
+    let standardize = if args.no_standardize {
+        false
+    } else {
+        args.standardize || dataset.standardize_by_default
+    };
+    let prepared = data::prepare(
+        &dataset,
+        &PrepareOptions {
+            test_fraction: args.test_fraction,
+            standardize,
+            seed: args.seed,
+        },
+    )?;
+    let classification = matches!(prepared.train_y, Targets::Classes { .. });
+    let head = match (args.output, &prepared.train_y) {
+        (Some(h), _) => h.into(),
+        (None, Targets::Classes { n_classes: 2, .. }) => OutputHead::Sigmoid,
+        (None, Targets::Classes { .. }) => OutputHead::Softmax,
+        (None, Targets::Values(_)) => OutputHead::Identity,
+    };
+    let loss = args.loss.map_or(
+        if classification {
+            Loss::CrossEntropy
+        } else {
+            Loss::SquaredError
+        },
+        Into::into,
+    );
+    let architecture = Architecture {
+        inputs: dataset.feature_names.len(),
+        hidden: hidden_layers(&args.hidden, &args.activation)?,
+        outputs: prepared.train_y.output_units(head),
+        head,
+    };
+    architecture.validate()?;
+    let network = match &args.init_weights {
+        Some(path) => Network::new(architecture, read_weights(path)?)
+            .map_err(|e| CliError(format!("{}: {e}", path.display())))?,
+        None => architecture.init(args.init.into(), &mut StdRng::seed_from_u64(args.seed))?,
+    };
+    let config = TrainConfig {
+        loss,
+        reduction: args.reduction.map_or(
+            if classification {
+                Reduction::Sum
+            } else {
+                Reduction::Mean
+            },
+            Into::into,
+        ),
+        optimizer: args.optimizer.into(),
+        learning_rate: args.learning_rate,
+        schedule: schedule(args.schedule, args.decay, args.decay_every)?,
+        batch_size: match args.batch_size {
+            BatchSize::Full => None,
+            BatchSize::Rows(n) => Some(n),
+        },
+        l1: args.l1,
+        l2: args.l2,
+        tolerance: args.tolerance,
+        seed: args.seed,
+        threads: args.threads,
+    };
+    config.validate(head, &prepared.train_y)?;
+
+    if !args.json {
+        println!(
+            "data: {} — {} rows ({} train, {} test), {} features{}{}",
+            dataset.name,
+            dataset.n_rows(),
+            prepared.train_rows.len(),
+            prepared.test_rows.len(),
+            dataset.feature_names.len(),
+            if standardize { ", standardised" } else { "" },
+            if dataset.dropped_rows > 0 {
+                let n = dataset.dropped_rows;
+                format!(
+                    ", {n} row{} with missing values dropped",
+                    if n == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
+        );
+        if classification {
+            println!("classes: {}", dataset.class_names().join(", "));
+        }
+        let layers: Vec<String> = network
+            .architecture()
+            .hidden
+            .iter()
+            .map(|h| format!("{} {}", h.units, h.activation))
+            .collect();
+        println!(
+            "network: {} inputs → [{}] → {} {} ({} weights); {:?} loss, {:?}, {} at rate {}",
+            network.architecture().inputs,
+            layers.join(", "),
+            network.architecture().outputs,
+            head,
+            network.parameter_count(),
+            config.loss,
+            config.reduction,
+            config.optimizer.name(),
+            config.learning_rate
+        );
+    }
+
+    let mut trainer = Trainer::new(network, config.clone());
+    let trace = args.trace.filter(|&n| n > 0);
+    let start = Instant::now();
+    let report = trainer.train(
+        &prepared.train_x,
+        &prepared.train_y,
+        args.iterations,
+        |i| trace.is_some_and(|n| i % n == 0),
+        |r| {
+            if trace.is_some_and(|n| r.iteration % n == 0) {
+                let accuracy = r.accuracy.map_or("NA".to_string(), |a| a.to_string());
+                println!(
+                    "Iteration {}\tLoss {}\tAccuracy {}",
+                    r.iteration, r.loss, accuracy
+                );
+            }
+        },
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+
+    let network = trainer.network();
+    let (l1, l2, reduction) = (config.l1, config.l2, config.reduction);
+    let train_metrics = evaluate(
+        network,
+        &prepared.train_x,
+        &prepared.train_y,
+        loss,
+        reduction,
+        l1,
+        l2,
+    )?;
+    let test_metrics = (!prepared.test_rows.is_empty())
+        .then(|| {
+            evaluate(
+                network,
+                &prepared.test_x,
+                &prepared.test_y,
+                loss,
+                reduction,
+                l1,
+                l2,
+            )
+        })
+        .transpose()?;
+    // The article reports the last iteration's forward pass; with no iteration, the start.
+    let (loss_value, train_accuracy) = match report.last {
+        Some(last) => (last.loss, last.accuracy),
+        None => (train_metrics.loss, train_metrics.accuracy),
+    };
+    let iterations = trainer.iteration();
+    let per_second = if seconds > 0.0 {
+        iterations as f64 / seconds
+    } else {
+        0.0
+    };
+    let stop_message = report.stop.as_ref().map(ToString::to_string);
+
+    if let Some(path) = &args.save_model {
+        let scaling = prepared.scaling.as_ref().map(|s| SavedScaling {
+            mean: s.mean.clone(),
+            sd: s.sd.clone(),
+        });
+        SavedModel::new(
+            network,
+            dataset.feature_names.clone(),
+            dataset.target_name.clone(),
+            dataset.class_names().to_vec(),
+            scaling,
+        )
+        .save(path)?;
+    }
+
+    if args.json {
+        let json = serde_json::json!({
+            "iterations": iterations,
+            "loss": loss_value,
+            "train_accuracy": train_accuracy,
+            "test_accuracy": test_metrics.as_ref().and_then(|m| m.accuracy),
+            "test_loss": test_metrics.as_ref().map(|m| m.loss),
+            "final_train_loss": train_metrics.loss,
+            "final_train_accuracy": train_metrics.accuracy,
+            "seconds": seconds,
+            "iterations_per_second": per_second,
+            "stopped": stop_message,
+            "train_rows": prepared.train_rows.len(),
+            "test_rows": prepared.test_rows.len(),
+            "parameters": network.parameter_count(),
+        });
+        println!("{json}");
+    } else {
+        let pct = |a: Option<f64>| a.map_or("—".to_string(), |a| format!("{:.2} %", 100.0 * a));
+        println!(
+            "after {iterations} iterations in {seconds:.3} s ({per_second:.0} iterations/s): loss {loss_value}, train accuracy {}",
+            pct(train_accuracy)
+        );
+        if let Some(test) = &test_metrics {
+            println!("test: loss {}, accuracy {}", test.loss, pct(test.accuracy));
+        }
+        if classification {
+            print_confusion("train", dataset.class_names(), &train_metrics.confusion);
+            if let Some(test) = &test_metrics {
+                print_confusion("test", dataset.class_names(), &test.confusion);
+            }
+        }
+        if let Some(path) = &args.save_model {
+            println!("model saved to {}", path.display());
+        }
+    }
+    match report.stop {
+        Some(Stop::Diverged { .. }) => Err(CliError {
+            message: stop_message.unwrap_or_default(),
+            status: 1,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn print_confusion(title: &str, classes: &[String], confusion: &[Vec<usize>]) {
+    let width = classes.iter().map(String::len).max().unwrap_or(0).max(6);
+    println!("{title} confusion (rows actual, columns predicted):");
+    print!("  {:width$}", "");
+    for c in classes {
+        print!(" {c:>width$}");
+    }
+    println!();
+    for (c, row) in classes.iter().zip(confusion) {
+        print!("  {c:>width$}");
+        for n in row {
+            print!(" {n:>width$}");
+        }
+        println!();
+    }
+}

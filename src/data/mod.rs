@@ -1,0 +1,460 @@
+//! Data: the [`Dataset`] type, built-in generators, CSV import, scaling and the train/test split.
+//!
+//! Everything nnviz trains on arrives as a [`Dataset`]: named feature columns in the user's own
+//! units and a target (classes in a known order, or numbers). [`prepare`] turns it into the
+//! matrices the engine trains on. No UI code lives here.
+
+mod csv;
+mod generators;
+mod prepare;
+
+pub use self::csv::{
+    AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, ColumnKind, ColumnRoles, ColumnSummary, MAX_COLUMNS,
+    Table, Task, bench_csv, read_csv_bytes, read_csv_path,
+};
+pub use generators::{Builtin, GeneratorOptions};
+pub use prepare::{PrepareOptions, Prepared, Scaling, prepare};
+
+use crate::nn::{Matrix, Targets};
+
+/// A data set: named features in the user's units and a target, one entry per row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// What the data set is called: "hot dogs", a file name, ….
+    pub name: String,
+    /// One name per feature column, after one-hot encoding (`colour=red`, …).
+    pub feature_names: Vec<String>,
+    /// The features, `[n_rows, n_features]`, in raw (the user's) units.
+    pub features: Matrix,
+    /// The name of the target column.
+    pub target_name: String,
+    /// What is predicted for each row.
+    pub target: Target,
+    /// Whether features are standardised before training unless the user says otherwise: true
+    /// for CSVs, false for the article's presets.
+    pub standardize_by_default: bool,
+    /// Rows of the source file left out because a used column had a missing value.
+    pub dropped_rows: usize,
+}
+
+/// The target of a [`Dataset`]: class labels with their names, or numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// Classification.
+    Classes {
+        /// Class names; index `k` names label `k`. Order: as the user gave it, else order of
+        /// first appearance (ascending for a numeric column).
+        names: Vec<String>,
+        /// The class of each row, in `0..names.len()`.
+        labels: Vec<usize>,
+    },
+    /// Regression: one number per row.
+    Values(Vec<f64>),
+}
+
+impl Target {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Classes { labels, .. } => labels.len(),
+            Self::Values(v) => v.len(),
+        }
+    }
+
+    /// True if there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True for classification.
+    pub fn is_classes(&self) -> bool {
+        matches!(self, Self::Classes { .. })
+    }
+}
+
+impl Dataset {
+    /// The targets in the engine's form: `Classes { labels, n_classes }` or `Values([n, 1])`.
+    pub fn targets(&self) -> Targets {
+        match &self.target {
+            Target::Classes { names, labels } => Targets::Classes {
+                labels: labels.clone(),
+                n_classes: names.len(),
+            },
+            Target::Values(values) => Targets::Values(column_matrix(values)),
+        }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.features.rows()
+    }
+
+    /// Number of feature columns.
+    pub fn n_features(&self) -> usize {
+        self.features.cols()
+    }
+
+    /// Class names in label order; empty for regression.
+    pub fn class_names(&self) -> &[String] {
+        match &self.target {
+            Target::Classes { names, .. } => names,
+            Target::Values(_) => &[],
+        }
+    }
+
+    /// Appends a row of class `class` at `x` (click-to-add in the app).
+    ///
+    /// Fails if `x` has the wrong length or a non-finite value, if `class` is out of range, or
+    /// if the target is numeric.
+    pub fn add_point(&mut self, x: &[f64], class: usize) -> Result<(), DataError> {
+        self.check_point(x)?;
+        let Target::Classes { names, labels } = &mut self.target else {
+            return Err(DataError::NotClassification {
+                data: self.name.clone(),
+            });
+        };
+        if class >= names.len() {
+            return Err(DataError::ClassOutOfRange {
+                class,
+                n_classes: names.len(),
+            });
+        }
+        self.features
+            .push_row(x)
+            .map_err(|e| DataError::Invalid(e.to_string()))?;
+        labels.push(class);
+        Ok(())
+    }
+
+    /// Appends a row with target value `value` at `x` (click-to-add for regression).
+    pub fn add_value_point(&mut self, x: &[f64], value: f64) -> Result<(), DataError> {
+        self.check_point(x)?;
+        if !value.is_finite() {
+            return Err(DataError::Invalid(format!(
+                "target value {value} is not finite"
+            )));
+        }
+        let Target::Values(values) = &mut self.target else {
+            return Err(DataError::Invalid(format!(
+                "{} is a classification data set: give a class, not a value",
+                self.name
+            )));
+        };
+        self.features
+            .push_row(x)
+            .map_err(|e| DataError::Invalid(e.to_string()))?;
+        values.push(value);
+        Ok(())
+    }
+
+    fn check_point(&self, x: &[f64]) -> Result<(), DataError> {
+        if x.len() != self.n_features() {
+            return Err(DataError::PointDimension {
+                expected: self.n_features(),
+                found: x.len(),
+            });
+        }
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(DataError::Invalid(format!("point {x:?} is not finite")));
+        }
+        Ok(())
+    }
+
+    /// Removes the row nearest to `x` (Euclidean, raw units) if it lies within `radius`;
+    /// returns whether a row was removed.
+    pub fn remove_nearest(&mut self, x: &[f64], radius: f64) -> bool {
+        if x.len() != self.n_features() {
+            return false;
+        }
+        let mut best: Option<(usize, f64)> = None;
+        for (i, row) in self.features.iter_rows().enumerate() {
+            let d2: f64 = row.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum();
+            if best.is_none_or(|(_, b)| d2 < b) {
+                best = Some((i, d2));
+            }
+        }
+        let Some((i, d2)) = best else {
+            return false;
+        };
+        if d2 > radius * radius {
+            return false;
+        }
+        self.features.remove_row(i);
+        match &mut self.target {
+            Target::Classes { labels, .. } => {
+                labels.remove(i);
+            }
+            Target::Values(values) => {
+                values.remove(i);
+            }
+        }
+        true
+    }
+
+    /// Writes the data set as CSV (features, then the target; class names as text), readable
+    /// again by [`read_csv_bytes`]. Numbers are written in the shortest form that reads back
+    /// to the same `f64`.
+    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<(), DataError> {
+        let io_error = |e: ::csv::Error| DataError::Io {
+            file: self.name.clone(),
+            message: e.to_string(),
+        };
+        let mut writer = ::csv::Writer::from_writer(w);
+        let mut header: Vec<&str> = self.feature_names.iter().map(String::as_str).collect();
+        header.push(&self.target_name);
+        writer.write_record(&header).map_err(io_error)?;
+        let mut record: Vec<String> = Vec::with_capacity(header.len());
+        for (i, row) in self.features.iter_rows().enumerate() {
+            record.clear();
+            record.extend(row.iter().map(|v| v.to_string()));
+            record.push(match &self.target {
+                Target::Classes { names, labels } => names[labels[i]].clone(),
+                Target::Values(values) => values[i].to_string(),
+            });
+            writer.write_record(&record).map_err(io_error)?;
+        }
+        writer.flush().map_err(|e| DataError::Io {
+            file: self.name.clone(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// A `[n, 1]` matrix holding `values`.
+fn column_matrix(values: &[f64]) -> Matrix {
+    let mut m = Matrix::zeros(values.len(), 1);
+    m.as_mut_slice().copy_from_slice(values);
+    m
+}
+
+/// Where a value sits in a CSV file.
+///
+/// `line` counts physical lines with the header as line 1; `data_row` counts records after the
+/// header, from 1. They differ only when a quoted field spans lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// Line of the file, the header being line 1.
+    pub line: u64,
+    /// Data row, the first row after the header being data row 1.
+    pub data_row: u64,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {} (data row {})", self.line, self.data_row)
+    }
+}
+
+/// Everything that can go wrong building or preparing a data set.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be read or written.
+    #[error("{file}: {message}")]
+    Io {
+        /// File name.
+        file: String,
+        /// What the system said.
+        message: String,
+    },
+    /// The file has no header row.
+    #[error("{file}: the file is empty (a header row naming the columns is required)")]
+    EmptyFile {
+        /// File name.
+        file: String,
+    },
+    /// The file has a header but no data rows.
+    #[error("{file}: the file has a header row but no data rows")]
+    NoDataRows {
+        /// File name.
+        file: String,
+    },
+    /// Two columns have the same name.
+    #[error(
+        "{file}: column name \"{column}\" appears more than once in the header (columns {first} and {second})"
+    )]
+    DuplicateColumn {
+        /// File name.
+        file: String,
+        /// The repeated name.
+        column: String,
+        /// 1-based position of its first appearance.
+        first: usize,
+        /// 1-based position of its second appearance.
+        second: usize,
+    },
+    /// The header has more columns than nnviz takes.
+    #[error("{file}: {count} columns; nnviz reads at most {max}")]
+    TooManyColumns {
+        /// File name.
+        file: String,
+        /// Columns in the header.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A row has a different number of fields from the header.
+    #[error("{file}, {place}: {found} fields, but the header has {expected} columns")]
+    Ragged {
+        /// File name.
+        file: String,
+        /// Where.
+        place: Place,
+        /// Columns in the header.
+        expected: usize,
+        /// Fields in this row.
+        found: usize,
+    },
+    /// A text value in a numeric column (one whose first non-missing value is a number).
+    #[error(
+        "{file}, {place}, column \"{column}\": \"{value}\" is not a number (the column's first value is numeric)"
+    )]
+    NonNumeric {
+        /// File name.
+        file: String,
+        /// Where.
+        place: Place,
+        /// Column name.
+        column: String,
+        /// The offending text.
+        value: String,
+    },
+    /// An infinite value (`inf`, `1e999`, …) in a numeric column.
+    #[error("{file}, {place}, column \"{column}\": \"{value}\" is infinite")]
+    Infinite {
+        /// File name.
+        file: String,
+        /// Where.
+        place: Place,
+        /// Column name.
+        column: String,
+        /// The offending text.
+        value: String,
+    },
+    /// Text that is not UTF-8.
+    #[error(
+        "{file}, line {line}, column \"{column}\": the text is not valid UTF-8 (save the file as UTF-8)"
+    )]
+    NotUtf8 {
+        /// File name.
+        file: String,
+        /// Line of the file, the header being line 1.
+        line: u64,
+        /// Column name (or position, in the header).
+        column: String,
+    },
+    /// The CSV parser failed (for example on invalid quoting).
+    #[error("{file}: {message}")]
+    Csv {
+        /// File name.
+        file: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// A column named in the roles is not in the file.
+    #[error("{file}: no column \"{column}\" (columns: {available})")]
+    UnknownColumn {
+        /// File name.
+        file: String,
+        /// The name asked for.
+        column: String,
+        /// The columns there are, comma-separated.
+        available: String,
+    },
+    /// The target column is also listed as a feature.
+    #[error("{file}: column \"{column}\" cannot be both the target and a feature")]
+    TargetIsFeature {
+        /// File name.
+        file: String,
+        /// Column name.
+        column: String,
+    },
+    /// No feature columns are left.
+    #[error("{file}: no feature columns (the file needs at least one besides the target)")]
+    NoFeatures {
+        /// File name.
+        file: String,
+    },
+    /// Every row had a missing value in a used column.
+    #[error("{file}: all {dropped} rows have a missing value (empty, NA or NaN) in a used column")]
+    AllRowsDropped {
+        /// File name.
+        file: String,
+        /// Rows dropped.
+        dropped: usize,
+    },
+    /// The target has a single class.
+    #[error(
+        "{file}, column \"{column}\": the target has one class (\"{class}\"); classification needs two or more"
+    )]
+    OneClass {
+        /// File name.
+        file: String,
+        /// Target column.
+        column: String,
+        /// The one class.
+        class: String,
+    },
+    /// The target has more classes than the engine takes.
+    #[error(
+        "{file}, column \"{column}\": at least {count} distinct values; classification takes at most {max} classes"
+    )]
+    TooManyClasses {
+        /// File name.
+        file: String,
+        /// Target column.
+        column: String,
+        /// Distinct values.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Regression was asked for a text target.
+    #[error(
+        "{file}, column \"{column}\": the target is text (\"{value}\"), so it cannot be a regression target"
+    )]
+    TextTargetRegression {
+        /// File name.
+        file: String,
+        /// Target column.
+        column: String,
+        /// A value of the column.
+        value: String,
+    },
+    /// The given class order leaves out a class that occurs in the data.
+    #[error(
+        "{file}, column \"{column}\": class \"{class}\" occurs in the data but not in the given class order"
+    )]
+    ClassNotInOrder {
+        /// File name.
+        file: String,
+        /// Target column.
+        column: String,
+        /// The missing class.
+        class: String,
+    },
+    /// A point of the wrong dimension was added.
+    #[error("a point needs {expected} coordinates, {found} given")]
+    PointDimension {
+        /// Features of the data set.
+        expected: usize,
+        /// Coordinates given.
+        found: usize,
+    },
+    /// A class index is out of range.
+    #[error("class {class} does not exist (the data set has {n_classes} classes)")]
+    ClassOutOfRange {
+        /// The index given.
+        class: usize,
+        /// Number of classes.
+        n_classes: usize,
+    },
+    /// A class was given for a regression data set.
+    #[error("{data} is a regression data set: points take a value, not a class")]
+    NotClassification {
+        /// Data set name.
+        data: String,
+    },
+    /// A setting is out of range or a value does not fit.
+    #[error("{0}")]
+    Invalid(String),
+}

@@ -1,0 +1,346 @@
+//! Preparation: the train/test split (stratified for classes) and standardisation fitted on the
+//! training rows only.
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use super::{DataError, Dataset, Target};
+use crate::nn::{Matrix, Targets};
+
+/// Per-feature mean and standard deviation: `standardized = (raw − mean) / sd`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scaling {
+    /// Mean of each feature over the rows it was fitted on, raw units.
+    pub mean: Vec<f64>,
+    /// Sample standard deviation (divisor n − 1, as R's `sd`) of each feature, raw units; 1
+    /// where it is 0 or undefined, so constant features pass through centred.
+    pub sd: Vec<f64>,
+}
+
+impl Scaling {
+    /// Fits the scaling on the rows of `x` (`[n, d]`).
+    pub fn fit(x: &Matrix) -> Self {
+        let (n, d) = x.shape();
+        let mut mean = vec![0.0; d];
+        for row in x.iter_rows() {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        for m in &mut mean {
+            *m = if n > 0 { *m / n as f64 } else { 0.0 };
+        }
+        let mut sd = vec![0.0; d];
+        for row in x.iter_rows() {
+            for ((s, v), m) in sd.iter_mut().zip(row).zip(&mean) {
+                *s += (v - m) * (v - m);
+            }
+        }
+        for s in &mut sd {
+            let value = if n > 1 {
+                (*s / (n - 1) as f64).sqrt()
+            } else {
+                0.0
+            };
+            *s = if value > 0.0 && value.is_finite() {
+                value
+            } else {
+                1.0
+            };
+        }
+        Self { mean, sd }
+    }
+
+    /// The identity scaling for `d` features.
+    pub fn identity(d: usize) -> Self {
+        Self {
+            mean: vec![0.0; d],
+            sd: vec![1.0; d],
+        }
+    }
+
+    /// `x` (`[n, d]`, raw units) standardised.
+    pub fn standardized_from_raw(&self, x: &Matrix) -> Matrix {
+        let mut out = x.clone();
+        for i in 0..out.rows() {
+            self.apply_row(out.row_mut(i));
+        }
+        out
+    }
+
+    /// `x` (`[n, d]`, standardised) back in raw units.
+    pub fn raw_from_standardized(&self, x: &Matrix) -> Matrix {
+        let mut out = x.clone();
+        for i in 0..out.rows() {
+            for ((v, m), s) in out.row_mut(i).iter_mut().zip(&self.mean).zip(&self.sd) {
+                *v = *v * s + m;
+            }
+        }
+        out
+    }
+
+    /// Standardises one row in place (a grid point or a point to predict).
+    pub fn apply_row(&self, row: &mut [f64]) {
+        for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.sd) {
+            *v = (*v - m) / s;
+        }
+    }
+}
+
+/// How to split and scale a data set.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrepareOptions {
+    /// Share of rows held out for testing, in `[0, 1)`. Default 0.2.
+    pub test_fraction: f64,
+    /// Standardise features (fitted on the training rows). Default true.
+    pub standardize: bool,
+    /// Seed of the split. Default 1.
+    pub seed: u64,
+}
+
+impl Default for PrepareOptions {
+    fn default() -> Self {
+        Self {
+            test_fraction: 0.2,
+            standardize: true,
+            seed: 1,
+        }
+    }
+}
+
+/// A data set split and scaled, ready for training.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prepared {
+    /// Training features, `[n_train, d]`, standardised if `scaling` is set.
+    pub train_x: Matrix,
+    /// Training targets.
+    pub train_y: Targets,
+    /// Test features, `[n_test, d]` (possibly 0 rows), scaled like `train_x`.
+    pub test_x: Matrix,
+    /// Test targets.
+    pub test_y: Targets,
+    /// Rows of the data set in `train_x`, ascending.
+    pub train_rows: Vec<usize>,
+    /// Rows of the data set in `test_x`, ascending.
+    pub test_rows: Vec<usize>,
+    /// The scaling applied (fitted on the training rows), if any.
+    pub scaling: Option<Scaling>,
+}
+
+/// Splits `data` into training and test rows and standardises the features if asked.
+///
+/// Classes are split stratified: each class gives the same share of its rows to the test set
+/// (rounded so the total is `round(test_fraction · n)`, every class keeping a training row).
+/// Both row lists are in the data set's order; with `test_fraction == 0` all rows train.
+pub fn prepare(data: &Dataset, opts: &PrepareOptions) -> Result<Prepared, DataError> {
+    if !(0.0..1.0).contains(&opts.test_fraction) {
+        return Err(DataError::Invalid(format!(
+            "test fraction {} must be at least 0 and below 1",
+            opts.test_fraction
+        )));
+    }
+    let n = data.n_rows();
+    if n == 0 {
+        return Err(DataError::Invalid(format!("{} has no rows", data.name)));
+    }
+    if data.target.len() != n {
+        return Err(DataError::Invalid(format!(
+            "{}: {} feature rows but {} targets",
+            data.name,
+            n,
+            data.target.len()
+        )));
+    }
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    let groups: Vec<Vec<usize>> = match &data.target {
+        Target::Classes { names, labels } => {
+            let mut groups = vec![Vec::new(); names.len()];
+            for (i, &l) in labels.iter().enumerate() {
+                if let Some(group) = groups.get_mut(l) {
+                    group.push(i);
+                } else {
+                    return Err(DataError::ClassOutOfRange {
+                        class: l,
+                        n_classes: names.len(),
+                    });
+                }
+            }
+            groups
+        }
+        Target::Values(_) => vec![(0..n).collect()],
+    };
+    let test_counts = test_counts(&groups, opts.test_fraction, n);
+    let mut test_rows = Vec::new();
+    for (group, &count) in groups.iter().zip(&test_counts) {
+        let mut group = group.clone();
+        // Partial Fisher–Yates: the first `count` entries become a uniform sample.
+        for k in 0..count {
+            let j = rng.random_range(k..group.len());
+            group.swap(k, j);
+        }
+        test_rows.extend_from_slice(&group[..count]);
+    }
+    test_rows.sort_unstable();
+    let mut in_test = vec![false; n];
+    for &i in &test_rows {
+        in_test[i] = true;
+    }
+    let train_rows: Vec<usize> = (0..n).filter(|&i| !in_test[i]).collect();
+
+    let targets = data.targets();
+    let mut train_x = data.features.select_rows(&train_rows);
+    let mut test_x = data.features.select_rows(&test_rows);
+    let scaling = opts.standardize.then(|| {
+        let scaling = Scaling::fit(&train_x);
+        train_x = scaling.standardized_from_raw(&train_x);
+        test_x = scaling.standardized_from_raw(&test_x);
+        scaling
+    });
+    Ok(Prepared {
+        train_y: targets.select(&train_rows),
+        test_y: targets.select(&test_rows),
+        train_x,
+        test_x,
+        train_rows,
+        test_rows,
+        scaling,
+    })
+}
+
+/// Test rows per group: proportional shares, largest remainders first, summing to
+/// `round(fraction · n)`; a group of two or more rows keeps at least one training row.
+fn test_counts(groups: &[Vec<usize>], fraction: f64, n: usize) -> Vec<usize> {
+    let wanted = ((fraction * n as f64).round() as usize).min(n);
+    let cap = |g: &Vec<usize>| g.len().saturating_sub(1);
+    let mut counts: Vec<usize> = groups
+        .iter()
+        .map(|g| ((fraction * g.len() as f64).floor() as usize).min(cap(g)))
+        .collect();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    let remainder = |k: usize| fraction * groups[k].len() as f64 - counts[k] as f64;
+    order.sort_by(|&a, &b| remainder(b).total_cmp(&remainder(a)).then(a.cmp(&b)));
+    let mut total: usize = counts.iter().sum();
+    for &k in order.iter().cycle().take(order.len() * 2) {
+        if total >= wanted {
+            break;
+        }
+        if counts[k] < cap(&groups[k]) {
+            counts[k] += 1;
+            total += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Builtin, GeneratorOptions};
+
+    #[test]
+    fn split_is_stratified_and_seeded() {
+        let data = Builtin::Iris.generate(&GeneratorOptions::default());
+        let opts = PrepareOptions {
+            test_fraction: 0.2,
+            standardize: false,
+            seed: 4,
+        };
+        let p = prepare(&data, &opts).unwrap();
+        assert_eq!(p.test_rows.len(), 30);
+        assert_eq!(p.train_rows.len(), 120);
+        let Targets::Classes { labels, n_classes } = &p.test_y else {
+            panic!("classes expected");
+        };
+        assert_eq!(*n_classes, 3);
+        for class in 0..3 {
+            assert_eq!(labels.iter().filter(|&&l| l == class).count(), 10);
+        }
+        assert_eq!(p, prepare(&data, &opts).unwrap());
+        let other = prepare(&data, &PrepareOptions { seed: 5, ..opts }).unwrap();
+        assert_ne!(p.test_rows, other.test_rows);
+        let mut all: Vec<usize> = p.train_rows.iter().chain(&p.test_rows).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..150).collect::<Vec<_>>());
+        assert_eq!(p.train_x.row(0), data.features.row(p.train_rows[0]));
+    }
+
+    #[test]
+    fn zero_test_fraction_keeps_every_row_in_order() {
+        let data = Builtin::HotDogs.generate(&GeneratorOptions::default());
+        let p = prepare(
+            &data,
+            &PrepareOptions {
+                test_fraction: 0.0,
+                standardize: false,
+                seed: 1,
+            },
+        )
+        .unwrap();
+        assert_eq!(p.train_rows, (0..200).collect::<Vec<_>>());
+        assert_eq!(p.train_x, data.features);
+        assert_eq!(p.train_y, data.targets());
+        assert_eq!(p.test_x.rows(), 0);
+        assert_eq!(p.test_x.cols(), 2);
+        assert!(p.test_y.is_empty());
+        assert!(p.scaling.is_none());
+    }
+
+    #[test]
+    fn standardisation_uses_training_rows_only() {
+        let data = Builtin::Plane.generate(&Builtin::Plane.default_options());
+        let p = prepare(&data, &PrepareOptions::default()).unwrap();
+        let scaling = p.scaling.clone().unwrap();
+        let refit = Scaling::fit(&data.features.select_rows(&p.train_rows));
+        assert_eq!(scaling, refit);
+        let everything = Scaling::fit(&data.features);
+        assert_ne!(scaling.mean, everything.mean);
+        for j in 0..2 {
+            let column = p.train_x.column(j);
+            let mean = column.iter().sum::<f64>() / column.len() as f64;
+            let var =
+                column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (column.len() - 1) as f64;
+            assert!(mean.abs() < 1e-12, "{mean}");
+            assert!((var - 1.0).abs() < 1e-12, "{var}");
+        }
+        // The test rows are scaled with the training rows' figures.
+        let raw = data.features.row(p.test_rows[0]);
+        let expected = (raw[0] - scaling.mean[0]) / scaling.sd[0];
+        assert!((p.test_x.get(0, 0) - expected).abs() < 1e-15);
+        assert!(matches!(&p.train_y, Targets::Values(m) if m.cols() == 1));
+        let back = scaling.raw_from_standardized(&p.test_x);
+        assert!((back.get(0, 0) - raw[0]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constant_feature_scales_by_one() {
+        let x = Matrix::from_rows(&[vec![3.0, 1.0], vec![3.0, 2.0], vec![3.0, 4.0]]).unwrap();
+        let s = Scaling::fit(&x);
+        assert_eq!(s.sd[0], 1.0);
+        assert_eq!(s.mean[0], 3.0);
+        let mut row = [3.0, 2.0];
+        s.apply_row(&mut row);
+        assert_eq!(row[0], 0.0);
+    }
+
+    #[test]
+    fn bad_fractions_are_refused() {
+        let data = Builtin::Gauss.generate(&Builtin::Gauss.default_options());
+        for f in [-0.1, 1.0, f64::NAN] {
+            let opts = PrepareOptions {
+                test_fraction: f,
+                ..PrepareOptions::default()
+            };
+            assert!(prepare(&data, &opts).is_err(), "{f}");
+        }
+    }
+
+    #[test]
+    fn small_classes_keep_a_training_row() {
+        let groups = vec![vec![0, 1], vec![2], (3..13).collect()];
+        let counts = test_counts(&groups, 0.5, 13);
+        assert_eq!(counts[1], 0);
+        assert!(counts[0] <= 1);
+        assert_eq!(counts.iter().sum::<usize>(), 7);
+    }
+}

@@ -1,0 +1,334 @@
+//! The command line, run as a user would: options, outputs, exit statuses.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn nnviz(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nnviz"))
+        .args(args)
+        .output()
+        .expect("nnviz runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nnviz-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The last line of stdout as JSON.
+fn last_json(o: &Output) -> serde_json::Value {
+    let text = stdout(o);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("last line {line:?} is not JSON: {e}"))
+}
+
+#[test]
+fn bad_options_give_one_line_and_status_2() {
+    let cases: &[&[&str]] = &[
+        &["train", "--dataset", "nope"],
+        &["train", "--dataset", "circle", "--hidden", "five"],
+        &["train", "--dataset", "circle", "--hidden", "1000000000000"],
+        &["train", "--dataset", "circle", "--activation", "swish"],
+        &["train", "--dataset", "circle", "--learning-rate", "-1"],
+        &["train", "--dataset", "circle", "--batch-size", "0"],
+        &["train", "--dataset", "circle", "--test-fraction", "1.5"],
+        &["train", "--data", "/no/such/file.csv"],
+        &["train"],
+        &["train", "--dataset", "plane", "--loss", "cross-entropy"],
+        &[
+            "predict",
+            "--model",
+            "/no/such/model.json",
+            "--data",
+            "x.csv",
+        ],
+        &["train", "--no-such-option"],
+    ];
+    for args in cases {
+        let o = nnviz(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: not one line: {err}"
+        );
+        assert!(err.starts_with("nnviz: "), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn train_reports_json_with_the_promised_fields() {
+    let o = nnviz(&[
+        "train",
+        "--dataset",
+        "moons",
+        "--iterations",
+        "300",
+        "--json",
+        "--seed",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = last_json(&o);
+    for key in [
+        "iterations",
+        "loss",
+        "train_accuracy",
+        "test_accuracy",
+        "seconds",
+        "iterations_per_second",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key} in {json}");
+    }
+    assert_eq!(json["iterations"], 300);
+    assert!(json["test_accuracy"].as_f64().is_some());
+    // One seed reproduces the run exactly.
+    let again = last_json(&nnviz(&[
+        "train",
+        "--dataset",
+        "moons",
+        "--iterations",
+        "300",
+        "--json",
+        "--seed",
+        "3",
+    ]));
+    assert_eq!(json["loss"], again["loss"]);
+}
+
+#[test]
+fn trace_prints_the_articles_lines() {
+    let o = nnviz(&[
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "5",
+        "--iterations",
+        "3000",
+        "--trace",
+        "1000",
+        "--learning-rate",
+        "0.0001",
+        "--test-fraction",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<String> = stdout(&o)
+        .lines()
+        .filter(|l| l.starts_with("Iteration "))
+        .map(String::from)
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let fields: Vec<&str> = lines[0].split('\t').collect();
+    assert_eq!(fields[0], "Iteration 1000");
+    assert!(
+        fields[1]
+            .strip_prefix("Loss ")
+            .unwrap()
+            .parse::<f64>()
+            .is_ok()
+    );
+    assert!(
+        fields[2]
+            .strip_prefix("Accuracy ")
+            .unwrap()
+            .parse::<f64>()
+            .is_ok()
+    );
+}
+
+#[test]
+fn zero_iterations_checks_a_file_without_training() {
+    let dir = temp_dir("zero");
+    let csv = dir.join("d.csv");
+    std::fs::write(&csv, "a;b;label\n1;2;x\n2;1;y\n3;3;x\n;4;y\n0;1;y\n").unwrap();
+    let o = nnviz(&[
+        "train",
+        "--data",
+        csv.to_str().unwrap(),
+        "--iterations",
+        "0",
+        "--json",
+        "--test-fraction",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(last_json(&o)["iterations"], 0);
+    let o = nnviz(&[
+        "train",
+        "--data",
+        csv.to_str().unwrap(),
+        "--iterations",
+        "0",
+        "--test-fraction",
+        "0",
+    ]);
+    assert!(
+        stdout(&o).contains("1 row with missing values dropped"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_saved_model_predicts_new_rows() {
+    let dir = temp_dir("predict");
+    let model = dir.join("m.json");
+    let o = nnviz(&[
+        "train",
+        "--dataset",
+        "gauss",
+        "--iterations",
+        "500",
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert!(saved["layers"][0]["weights"].is_array());
+    let new = dir.join("new.csv");
+    std::fs::write(&new, "x1,x2\n-2,-2\n2,2\n").unwrap();
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        new.to_str().unwrap(),
+        "--probabilities",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(rows[0].starts_with("row,"), "{out}");
+    let p: Vec<f64> = rows[1]
+        .split(',')
+        .skip(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{out}");
+    assert_ne!(
+        rows[1].split(',').nth(1),
+        rows[2].split(',').nth(1),
+        "opposite corners, different classes: {out}"
+    );
+}
+
+#[test]
+fn a_diverging_run_stops_and_says_so() {
+    let o = nnviz(&[
+        "train",
+        "--dataset",
+        "hotdogs",
+        "--hidden",
+        "30",
+        "--activation",
+        "linear",
+        "--learning-rate",
+        "10",
+        "--iterations",
+        "1000",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("diverged at iteration"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn write_weights_json(dir: &Path, reference: &Path, hidden: usize) -> PathBuf {
+    let layers: Vec<Vec<Vec<f64>>> = ["w1", "w2"]
+        .iter()
+        .map(|w| {
+            common::matrix(
+                reference,
+                &format!("init_weights/hotdogs_h{hidden}_{w}.csv"),
+            )
+            .to_rows()
+        })
+        .collect();
+    let path = dir.join(format!("h{hidden}.json"));
+    std::fs::write(&path, serde_json::to_string(&layers).unwrap()).unwrap();
+    path
+}
+
+/// The article's hidden-5 run through the command line, from its initial weights.
+#[test]
+fn the_articles_hidden_5_run_through_the_command_line() {
+    let Some(reference) = common::reference_dir() else {
+        return;
+    };
+    let dir = temp_dir("article");
+    let weights = write_weights_json(&dir, &reference, 5);
+    let data = reference.join("hotdogs.csv");
+    let o = nnviz(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--target",
+        "class",
+        "--classes",
+        "not hot dog,hot dog",
+        "--hidden",
+        "5",
+        "--init-weights",
+        weights.to_str().unwrap(),
+        "--no-standardize",
+        "--test-fraction",
+        "0",
+        "--iterations",
+        "100000",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = last_json(&o);
+    assert_eq!(json["train_accuracy"], 0.76);
+    let loss = json["loss"].as_f64().unwrap();
+    assert!((loss - 95.476_281_068_939_78).abs() / loss < 1e-6, "{loss}");
+}
+
+#[test]
+fn built_in_data_sets_train_to_the_promised_accuracy() {
+    for (dataset, extra) in [
+        ("circle", &[][..]),
+        ("xor", &[]),
+        ("gauss", &[]),
+        ("moons", &[]),
+        ("iris", &["--standardize"]),
+    ] {
+        let mut args = vec!["train", "--dataset", dataset, "--json"];
+        args.extend_from_slice(extra);
+        let o = nnviz(&args);
+        assert!(o.status.success(), "{dataset}: {}", stderr(&o));
+        let accuracy = last_json(&o)["test_accuracy"].as_f64().unwrap();
+        assert!(accuracy >= 0.95, "{dataset}: test accuracy {accuracy}");
+    }
+    for dataset in ["plane", "bumps"] {
+        let o = nnviz(&["train", "--dataset", dataset, "--json"]);
+        assert!(o.status.success(), "{dataset}: {}", stderr(&o));
+        let json = last_json(&o);
+        assert!(
+            json["test_loss"].as_f64().unwrap() < 0.05,
+            "{dataset}: {json}"
+        );
+        assert!(json["train_accuracy"].is_null());
+    }
+}

@@ -1,0 +1,234 @@
+//! The trainer: stopping rules, divergence, optimisers, schedules, determinism.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+use nnviz::nn::{
+    Activation, Architecture, HiddenLayer, Init, Matrix, Network, OutputHead, Targets,
+};
+use nnviz::train::{Optimizer, Schedule, Stop, TrainConfig, Trainer, evaluate};
+use rand::rngs::StdRng;
+use rand::{RngExt as _, SeedableRng as _};
+
+/// Two noisy blobs, 2 features.
+fn blobs(n: usize, seed: u64) -> (Matrix, Targets) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut x = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..n {
+        let label = i % 2;
+        let centre = if label == 1 { 1.5 } else { -1.5 };
+        x.push(centre + rng.random_range(-1.0..1.0));
+        x.push(centre + rng.random_range(-1.0..1.0));
+        labels.push(label);
+    }
+    (
+        Matrix::from_vec(n, 2, x).unwrap(),
+        Targets::Classes {
+            labels,
+            n_classes: 2,
+        },
+    )
+}
+
+fn net(hidden: usize, activation: Activation, seed: u64) -> Network {
+    Architecture {
+        inputs: 2,
+        hidden: vec![HiddenLayer {
+            units: hidden,
+            activation,
+        }],
+        outputs: 1,
+        head: OutputHead::Sigmoid,
+    }
+    .init(Init::Normal, &mut StdRng::seed_from_u64(seed))
+    .unwrap()
+}
+
+fn loss_after(config: TrainConfig, iterations: u64) -> f64 {
+    let (x, y) = blobs(100, 1);
+    let mut trainer = Trainer::new(net(5, Activation::Tanh, 2), config.clone());
+    trainer
+        .train(&x, &y, iterations, |_| false, |_| {})
+        .unwrap();
+    evaluate(
+        trainer.network(),
+        &x,
+        &y,
+        config.loss,
+        config.reduction,
+        0.0,
+        0.0,
+    )
+    .unwrap()
+    .loss
+}
+
+#[test]
+fn every_optimiser_learns_the_blobs() {
+    let start = loss_after(TrainConfig::default(), 0);
+    for optimizer in Optimizer::ALL {
+        let config = TrainConfig {
+            optimizer,
+            learning_rate: 0.01,
+            ..TrainConfig::default()
+        };
+        let end = loss_after(config, 300);
+        assert!(end < start * 0.2, "{optimizer:?}: loss {start} → {end}");
+    }
+}
+
+#[test]
+fn tolerance_stops_training_as_the_r6_class_does() {
+    let (x, y) = blobs(100, 1);
+    let config = TrainConfig {
+        tolerance: Some(5.0),
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(net(5, Activation::Sigmoid, 2), config);
+    let report = trainer.train(&x, &y, 100_000, |_| false, |_| {}).unwrap();
+    let Some(Stop::Tolerance { loss }) = report.stop else {
+        panic!("no stop: {report:?}")
+    };
+    assert!(loss < 5.0);
+    assert!(report.iterations < 100_000);
+    assert_eq!(report.last.unwrap().loss, loss);
+    // Stopped trainers do not go on until resumed.
+    assert_eq!(
+        trainer
+            .train(&x, &y, 10, |_| false, |_| {})
+            .unwrap()
+            .iterations,
+        0
+    );
+}
+
+#[test]
+fn divergence_stops_on_the_iteration_and_keeps_finite_weights() {
+    let (x, y) = blobs(100, 1);
+    let x = Matrix::from_vec(100, 2, x.as_slice().iter().map(|v| v * 1e150).collect()).unwrap();
+    let config = TrainConfig {
+        learning_rate: 10.0,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(net(5, Activation::Linear, 2), config);
+    let report = trainer.train(&x, &y, 1000, |_| false, |_| {}).unwrap();
+    let Some(Stop::Diverged { iteration, what }) = &report.stop else {
+        panic!("{report:?}")
+    };
+    assert!(*iteration <= 5, "caught late: {iteration} ({what})");
+    assert_eq!(trainer.iteration(), iteration - 1);
+    assert!(trainer.network().weights().iter().all(Matrix::is_finite));
+    assert!(
+        report
+            .stop
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("lower learning rate")
+    );
+}
+
+#[test]
+fn one_seed_reproduces_a_mini_batch_run_exactly() {
+    let (x, y) = blobs(90, 3);
+    let run = |seed: u64| {
+        let config = TrainConfig {
+            batch_size: Some(16),
+            seed,
+            optimizer: Optimizer::Adam,
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::new(net(8, Activation::Relu, seed), config);
+        trainer.train(&x, &y, 200, |_| false, |_| {}).unwrap();
+        trainer.network().weights().to_vec()
+    };
+    assert_eq!(run(5), run(5));
+    assert_ne!(run(5), run(6));
+}
+
+#[test]
+fn changing_the_learning_rate_keeps_the_weights() {
+    let (x, y) = blobs(50, 1);
+    let mut trainer = Trainer::new(net(5, Activation::Sigmoid, 2), TrainConfig::default());
+    trainer.train(&x, &y, 10, |_| false, |_| {}).unwrap();
+    let before = trainer.network().clone();
+    trainer.set_config(TrainConfig {
+        learning_rate: 0.5,
+        optimizer: Optimizer::Momentum,
+        ..TrainConfig::default()
+    });
+    assert_eq!(trainer.network(), &before);
+    assert_eq!(trainer.iteration(), 10);
+}
+
+#[test]
+fn schedules_follow_their_formulas() {
+    let base = 0.1;
+    assert_eq!(Schedule::Constant.rate(base, 1000), base);
+    assert_eq!(
+        Schedule::Step {
+            every: 100,
+            factor: 0.5
+        }
+        .rate(base, 250),
+        base * 0.25
+    );
+    let e = Schedule::Exponential { rate: 0.01 }.rate(base, 100);
+    assert!((e - base * (-1.0f64).exp()).abs() < 1e-15);
+    assert_eq!(
+        Schedule::InverseTime { rate: 0.01 }.rate(base, 100),
+        base / 2.0
+    );
+}
+
+#[test]
+fn reports_come_from_the_forward_pass_before_the_update() {
+    let (x, y) = blobs(60, 4);
+    let network = net(3, Activation::Sigmoid, 9);
+    let config = TrainConfig::default();
+    let initial = evaluate(&network, &x, &y, config.loss, config.reduction, 0.0, 0.0).unwrap();
+    let mut trainer = Trainer::new(network, config);
+    let mut first = None;
+    trainer
+        .train(&x, &y, 1, |_| true, |r| first = Some(*r))
+        .unwrap();
+    let first = first.unwrap();
+    assert_eq!(first.iteration, 1);
+    assert!((first.loss - initial.loss).abs() <= 1e-12 * initial.loss);
+    assert_eq!(first.accuracy, initial.accuracy);
+}
+
+#[test]
+fn two_threads_give_the_same_bits_as_one() {
+    let (x, y) = blobs(150, 8);
+    let run = |threads: usize, hidden: &[usize]| {
+        let network = Architecture {
+            inputs: 2,
+            hidden: hidden
+                .iter()
+                .map(|&units| HiddenLayer {
+                    units,
+                    activation: Activation::Sigmoid,
+                })
+                .collect(),
+            outputs: 1,
+            head: OutputHead::Sigmoid,
+        }
+        .init(Init::Normal, &mut StdRng::seed_from_u64(4))
+        .unwrap();
+        let config = TrainConfig {
+            threads,
+            batch_size: Some(64),
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::new(network, config);
+        let mut losses = Vec::new();
+        trainer
+            .train(&x, &y, 40, |_| true, |r| losses.push(r.loss))
+            .unwrap();
+        (trainer.network().weights().to_vec(), losses)
+    };
+    for hidden in [&[30][..], &[7, 9], &[]] {
+        assert_eq!(run(1, hidden), run(2, hidden), "hidden {hidden:?}");
+    }
+}
