@@ -8,6 +8,33 @@ use nnviz::app::presets::Preset;
 use nnviz::app::{App, AppOptions};
 use nnviz::nn::{Activation, Init};
 
+/// A file dropped on the window, held in memory.
+#[derive(Debug)]
+struct MemoryFile {
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl egui::DroppedFile for MemoryFile {
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Ok(self.bytes.clone())
+    }
+}
+
+fn drop_file(harness: &mut Harness<'static, App>, name: &str, bytes: Vec<u8>) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(MemoryFile {
+            path: name.into(),
+            bytes,
+        }));
+}
+
 fn harness() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
@@ -130,11 +157,7 @@ fn dropping_a_bad_csv_shows_the_problem_and_keeps_the_old_data() {
     pause(&mut harness);
     let rows = harness.state().session.dataset.n_rows();
     let name = harness.state().session.dataset.name.clone();
-    harness.input_mut().dropped_files.push(egui::DroppedFile {
-        name: "bad.csv".into(),
-        bytes: Some(b"x1,x2,class\n1,2,a\n3,4\n5,6,b\n".to_vec().into()),
-        ..Default::default()
-    });
+    drop_file(&mut harness, "bad.csv", b"x1,x2,class\n1,2,a\n3,4\n5,6,b\n".to_vec());
     harness.run_steps(2);
     let app = harness.state();
     let notice = app.session.notice.as_ref().expect("a message");
@@ -154,11 +177,7 @@ fn dropping_a_good_csv_with_four_features_shows_a_slice() {
         let v = f64::from(i);
         text.push_str(&format!("{v},{},{},{},{}\n", v * 0.5, 40.0 - v, v % 3.0, if i % 2 == 0 { "even" } else { "odd" }));
     }
-    harness.input_mut().dropped_files.push(egui::DroppedFile {
-        name: "four.csv".into(),
-        bytes: Some(text.into_bytes().into()),
-        ..Default::default()
-    });
+    drop_file(&mut harness, "four.csv", text.into_bytes());
     harness.run_steps(3);
     let app = harness.state();
     assert_eq!(app.session.dataset.n_features(), 4);

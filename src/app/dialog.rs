@@ -73,11 +73,7 @@ impl DialogTask {
         std::thread::spawn(move || {
             let dialog = rfd::AsyncFileDialog::new();
             let picked = match save_name {
-                None => block_on(
-                    dialog
-                        .add_filter("CSV", &["csv", "tsv", "txt"])
-                        .pick_file(),
-                ),
+                None => block_on(dialog.add_filter("CSV", &["csv", "tsv", "txt"]).pick_file()),
                 Some(name) => block_on(dialog.set_file_name(name).save_file()),
             };
             // The receiver may be gone if the app closed; nothing to do then.

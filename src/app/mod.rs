@@ -171,12 +171,20 @@ impl App {
         if let Some(preset) = options.preset {
             settings = preset.settings(&settings);
         }
-        let session = Session::new(&settings, settings.builtin.generate(&settings.generator), None)
-            .or_else(|_| {
-                settings = Settings::default();
-                Session::new(&settings, settings.builtin.generate(&settings.generator), None)
-            })
-            .expect("the default settings always make a session");
+        let session = Session::new(
+            &settings,
+            settings.builtin.generate(&settings.generator),
+            None,
+        )
+        .or_else(|_| {
+            settings = Settings::default();
+            Session::new(
+                &settings,
+                settings.builtin.generate(&settings.generator),
+                None,
+            )
+        })
+        .expect("the default settings always make a session");
         let mut app = Self {
             settings,
             session,
@@ -216,15 +224,18 @@ impl App {
         let mut commands = Vec::new();
         input_commands(&ctx, &mut commands);
         self.poll_dialog(&mut commands);
-        self.session.train_frame(
-            &self.settings,
-            Duration::from_secs_f64(self.settings.budget_ms / 1000.0),
-        );
+        // The grid is recomputed within the same frame budget as training.
+        let budget = Duration::from_secs_f64(self.settings.budget_ms / 1000.0);
+        let budget = budget
+            .saturating_sub(self.grid.expected_cost())
+            .max(budget / 4);
+        self.session.train_frame(&self.settings, budget);
         self.session.update_metrics();
         let shading = self
             .hovered_unit
             .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
-        self.grid.update(&ctx, &self.session, &self.settings, shading);
+        self.grid
+            .update(&ctx, &self.session, &self.settings, shading);
 
         let mut settings = self.settings.clone();
         let mut hovered = None;
@@ -247,7 +258,9 @@ impl App {
                         });
                     CollapsingHeader::new("Network")
                         .default_open(true)
-                        .show(ui, |ui| ui::controls::network_controls_ui(ui, &mut settings));
+                        .show(ui, |ui| {
+                            ui::controls::network_controls_ui(ui, &mut settings)
+                        });
                     CollapsingHeader::new("Training")
                         .default_open(true)
                         .show(ui, |ui| {
@@ -272,7 +285,20 @@ impl App {
                     ui::stats::numbers_ui(ui, session);
                     ui::stats::baseline_ui(ui, session, &mut commands);
                     ui.separator();
-                    ui::curves::curves_ui(ui, &session.history, &mut settings.log_loss, 150.0);
+                    let rows = (session.trainer.config().reduction == crate::nn::Reduction::Sum)
+                        .then(|| {
+                            (
+                                session.prepared.train_rows.len(),
+                                session.prepared.test_rows.len(),
+                            )
+                        });
+                    ui::curves::curves_ui(
+                        ui,
+                        &session.history,
+                        &mut settings.log_loss,
+                        rows,
+                        150.0,
+                    );
                     ui.separator();
                     ui.strong("Network");
                     hovered = ui::network::network_ui(
@@ -357,7 +383,13 @@ impl App {
                 s.playing = !s.playing;
                 if s.playing {
                     s.trainer.resume();
-                    if matches!(s.notice, Some(Notice { is_error: false, .. })) {
+                    if matches!(
+                        s.notice,
+                        Some(Notice {
+                            is_error: false,
+                            ..
+                        })
+                    ) {
                         s.notice = None;
                     }
                     // Play after the stopping rule was reached: go on past it.
@@ -499,7 +531,8 @@ impl App {
                 match self.session.replace_data(&settings, dataset, Some(source)) {
                     Ok(()) => {
                         self.settings = settings;
-                        self.session.notice = Some(Notice::info(format!("Loaded {name}: {rows} rows.")));
+                        self.session.notice =
+                            Some(Notice::info(format!("Loaded {name}: {rows} rows.")));
                     }
                     Err(e) => self.session.notice = Some(Notice::error(e)),
                 }
@@ -553,9 +586,9 @@ impl App {
     }
 
     fn export_to(&mut self, kind: ExportKind, path: &Path) {
-        let result = self
-            .export_bytes(kind)
-            .and_then(|bytes| std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display())));
+        let result = self.export_bytes(kind).and_then(|bytes| {
+            std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+        });
         let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.session.notice = Some(match result {
             Ok(()) => Notice::info(format!("Saved {}", shown.display())),
@@ -580,10 +613,10 @@ fn input_commands(ctx: &egui::Context, commands: &mut Vec<Command>) {
         });
     }
     for file in ctx.input(|i| i.raw.dropped_files.clone()) {
-        let name = file
-            .path()
-            .file_name()
-            .map_or_else(|| "dropped file".to_owned(), |n| n.to_string_lossy().into_owned());
+        let name = file.path().file_name().map_or_else(
+            || "dropped file".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         commands.push(match file.bytes() {
             Ok(bytes) => Command::LoadCsvBytes { name, bytes },
             Err(e) => Command::Fail(format!("{name}: cannot read the dropped file: {e}")),
@@ -678,22 +711,35 @@ fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {
 /// (with a preset: until its training finishes, at most 50 × `frames`), saves a screenshot of
 /// the window as PNG at `path` and exits.
 pub fn screenshot(path: &Path, frames: u64, preset: Option<Preset>) -> anyhow::Result<()> {
-    let result = Arc::new(Mutex::new(None));
-    let slot = Arc::clone(&result);
-    let path = path.to_path_buf();
     let options = AppOptions {
         preset,
         fresh: true,
         csv: None,
     };
+    screenshot_app(path, frames, preset.is_some(), move |cc| {
+        App::with_options(cc, &options)
+    })
+}
+
+/// [`screenshot`] of an app made by `make` (e.g. with other data or settings applied);
+/// `wait_for_training` waits (up to 50 × `frames`) until training pauses by itself.
+pub fn screenshot_app(
+    path: &Path,
+    frames: u64,
+    wait_for_training: bool,
+    make: impl FnOnce(&eframe::CreationContext<'_>) -> App + 'static,
+) -> anyhow::Result<()> {
+    let result = Arc::new(Mutex::new(None));
+    let slot = Arc::clone(&result);
+    let path = path.to_path_buf();
     eframe::run_native(
         "nnviz",
         native_options(),
         Box::new(move |cc| {
             Ok(Box::new(ScreenshotApp {
-                app: App::with_options(cc, &options),
+                app: make(cc),
                 frames: frames.max(1),
-                wait_for_training: preset.is_some(),
+                wait_for_training,
                 frame: 0,
                 requested: false,
                 path,
@@ -709,7 +755,9 @@ pub fn screenshot(path: &Path, frames: u64, preset: Option<Preset>) -> anyhow::R
     match outcome {
         Some(Ok(())) => Ok(()),
         Some(Err(e)) => Err(anyhow::anyhow!(e)),
-        None => Err(anyhow::anyhow!("the window closed before the screenshot was taken")),
+        None => Err(anyhow::anyhow!(
+            "the window closed before the screenshot was taken"
+        )),
     }
 }
 
@@ -759,9 +807,10 @@ pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
         };
         let t = Instant::now();
         let mut output = ctx.run_ui(input, |ui| app.frame_ui(ui));
-        let _meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
-        // No GPU takes the texture uploads here; drop them on purpose.
-        output.textures_delta.clear();
+        let shapes = std::mem::take(&mut output.shapes);
+        let _meshes = ctx.tessellate(shapes, output.pixels_per_point);
+        // No GPU here: texture uploads are dropped on purpose.
+        output.drop_without_applying_deltas();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let wall = start.elapsed().as_secs_f64();

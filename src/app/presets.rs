@@ -82,11 +82,41 @@ impl Preset {
             activation: Activation::Sigmoid,
         };
         let (builtin, hidden, init, learning_rate, iterations, tolerance) = match self {
-            Self::LogisticRegression => (Builtin::HotDogs, vec![], Init::Normal, 0.01, 100_000, None),
-            Self::Hidden1 => (Builtin::HotDogs, vec![sigmoid(1)], Init::Normal, 0.01, 100_000, None),
-            Self::Hidden5 => (Builtin::HotDogs, vec![sigmoid(5)], Init::Normal, 0.01, 100_000, None),
-            Self::Hidden30 => (Builtin::HotDogs, vec![sigmoid(30)], Init::Normal, 0.01, 100_000, None),
-            Self::IrisR6 => (Builtin::Iris, vec![sigmoid(5)], Init::ScaledNormal, 1e-4, 9_999, Some(0.01)),
+            Self::LogisticRegression => {
+                (Builtin::HotDogs, vec![], Init::Normal, 0.01, 100_000, None)
+            }
+            Self::Hidden1 => (
+                Builtin::HotDogs,
+                vec![sigmoid(1)],
+                Init::Normal,
+                0.01,
+                100_000,
+                None,
+            ),
+            Self::Hidden5 => (
+                Builtin::HotDogs,
+                vec![sigmoid(5)],
+                Init::Normal,
+                0.01,
+                100_000,
+                None,
+            ),
+            Self::Hidden30 => (
+                Builtin::HotDogs,
+                vec![sigmoid(30)],
+                Init::Normal,
+                0.01,
+                100_000,
+                None,
+            ),
+            Self::IrisR6 => (
+                Builtin::Iris,
+                vec![sigmoid(5)],
+                Init::ScaledNormal,
+                1e-4,
+                9_999,
+                Some(0.01),
+            ),
         };
         Settings {
             builtin,

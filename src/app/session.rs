@@ -418,9 +418,7 @@ impl Session {
                             Stop::Diverged { .. } => Notice::error(format!(
                                 "{stop}. Lower the learning rate, then press Play."
                             )),
-                            Stop::Tolerance { .. } => {
-                                Notice::info(format!("Stopped: {stop}."))
-                            }
+                            Stop::Tolerance { .. } => Notice::info(format!("Stopped: {stop}.")),
                         });
                         break;
                     }
@@ -437,7 +435,11 @@ impl Session {
         if let Some(wall) = wall {
             let rate = done as f64 / wall.as_secs_f64().max(1e-6);
             let s = &mut self.stats.iterations_per_second;
-            *s = if *s == 0.0 { rate } else { 0.8 * *s + 0.2 * rate };
+            *s = if *s == 0.0 {
+                rate
+            } else {
+                0.8 * *s + 0.2 * rate
+            };
         }
         self.train_baseline(Duration::from_micros(1500));
     }
@@ -521,8 +523,8 @@ impl Session {
                 self.baseline.train_accuracy = m.accuracy;
             }
             if self.prepared.test_x.rows() > 0 {
-                self.baseline.test_accuracy = metrics(&self.prepared.test_x, &self.prepared.test_y)
-                    .and_then(|m| m.accuracy);
+                self.baseline.test_accuracy =
+                    metrics(&self.prepared.test_x, &self.prepared.test_y).and_then(|m| m.accuracy);
             }
         }
     }
@@ -543,9 +545,8 @@ impl Session {
         let start = Instant::now();
         let c = self.trainer.config();
         let network = self.trainer.network();
-        let metrics = |x: &Matrix, y: &Targets| {
-            evaluate(network, x, y, c.loss, c.reduction, c.l1, c.l2).ok()
-        };
+        let metrics =
+            |x: &Matrix, y: &Targets| evaluate(network, x, y, c.loss, c.reduction, c.l1, c.l2).ok();
         self.train_metrics = metrics(&self.prepared.train_x, &self.prepared.train_y);
         self.test_metrics = if self.prepared.test_x.rows() > 0 {
             metrics(&self.prepared.test_x, &self.prepared.test_y)

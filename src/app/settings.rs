@@ -117,7 +117,11 @@ impl Settings {
             layer.units = layer.units.clamp(1, crate::nn::MAX_UNITS);
         }
         let lr = self.train.learning_rate;
-        self.train.learning_rate = if lr.is_finite() { lr.clamp(1e-5, 10.0) } else { 0.01 };
+        self.train.learning_rate = if lr.is_finite() {
+            lr.clamp(1e-5, 10.0)
+        } else {
+            0.01
+        };
         if !(0.0..=0.9).contains(&self.test_fraction) {
             self.test_fraction = 0.2;
         }
@@ -152,7 +156,10 @@ mod tests {
     #[test]
     fn corrupt_or_old_settings_fall_back_to_defaults() {
         assert_eq!(Settings::from_json(Some("{not json")), Settings::default());
-        assert_eq!(Settings::from_json(Some(r#"{"version": 0}"#)), Settings::default());
+        assert_eq!(
+            Settings::from_json(Some(r#"{"version": 0}"#)),
+            Settings::default()
+        );
         assert_eq!(Settings::from_json(None), Settings::default());
     }
 

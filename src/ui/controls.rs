@@ -22,16 +22,29 @@ fn labelled(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui) -> Response) -> 
 }
 
 /// Play/Pause, Step, Reset, the iteration count and the message line.
-pub fn toolbar_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &mut Vec<Command>) {
+pub fn toolbar_ui(
+    ui: &mut Ui,
+    session: &Session,
+    settings: &mut Settings,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         let play = if session.playing { "Pause" } else { "Play" };
         if ui.button(play).on_hover_text("Space").clicked() {
             commands.push(Command::TogglePlay);
         }
-        if ui.button("Step").on_hover_text("→: one iteration").clicked() {
+        if ui
+            .button("Step")
+            .on_hover_text("→: one iteration")
+            .clicked()
+        {
             commands.push(Command::Step);
         }
-        if ui.button("Reset").on_hover_text("R: new weights from the seed").clicked() {
+        if ui
+            .button("Reset")
+            .on_hover_text("R: new weights from the seed")
+            .clicked()
+        {
             commands.push(Command::Reset);
         }
         ui.separator();
@@ -42,7 +55,11 @@ pub fn toolbar_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, comma
             architecture_text(settings)
         ));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let theme = if settings.dark { "Light theme" } else { "Dark theme" };
+            let theme = if settings.dark {
+                "Light theme"
+            } else {
+                "Dark theme"
+            };
             if ui.button(theme).clicked() {
                 settings.dark = !settings.dark;
             }
@@ -91,7 +108,12 @@ pub fn presets_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
 }
 
 /// The data set: built-in generator or CSV, columns, split, scaling, plot axes and slice.
-pub fn data_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &mut Vec<Command>) {
+pub fn data_ui(
+    ui: &mut Ui,
+    session: &Session,
+    settings: &mut Settings,
+    commands: &mut Vec<Command>,
+) {
     let using_csv = session.csv.is_some();
     let current = if using_csv {
         "CSV file".to_owned()
@@ -103,7 +125,10 @@ pub fn data_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands
         .selected_text(current)
         .show_ui(ui, |ui| {
             for b in Builtin::ALL {
-                if ui.selectable_label(!using_csv && settings.builtin == b, b.label()).clicked() {
+                if ui
+                    .selectable_label(!using_csv && settings.builtin == b, b.label())
+                    .clicked()
+                {
                     settings.builtin = b;
                     if using_csv {
                         commands.push(Command::UseBuiltin);
@@ -116,11 +141,17 @@ pub fn data_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands
     }
     if !using_csv && settings.builtin != Builtin::Iris {
         let g = &mut settings.generator;
-        labelled(ui, "points", |ui| ui.add(DragValue::new(&mut g.points).range(4..=100_000)));
-        labelled(ui, "noise", |ui| ui.add(DragValue::new(&mut g.noise).range(0.0..=5.0).speed(0.01)));
+        labelled(ui, "points", |ui| {
+            ui.add(DragValue::new(&mut g.points).range(4..=100_000))
+        });
+        labelled(ui, "noise", |ui| {
+            ui.add(DragValue::new(&mut g.noise).range(0.0..=5.0).speed(0.01))
+        });
         labelled(ui, "data seed", |ui| ui.add(DragValue::new(&mut g.seed)));
         if settings.builtin == Builtin::Spirals {
-            labelled(ui, "arms", |ui| ui.add(DragValue::new(&mut g.arms).range(2..=6)));
+            labelled(ui, "arms", |ui| {
+                ui.add(DragValue::new(&mut g.arms).range(2..=6))
+            });
         }
     }
     ui.horizontal(|ui| {
@@ -143,7 +174,9 @@ pub fn data_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands
     {
         settings.standardize = Some(standardize);
     }
-    labelled(ui, "split seed", |ui| ui.add(DragValue::new(&mut settings.split_seed)));
+    labelled(ui, "split seed", |ui| {
+        ui.add(DragValue::new(&mut settings.split_seed))
+    });
     axes_ui(ui, session, settings, commands);
 }
 
@@ -157,7 +190,11 @@ fn columns_ui(ui: &mut Ui, csv: &crate::app::session::CsvSource, commands: &mut 
         .clone()
         .or_else(|| names.last().cloned())
         .unwrap_or_default();
-    ui.label(format!("{} ({} rows)", csv.table.file_name(), csv.table.n_rows()));
+    ui.label(format!(
+        "{} ({} rows)",
+        csv.table.file_name(),
+        csv.table.n_rows()
+    ));
     let mut roles = csv.roles.clone();
     let mut changed = false;
     ComboBox::new("target-column", "target column")
@@ -176,7 +213,10 @@ fn columns_ui(ui: &mut Ui, csv: &crate::app::session::CsvSource, commands: &mut 
         .selected_text(format!("{:?}", roles.task))
         .show_ui(ui, |ui| {
             for task in [Task::Auto, Task::Classification, Task::Regression] {
-                if ui.selectable_label(roles.task == task, format!("{task:?}")).clicked() {
+                if ui
+                    .selectable_label(roles.task == task, format!("{task:?}"))
+                    .clicked()
+                {
                     roles.task = task;
                     changed = true;
                 }
@@ -199,7 +239,14 @@ fn columns_ui(ui: &mut Ui, csv: &crate::app::session::CsvSource, commands: &mut 
         } else if r.changed() {
             let mut features: Vec<String> = names
                 .iter()
-                .filter(|n| **n != target && (if **n == column.name { on } else { chosen.contains(n) }))
+                .filter(|n| {
+                    **n != target
+                        && (if **n == column.name {
+                            on
+                        } else {
+                            chosen.contains(n)
+                        })
+                })
                 .cloned()
                 .collect();
             features.dedup();
@@ -244,7 +291,10 @@ fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &m
                 .add(Slider::new(&mut v, lo..=hi).text(names[j].as_str()))
                 .changed()
             {
-                commands.push(Command::SetSlice { feature: j, value: v });
+                commands.push(Command::SetSlice {
+                    feature: j,
+                    value: v,
+                });
             }
         }
     }
@@ -281,7 +331,11 @@ pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
                         ui.selectable_value(&mut layer.activation, a, a.name());
                     }
                 });
-            if ui.small_button("Remove").on_hover_text("Remove this layer").clicked() {
+            if ui
+                .small_button("Remove")
+                .on_hover_text("Remove this layer")
+                .clicked()
+            {
                 remove = Some(l);
             }
         });
@@ -291,9 +345,18 @@ pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
     }
     ui.horizontal(|ui| {
         let can_add = settings.hidden.len() < MAX_HIDDEN_LAYERS;
-        if ui.add_enabled(can_add, egui::Button::new("Add layer")).clicked() {
-            let activation = settings.hidden.last().map_or(Activation::Sigmoid, |h| h.activation);
-            settings.hidden.push(HiddenLayer { units: 5, activation });
+        if ui
+            .add_enabled(can_add, egui::Button::new("Add layer"))
+            .clicked()
+        {
+            let activation = settings
+                .hidden
+                .last()
+                .map_or(Activation::Sigmoid, |h| h.activation);
+            settings.hidden.push(HiddenLayer {
+                units: 5,
+                activation,
+            });
         }
         ui.label(format!("{} hidden layers", settings.hidden.len()));
     });
@@ -304,7 +367,9 @@ pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
                 ui.selectable_value(&mut settings.init, init, init_name(init));
             }
         });
-    labelled(ui, "weight seed", |ui| ui.add(DragValue::new(&mut settings.network_seed)));
+    labelled(ui, "weight seed", |ui| {
+        ui.add(DragValue::new(&mut settings.network_seed))
+    });
 }
 
 fn init_name(init: Init) -> &'static str {
@@ -337,22 +402,33 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
         t.batch_size = None;
     } else {
         let mut b = t.batch_size.unwrap_or(32);
-        labelled(ui, "batch size", |ui| ui.add(DragValue::new(&mut b).range(1..=1_000_000)));
+        labelled(ui, "batch size", |ui| {
+            ui.add(DragValue::new(&mut b).range(1..=1_000_000))
+        });
         t.batch_size = Some(b);
     }
-    labelled(ui, "L1", |ui| ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001)));
-    labelled(ui, "L2", |ui| ui.add(DragValue::new(&mut t.l2).range(0.0..=10.0).speed(0.001)));
+    labelled(ui, "L1", |ui| {
+        ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001))
+    });
+    labelled(ui, "L2", |ui| {
+        ui.add(DragValue::new(&mut t.l2).range(0.0..=10.0).speed(0.001))
+    });
     ComboBox::new("schedule", "learning-rate schedule")
         .selected_text(t.schedule.name())
         .show_ui(ui, |ui| {
             let options = [
                 Schedule::Constant,
-                Schedule::Step { every: 10_000, factor: 0.5 },
+                Schedule::Step {
+                    every: 10_000,
+                    factor: 0.5,
+                },
                 Schedule::Exponential { rate: 1e-5 },
                 Schedule::InverseTime { rate: 1e-4 },
             ];
             for s in options {
-                if ui.selectable_label(t.schedule.name() == s.name(), s.name()).clicked()
+                if ui
+                    .selectable_label(t.schedule.name() == s.name(), s.name())
+                    .clicked()
                     && t.schedule.name() != s.name()
                 {
                     t.schedule = s;
@@ -362,11 +438,17 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
     match &mut t.schedule {
         Schedule::Constant => {}
         Schedule::Step { every, factor } => {
-            labelled(ui, "drop every", |ui| ui.add(DragValue::new(every).range(1..=10_000_000)));
-            labelled(ui, "drop factor", |ui| ui.add(DragValue::new(factor).range(0.01..=1.0).speed(0.01)));
+            labelled(ui, "drop every", |ui| {
+                ui.add(DragValue::new(every).range(1..=10_000_000))
+            });
+            labelled(ui, "drop factor", |ui| {
+                ui.add(DragValue::new(factor).range(0.01..=1.0).speed(0.01))
+            });
         }
         Schedule::Exponential { rate } | Schedule::InverseTime { rate } => {
-            labelled(ui, "decay rate", |ui| ui.add(DragValue::new(rate).range(0.0..=1.0).speed(1e-6)));
+            labelled(ui, "decay rate", |ui| {
+                ui.add(DragValue::new(rate).range(0.0..=1.0).speed(1e-6))
+            });
         }
     }
     ComboBox::new("reduction", "loss reduction")
@@ -394,16 +476,22 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
     ui.horizontal(|ui| {
         ui.checkbox(&mut use_tolerance, "stop when loss <");
         let mut tol = t.tolerance.unwrap_or(0.01);
-        ui.add_enabled(use_tolerance, DragValue::new(&mut tol).range(0.0..=1e6).speed(0.001))
-            .on_hover_text("loss tolerance");
+        ui.add_enabled(
+            use_tolerance,
+            DragValue::new(&mut tol).range(0.0..=1e6).speed(0.001),
+        )
+        .on_hover_text("loss tolerance");
         t.tolerance = use_tolerance.then_some(tol);
     });
     let mut use_limit = settings.stop_after.is_some();
     ui.horizontal(|ui| {
         ui.checkbox(&mut use_limit, "stop after");
         let mut n = settings.stop_after.unwrap_or(100_000);
-        ui.add_enabled(use_limit, DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0))
-            .on_hover_text("iterations");
+        ui.add_enabled(
+            use_limit,
+            DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0),
+        )
+        .on_hover_text("iterations");
         settings.stop_after = use_limit.then_some(n);
     });
     ui.separator();
@@ -416,7 +504,9 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
             Speed::PerFrame { iterations } => iterations,
             Speed::Auto => 1,
         };
-        labelled(ui, "iterations per frame", |ui| ui.add(DragValue::new(&mut n).range(1..=1_000_000)));
+        labelled(ui, "iterations per frame", |ui| {
+            ui.add(DragValue::new(&mut n).range(1..=1_000_000))
+        });
         settings.speed = Speed::PerFrame { iterations: n };
     }
     ui.add(Slider::new(&mut settings.budget_ms, 1.0..=30.0).text("training ms per frame"));

@@ -36,29 +36,45 @@ fn hover_text(pos: &HoverPosition<'_>, log_y: bool) -> Option<String> {
 }
 
 /// Training and test loss (optionally log10) and accuracy, one plot each.
-pub fn curves_ui(ui: &mut egui::Ui, history: &History, log_loss: &mut bool, height: f32) {
+///
+/// `rows` are the training and test row counts: a summed loss is drawn per row, so that the
+/// training and test curves can be compared.
+pub fn curves_ui(
+    ui: &mut egui::Ui,
+    history: &History,
+    log_loss: &mut bool,
+    rows: Option<(usize, usize)>,
+    height: f32,
+) {
     let points = history.points();
     ui.horizontal(|ui| {
         ui.strong("Loss");
         ui.checkbox(log_loss, "log scale");
     });
     let log = *log_loss;
+    let (train_rows, test_rows) =
+        rows.map_or((1.0, 1.0), |(a, b)| (a.max(1) as f64, b.max(1) as f64));
     let y = |v: f64| if log { v.max(1e-300).log10() } else { v };
     let train_loss: Vec<[f64; 2]> = points
         .iter()
-        .map(|p| [p.iteration as f64, y(p.train_loss)])
+        .map(|p| [p.iteration as f64, y(p.train_loss / train_rows)])
         .filter(|p| p[1].is_finite())
         .collect();
     let test_loss: Vec<[f64; 2]> = points
         .iter()
-        .filter_map(|p| p.test_loss.map(|l| [p.iteration as f64, y(l)]))
+        .filter_map(|p| p.test_loss.map(|l| [p.iteration as f64, y(l / test_rows)]))
         .filter(|p| p[1].is_finite())
         .collect();
     Plot::new("loss-curves")
         .height(height)
         .legend(Legend::default())
         .x_axis_label("iteration")
-        .y_axis_label(if log { "loss (log10)" } else { "loss" })
+        .y_axis_label(match (log, rows.is_some()) {
+            (true, true) => "loss per row (log10)",
+            (true, false) => "loss (log10)",
+            (false, true) => "loss per row",
+            (false, false) => "loss",
+        })
         .label_formatter(move |pos| hover_text(pos, log))
         .show(ui, |plot_ui| {
             plot_ui.line(Line::new("train loss", train_loss).color(TRAIN_COLOR));

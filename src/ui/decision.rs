@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Legend, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points};
 
+use crate::app::Command;
 use crate::app::session::Session;
 use crate::app::settings::Settings;
-use crate::app::Command;
 use crate::data::Target;
 use crate::nn::Matrix;
 
@@ -109,6 +109,16 @@ pub fn axis_features(settings: &Settings, n_features: usize) -> (usize, usize) {
 }
 
 impl DecisionGrid {
+    /// The time the next recomputation will probably take (zero if none is due).
+    pub fn expected_cost(&self) -> Duration {
+        let throttle = (self.cost * 4).max(Duration::from_millis(50));
+        if self.computed_at.is_some_and(|t| t.elapsed() >= throttle) {
+            self.cost
+        } else {
+            Duration::ZERO
+        }
+    }
+
     /// Recomputes the grid if what it shows changed (throttled while only the weights change).
     pub fn update(
         &mut self,
@@ -149,14 +159,23 @@ impl DecisionGrid {
         } else {
             Color32::from_gray(248)
         };
-        match compute_image(session, settings, bounds, (x_feature, y_feature), shading, background)
-        {
+        match compute_image(
+            session,
+            settings,
+            bounds,
+            (x_feature, y_feature),
+            shading,
+            background,
+        ) {
             Ok((image, range, cells)) => {
                 match &mut self.texture {
                     Some(texture) => texture.set(image.clone(), TextureOptions::LINEAR),
                     None => {
-                        self.texture =
-                            Some(ctx.load_texture("decision-grid", image.clone(), TextureOptions::LINEAR));
+                        self.texture = Some(ctx.load_texture(
+                            "decision-grid",
+                            image.clone(),
+                            TextureOptions::LINEAR,
+                        ));
                     }
                 }
                 self.image = Some(image);
@@ -237,11 +256,10 @@ fn compute_image(
             let pixels = p
                 .iter_rows()
                 .map(|row| {
-                    let (best, pmax) = row
-                        .iter()
-                        .copied()
-                        .enumerate()
-                        .fold((0, f64::NEG_INFINITY), |b, (j, v)| if v > b.1 { (j, v) } else { b });
+                    let (best, pmax) = row.iter().copied().enumerate().fold(
+                        (0, f64::NEG_INFINITY),
+                        |b, (j, v)| if v > b.1 { (j, v) } else { b },
+                    );
                     let strength = if settings.discretize || k < 2 {
                         1.0
                     } else {
@@ -277,7 +295,9 @@ fn finite_range(values: &[f64]) -> (f64, f64) {
     let (lo, hi) = values
         .iter()
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
     if !lo.is_finite() {
         (0.0, 1.0)
     } else if hi - lo < 1e-12 {
@@ -328,7 +348,11 @@ pub fn decision_plot_ui(
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .x_axis_label(name(x_feature))
-        .y_axis_label(if d > 1 { name(y_feature) } else { String::new() });
+        .y_axis_label(if d > 1 {
+            name(y_feature)
+        } else {
+            String::new()
+        });
     let train_rows = &session.prepared.train_rows;
     let test_rows = &session.prepared.test_rows;
     let point = |i: usize| {
@@ -345,7 +369,10 @@ pub fn decision_plot_ui(
                 PlotImage::new(
                     "",
                     texture.id(),
-                    PlotPoint::new(0.5 * (bounds.x.0 + bounds.x.1), 0.5 * (bounds.y.0 + bounds.y.1)),
+                    PlotPoint::new(
+                        0.5 * (bounds.x.0 + bounds.x.1),
+                        0.5 * (bounds.y.0 + bounds.y.1),
+                    ),
                     [
                         (bounds.x.1 - bounds.x.0) as f32,
                         (bounds.y.1 - bounds.y.0) as f32,
@@ -357,8 +384,10 @@ pub fn decision_plot_ui(
         match &data.target {
             Target::Classes { names, labels } => {
                 for (k, class) in names.iter().enumerate() {
-                    let pts: Vec<[f64; 2]> =
-                        sample(train_rows).filter(|&i| labels[i] == k).map(point).collect();
+                    let pts: Vec<[f64; 2]> = sample(train_rows)
+                        .filter(|&i| labels[i] == k)
+                        .map(point)
+                        .collect();
                     plot_ui.add(
                         Points::new(class.clone(), pts)
                             .color(class_color(k))
@@ -366,8 +395,10 @@ pub fn decision_plot_ui(
                             .shape(MarkerShape::Circle),
                     );
                     if settings.show_test && !test_rows.is_empty() {
-                        let pts: Vec<[f64; 2]> =
-                            sample(test_rows).filter(|&i| labels[i] == k).map(point).collect();
+                        let pts: Vec<[f64; 2]> = sample(test_rows)
+                            .filter(|&i| labels[i] == k)
+                            .map(point)
+                            .collect();
                         plot_ui.add(
                             Points::new(format!("{class} (test)"), pts)
                                 .color(class_color(k))
@@ -420,8 +451,13 @@ pub fn decision_plot_ui(
     {
         let shift = ui.input(|i| i.modifiers.shift);
         if secondary || (clicked && shift) {
-            let radius = 0.03 * ((bounds.x.1 - bounds.x.0).powi(2) + (bounds.y.1 - bounds.y.0).powi(2)).sqrt();
-            commands.push(Command::RemovePoint { x: p.x, y: p.y, radius });
+            let radius = 0.03
+                * ((bounds.x.1 - bounds.x.0).powi(2) + (bounds.y.1 - bounds.y.0).powi(2)).sqrt();
+            commands.push(Command::RemovePoint {
+                x: p.x,
+                y: p.y,
+                radius,
+            });
         } else if clicked {
             commands.push(Command::AddPoint { x: p.x, y: p.y });
         }
@@ -461,7 +497,9 @@ fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, session: &Session, axes: (
     }
     let n = session.prepared.train_rows.len() + session.prepared.test_rows.len();
     if session.prepared.train_rows.len() > MAX_DRAWN_POINTS {
-        parts.push(format!("drawing an even sample of {MAX_DRAWN_POINTS} of {n} points"));
+        parts.push(format!(
+            "drawing an even sample of {MAX_DRAWN_POINTS} of {n} points"
+        ));
     }
     if let Some(problem) = &grid.problem {
         parts.push(format!("grid: {problem}"));

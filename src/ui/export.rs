@@ -15,7 +15,11 @@ use super::{class_color, value_color};
 const SIZE: u32 = 768;
 
 /// The decision plot (grid plus points, no axes) encoded as PNG.
-pub fn decision_png(grid: &DecisionGrid, session: &Session, settings: &Settings) -> Result<Vec<u8>, String> {
+pub fn decision_png(
+    grid: &DecisionGrid,
+    session: &Session,
+    settings: &Settings,
+) -> Result<Vec<u8>, String> {
     let (Some(image), Some(bounds)) = (&grid.image, grid.bounds) else {
         return Err("the decision grid is not ready yet".to_owned());
     };
@@ -52,7 +56,8 @@ pub fn decision_png(grid: &DecisionGrid, session: &Session, settings: &Settings)
             for dx in -5_i32..=5 {
                 let dist = f64::from(dx * dx + dy * dy).sqrt();
                 let (px, py) = (x as i64 + i64::from(dx), y as i64 + i64::from(dy));
-                if dist > 4.5 || px < 0 || py < 0 || px >= i64::from(SIZE) || py >= i64::from(SIZE) {
+                if dist > 4.5 || px < 0 || py < 0 || px >= i64::from(SIZE) || py >= i64::from(SIZE)
+                {
                     continue;
                 }
                 let c = if dist > 3.3 {
@@ -64,7 +69,11 @@ pub fn decision_png(grid: &DecisionGrid, session: &Session, settings: &Settings)
                 } else {
                     continue;
                 };
-                out.put_pixel(px as u32, py as u32, image::Rgba([c.r(), c.g(), c.b(), 255]));
+                out.put_pixel(
+                    px as u32,
+                    py as u32,
+                    image::Rgba([c.r(), c.g(), c.b(), 255]),
+                );
             }
         }
     };

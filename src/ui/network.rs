@@ -50,7 +50,10 @@ pub fn network_ui(
                 let colour = if v >= 0.0 { POSITIVE } else { NEGATIVE };
                 painter.line_segment(
                     [position(l, i), position(l + 1, j)],
-                    Stroke::new(0.3 + 3.0 * strength, colour.gamma_multiply(0.25 + 0.75 * strength)),
+                    Stroke::new(
+                        0.3 + 3.0 * strength,
+                        colour.gamma_multiply(0.25 + 0.75 * strength),
+                    ),
                 );
             }
         }

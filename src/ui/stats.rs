@@ -82,7 +82,10 @@ pub fn baseline_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Comm
 
 /// One confusion matrix: rows actual, columns predicted, with class names.
 pub fn confusion_ui(ui: &mut egui::Ui, id: &str, title: &str, metrics: &Metrics, names: &[String]) {
-    ui.strong(format!("{title} ({} rows): rows actual, columns predicted", metrics.rows));
+    ui.strong(format!(
+        "{title} ({} rows): rows actual, columns predicted",
+        metrics.rows
+    ));
     egui::Grid::new(id).striped(true).show(ui, |ui| {
         ui.label("");
         for name in names {
