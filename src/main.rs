@@ -48,7 +48,10 @@ fn preset(name: Option<&str>) -> Result<Option<nnviz::app::presets::Preset>, Cli
     name.map(|n| {
         Preset::from_name(n).ok_or_else(|| {
             let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
-            CliError(format!("unknown preset {n:?}; presets are {}", names.join(", ")))
+            CliError(format!(
+                "unknown preset {n:?}; presets are {}",
+                names.join(", ")
+            ))
         })
     })
     .transpose()
@@ -99,5 +102,7 @@ fn open_app(_cli: &Cli) -> Result<(), CliError> {
 
 #[cfg(not(feature = "gui"))]
 fn run_bench_ui(_args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
-    Err(CliError("bench-ui needs the app: build with the `gui` feature".into()))
+    Err(CliError(
+        "bench-ui needs the app: build with the `gui` feature".into(),
+    ))
 }

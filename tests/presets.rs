@@ -22,7 +22,16 @@ fn final_accuracy(preset: Preset) -> (u64, f64) {
     }
     let config = session.trainer.config().clone();
     let p = &session.prepared;
-    let metrics = evaluate(session.trainer.network(), &p.train_x, &p.train_y, config.loss, config.reduction, 0.0, 0.0).unwrap();
+    let metrics = evaluate(
+        session.trainer.network(),
+        &p.train_x,
+        &p.train_y,
+        config.loss,
+        config.reduction,
+        0.0,
+        0.0,
+    )
+    .unwrap();
     (session.trainer.iteration(), metrics.accuracy.unwrap())
 }
 
@@ -37,6 +46,9 @@ fn each_preset_reaches_the_articles_figure() {
     ] {
         let (done, got) = final_accuracy(preset);
         assert_eq!(done, iterations, "{preset:?}");
-        assert!((got - accuracy).abs() < 1e-9, "{preset:?}: {got} instead of the article's {accuracy}");
+        assert!(
+            (got - accuracy).abs() < 1e-9,
+            "{preset:?}: {got} instead of the article's {accuracy}"
+        );
     }
 }

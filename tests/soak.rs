@@ -32,7 +32,11 @@ fn soak(iterations: u64) {
     let mut rates = Vec::new();
     while session.trainer.iteration() < iterations {
         session.train_frame(&settings, budget);
-        assert!(session.trainer.stopped().is_none(), "stopped: {:?}", session.trainer.stopped());
+        assert!(
+            session.trainer.stopped().is_none(),
+            "stopped: {:?}",
+            session.trainer.stopped()
+        );
         let done = session.trainer.iteration();
         if done >= iterations / 10 && memory_at_start.is_none() {
             memory_at_start = resident_kb();
@@ -69,8 +73,14 @@ fn soak(iterations: u64) {
             v[v.len() / 2]
         };
         let quarter = rates.len() / 4;
-        let (early, late) = (median(&rates[..quarter]), median(&rates[rates.len() - quarter..]));
-        assert!(late > early * 0.5, "slowed down from {early:.0} to {late:.0} iterations/s");
+        let (early, late) = (
+            median(&rates[..quarter]),
+            median(&rates[rates.len() - quarter..]),
+        );
+        assert!(
+            late > early * 0.5,
+            "slowed down from {early:.0} to {late:.0} iterations/s"
+        );
     }
 }
 

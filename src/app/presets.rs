@@ -22,6 +22,9 @@ pub enum Preset {
     IrisR6,
 }
 
+/// The seed of our hot-dog generator whose 200 points behave like the article's.
+pub const ARTICLE_HOT_DOGS_SEED: u64 = 36;
+
 impl Preset {
     /// Every preset, in menu order.
     pub const ALL: [Self; 5] = [
@@ -81,10 +84,23 @@ impl Preset {
             units,
             activation: Activation::Sigmoid,
         };
-        let (builtin, hidden, init, learning_rate, iterations, tolerance) = match self {
-            Self::LogisticRegression => {
-                (Builtin::HotDogs, vec![], Init::Normal, 0.01, 100_000, None)
-            }
+        // The article's numbers come from R's random data and weights, which are not ours. These
+        // seeds of our generator and initialiser give the same results (found by search with
+        // `nnviz train --data-seed 36 --seed S`, checked by tests/presets.rs): hot dogs whose
+        // logistic regression classifies 134 of 200, and starting weights that reach 68.5 %,
+        // 76 % and 100 %. The logistic regression runs at η = 0.001: at 0.01 plain gradient
+        // descent on the raw features oscillates instead of converging to `glm`'s fit.
+        let (builtin, hidden, init, learning_rate, iterations, tolerance, network_seed) = match self
+        {
+            Self::LogisticRegression => (
+                Builtin::HotDogs,
+                vec![],
+                Init::Normal,
+                0.001,
+                100_000,
+                None,
+                1,
+            ),
             Self::Hidden1 => (
                 Builtin::HotDogs,
                 vec![sigmoid(1)],
@@ -92,6 +108,7 @@ impl Preset {
                 0.01,
                 100_000,
                 None,
+                1,
             ),
             Self::Hidden5 => (
                 Builtin::HotDogs,
@@ -100,6 +117,7 @@ impl Preset {
                 0.01,
                 100_000,
                 None,
+                1,
             ),
             Self::Hidden30 => (
                 Builtin::HotDogs,
@@ -108,6 +126,7 @@ impl Preset {
                 0.01,
                 100_000,
                 None,
+                2,
             ),
             Self::IrisR6 => (
                 Builtin::Iris,
@@ -116,14 +135,19 @@ impl Preset {
                 1e-4,
                 9_999,
                 Some(0.01),
+                1,
             ),
         };
+        let mut generator = builtin.default_options();
+        if builtin == Builtin::HotDogs {
+            generator.seed = ARTICLE_HOT_DOGS_SEED;
+        }
         Settings {
             builtin,
-            generator: builtin.default_options(),
+            generator,
             hidden,
             init,
-            network_seed: 1,
+            network_seed,
             train: TrainConfig {
                 optimizer: Optimizer::Gd,
                 learning_rate,
