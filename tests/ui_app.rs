@@ -128,7 +128,10 @@ fn changing_the_hidden_size_rebuilds_the_network() {
     harness.run_steps(2);
     let app = harness.state();
     assert_eq!(app.settings.hidden[0].units, 12);
-    assert_eq!(app.session.trainer.network().architecture().hidden[0].units, 12);
+    assert_eq!(
+        app.session.trainer.network().architecture().hidden[0].units,
+        12
+    );
     assert_eq!(app.session.trainer.iteration(), 0);
 }
 
@@ -157,7 +160,11 @@ fn dropping_a_bad_csv_shows_the_problem_and_keeps_the_old_data() {
     pause(&mut harness);
     let rows = harness.state().session.dataset.n_rows();
     let name = harness.state().session.dataset.name.clone();
-    drop_file(&mut harness, "bad.csv", b"x1,x2,class\n1,2,a\n3,4\n5,6,b\n".to_vec());
+    drop_file(
+        &mut harness,
+        "bad.csv",
+        b"x1,x2,class\n1,2,a\n3,4\n5,6,b\n".to_vec(),
+    );
     harness.run_steps(2);
     let app = harness.state();
     let notice = app.session.notice.as_ref().expect("a message");
@@ -175,7 +182,13 @@ fn dropping_a_good_csv_with_four_features_shows_a_slice() {
     let mut text = String::from("a,b,c,d,kind\n");
     for i in 0..40 {
         let v = f64::from(i);
-        text.push_str(&format!("{v},{},{},{},{}\n", v * 0.5, 40.0 - v, v % 3.0, if i % 2 == 0 { "even" } else { "odd" }));
+        text.push_str(&format!(
+            "{v},{},{},{},{}\n",
+            v * 0.5,
+            40.0 - v,
+            v % 3.0,
+            if i % 2 == 0 { "even" } else { "odd" }
+        ));
     }
     drop_file(&mut harness, "four.csv", text.into_bytes());
     harness.run_steps(3);
