@@ -286,12 +286,10 @@ impl App {
                     ui::stats::baseline_ui(ui, session, &mut commands);
                     ui.separator();
                     let rows = (session.trainer.config().reduction == crate::nn::Reduction::Sum)
-                        .then(|| {
-                            (
-                                session.prepared.train_rows.len(),
-                                session.prepared.test_rows.len(),
-                            )
-                        });
+                        .then_some((
+                            session.prepared.train_rows.len(),
+                            session.prepared.test_rows.len(),
+                        ));
                     ui::curves::curves_ui(
                         ui,
                         &session.history,

@@ -200,6 +200,10 @@ fn grid_cells(params: usize, inputs: usize) -> usize {
     cells.clamp(48, GRID_CELLS)
 }
 
+/// A computed grid: the image, the range of its colour map (values, activations) and its cells
+/// per side.
+type GridImage = (ColorImage, Option<(f64, f64)>, usize);
+
 /// The grid image, the range of its colour map (values, activations) and its cells per side.
 fn compute_image(
     session: &Session,
@@ -208,7 +212,7 @@ fn compute_image(
     (x_feature, y_feature): (usize, usize),
     shading: Shading,
     background: Color32,
-) -> Result<(ColorImage, Option<(f64, f64)>, usize), String> {
+) -> Result<GridImage, String> {
     let network = session.trainer.network();
     let d = session.dataset.n_features();
     let cells = grid_cells(network.parameter_count(), d);

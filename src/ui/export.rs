@@ -62,9 +62,7 @@ pub fn decision_png(
                 }
                 let c = if dist > 3.3 {
                     outline
-                } else if filled {
-                    colour
-                } else if dist > 2.0 {
+                } else if filled || dist > 2.0 {
                     colour
                 } else {
                     continue;
