@@ -17,6 +17,8 @@ const NO_DIALOG_WITHIN: Duration = Duration::from_millis(400);
 pub enum DialogPurpose {
     /// Pick a CSV file to load.
     OpenCsv,
+    /// Pick a saved model to load.
+    OpenModel,
     /// Pick where to save an export.
     Save(super::ExportKind),
 }
@@ -66,15 +68,19 @@ impl DialogTask {
     /// Opens a dialog for `purpose` on a helper thread; `repaint` is called when it closes.
     pub fn start(purpose: DialogPurpose, repaint: impl Fn() + Send + 'static) -> Self {
         let (sender, receiver) = channel();
-        let save_name = match &purpose {
-            DialogPurpose::Save(kind) => Some(kind.file_name()),
-            DialogPurpose::OpenCsv => None,
-        };
+        let what = purpose.clone();
         std::thread::spawn(move || {
             let dialog = rfd::AsyncFileDialog::new();
-            let picked = match save_name {
-                None => block_on(dialog.add_filter("CSV", &["csv", "tsv", "txt"]).pick_file()),
-                Some(name) => block_on(dialog.set_file_name(name).save_file()),
+            let picked = match what {
+                DialogPurpose::OpenCsv => {
+                    block_on(dialog.add_filter("CSV", &["csv", "tsv", "txt"]).pick_file())
+                }
+                DialogPurpose::OpenModel => {
+                    block_on(dialog.add_filter("nnviz model", &["json"]).pick_file())
+                }
+                DialogPurpose::Save(kind) => {
+                    block_on(dialog.set_file_name(kind.file_name()).save_file())
+                }
             };
             // The receiver may be gone if the app closed; nothing to do then.
             let _ = sender.send(picked.map(|f| f.path().to_path_buf()));

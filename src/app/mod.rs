@@ -31,11 +31,18 @@ pub enum ExportKind {
     HistoryCsv,
     /// The data set as CSV.
     DataCsv,
+    /// The model as JSON, the file `nnviz predict` reads.
+    ModelJson,
 }
 
 impl ExportKind {
     /// Every export, in menu order.
-    pub const ALL: [Self; 3] = [Self::DecisionPng, Self::HistoryCsv, Self::DataCsv];
+    pub const ALL: [Self; 4] = [
+        Self::DecisionPng,
+        Self::HistoryCsv,
+        Self::DataCsv,
+        Self::ModelJson,
+    ];
 
     /// The button text.
     pub fn label(self) -> &'static str {
@@ -43,6 +50,7 @@ impl ExportKind {
             Self::DecisionPng => "Save decision plot (PNG)…",
             Self::HistoryCsv => "Save training history (CSV)…",
             Self::DataCsv => "Save data set (CSV)…",
+            Self::ModelJson => "Save model (JSON)…",
         }
     }
 
@@ -52,6 +60,7 @@ impl ExportKind {
             Self::DecisionPng => "nnviz-decision.png",
             Self::HistoryCsv => "nnviz-history.csv",
             Self::DataCsv => "nnviz-data.csv",
+            Self::ModelJson => "nnviz-model.json",
         }
     }
 }
@@ -67,6 +76,15 @@ pub enum Command {
     Reset,
     /// Set everything as in an experiment of the article and train.
     Preset(Preset),
+    /// Open the file dialog for a saved model.
+    OpenModel,
+    /// Replace the network with a saved model's (the file's name and text).
+    LoadModel {
+        /// File name, for messages.
+        name: String,
+        /// The JSON text.
+        text: String,
+    },
     /// Open the file dialog for a CSV file.
     OpenCsv,
     /// Load CSV text (a dropped file).
@@ -426,6 +444,22 @@ impl App {
                     Err(e) => s.notice = Some(Notice::error(e)),
                 }
             }
+            Command::OpenModel => {
+                if self.dialog.is_none() {
+                    let ctx = ctx.cloned();
+                    self.dialog = Some(DialogTask::start(DialogPurpose::OpenModel, move || {
+                        if let Some(ctx) = &ctx {
+                            ctx.request_repaint();
+                        }
+                    }));
+                }
+            }
+            Command::LoadModel { name, text } => {
+                s.notice = Some(match s.load_model(&name, &text) {
+                    Ok(()) => Notice::info(format!("Loaded the model from {name}.")),
+                    Err(e) => Notice::error(format!("{e} (the current network is kept)")),
+                });
+            }
             Command::OpenCsv => {
                 if self.dialog.is_none() {
                     let ctx = ctx.cloned();
@@ -549,6 +583,18 @@ impl App {
         let purpose = task.purpose.clone();
         self.dialog = None;
         match (purpose, outcome) {
+            (DialogPurpose::OpenModel, DialogOutcome::Picked(path)) => {
+                let name = path.display().to_string();
+                commands.push(match std::fs::read_to_string(&path) {
+                    Ok(text) => Command::LoadModel { name, text },
+                    Err(e) => Command::Fail(format!("{name}: {e}")),
+                });
+            }
+            (DialogPurpose::OpenModel, DialogOutcome::Unavailable) => {
+                self.session.notice = Some(Notice::error(
+                    "No file dialog available; run `nnviz predict --model` instead.",
+                ));
+            }
             (DialogPurpose::OpenCsv, DialogOutcome::Picked(path)) => {
                 commands.push(Command::LoadCsvPath(path));
             }
@@ -572,6 +618,10 @@ impl App {
                 ui::export::decision_png(&self.grid, &self.session, &self.settings)
             }
             ExportKind::HistoryCsv => Ok(self.session.history.to_csv().into_bytes()),
+            ExportKind::ModelJson => {
+                let model = self.session.saved_model();
+                serde_json::to_vec_pretty(&model).map_err(|e| e.to_string())
+            }
             ExportKind::DataCsv => {
                 let mut bytes = Vec::new();
                 self.session

@@ -7,6 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::data::{ColumnRoles, Dataset, PrepareOptions, Prepared, Table, prepare};
+use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Architecture, Init, Loss, Matrix, Network, OutputHead, Targets};
 use crate::train::{History, HistoryPoint, Metrics, Stop, TrainConfig, Trainer, evaluate};
 
@@ -244,6 +245,69 @@ impl Session {
         };
         session.restart_baseline(settings);
         Ok(session)
+    }
+
+    /// The model file for the current network: weights plus what predicting on raw rows needs.
+    pub fn saved_model(&self) -> SavedModel {
+        let scaling = self.prepared.scaling.as_ref().map(|s| SavedScaling {
+            mean: s.mean.clone(),
+            sd: s.sd.clone(),
+        });
+        SavedModel::new(
+            self.trainer.network(),
+            self.dataset.feature_names.clone(),
+            self.dataset.target_name.clone(),
+            self.dataset.class_names().to_vec(),
+            scaling,
+        )
+    }
+
+    /// Replaces the network with a saved model's, if it fits the current data: the same
+    /// features, classes and standardisation. On any mismatch nothing changes.
+    pub fn load_model(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let model = SavedModel::from_json(name, text).map_err(|e| e.to_string())?;
+        if model.features != self.dataset.feature_names {
+            return Err(format!(
+                "{name}: the model takes features [{}], the data has [{}]",
+                model.features.join(", "),
+                self.dataset.feature_names.join(", ")
+            ));
+        }
+        if model.classes != self.dataset.class_names() {
+            return Err(format!(
+                "{name}: the model predicts classes [{}], the data has [{}]",
+                model.classes.join(", "),
+                self.dataset.class_names().join(", ")
+            ));
+        }
+        let same_scaling = match (&model.scaling, &self.prepared.scaling) {
+            (None, None) => true,
+            (Some(m), Some(p)) => {
+                let close = |a: &[f64], b: &[f64]| {
+                    a.len() == b.len()
+                        && a.iter()
+                            .zip(b)
+                            .all(|(x, y)| (x - y).abs() <= 1e-9 * y.abs().max(1.0))
+                };
+                close(&m.mean, &p.mean) && close(&m.sd, &p.sd)
+            }
+            _ => false,
+        };
+        if !same_scaling {
+            return Err(format!(
+                "{name}: the model was trained with other feature standardisation than the current data and split"
+            ));
+        }
+        let network = model.network().map_err(|e| format!("{name}: {e}"))?;
+        if network.architecture().outputs != self.trainer.network().architecture().outputs {
+            return Err(format!(
+                "{name}: the model's output does not fit the current data"
+            ));
+        }
+        self.trainer.set_network(network);
+        self.history.clear();
+        self.network_version += 1;
+        Ok(())
     }
 
     /// True for a classification data set.

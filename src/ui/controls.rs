@@ -512,12 +512,15 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
     ui.add(Slider::new(&mut settings.budget_ms, 1.0..=30.0).text("training ms per frame"));
 }
 
-/// Buttons that save the plot, the history and the data.
+/// Buttons that save the plot, the history, the data and the model, and load a model.
 pub fn export_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
     for kind in ExportKind::ALL {
         if ui.button(kind.label()).clicked() {
             commands.push(Command::Export(kind));
         }
+    }
+    if ui.button("Load model (JSON)…").clicked() {
+        commands.push(Command::OpenModel);
     }
 }
 

@@ -1,0 +1,75 @@
+//! The app's model export is the file `nnviz predict` reads, and loading one checks it fits.
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+use std::time::Duration;
+
+use nnviz::app::presets::Preset;
+use nnviz::app::session::Session;
+use nnviz::app::settings::Settings;
+
+fn session(preset: Preset, iterations: u64) -> (Settings, Session) {
+    let settings = preset.settings(&Settings::default());
+    let dataset = settings.builtin.generate(&settings.generator);
+    let mut session = Session::new(&settings, dataset, None).unwrap();
+    session.pending_steps = iterations;
+    while session.pending_steps > 0 {
+        session.train_frame(&settings, Duration::from_millis(20));
+    }
+    (settings, session)
+}
+
+#[test]
+fn an_exported_model_loads_back_and_predicts_from_the_command_line() {
+    let (_, trained) = session(Preset::IrisR6, 300);
+    let json = serde_json::to_string(&trained.saved_model()).unwrap();
+
+    let (_, mut fresh) = session(Preset::IrisR6, 0);
+    assert_ne!(fresh.trainer.network(), trained.trainer.network());
+    fresh.load_model("m.json", &json).unwrap();
+    assert_eq!(
+        fresh.trainer.network().weights(),
+        trained.trainer.network().weights()
+    );
+
+    let dir = std::env::temp_dir().join(format!("nnviz-app-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("m.json");
+    std::fs::write(&model, &json).unwrap();
+    let rows = dir.join("rows.csv");
+    std::fs::write(
+        &rows,
+        "Sepal.Length,Sepal.Width,Petal.Length,Petal.Width\n5.1,3.5,1.4,0.2\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nnviz"))
+        .args([
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            rows.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().nth(1).unwrap().ends_with(",setosa"), "{text}");
+}
+
+#[test]
+fn a_model_for_other_data_is_refused_and_the_network_kept() {
+    let (_, iris) = session(Preset::IrisR6, 10);
+    let json = serde_json::to_string(&iris.saved_model()).unwrap();
+    let (_, mut hot_dogs) = session(Preset::Hidden5, 10);
+    let before = hot_dogs.trainer.network().clone();
+    let err = hot_dogs.load_model("iris.json", &json).unwrap_err();
+    assert!(err.contains("features"), "{err}");
+    assert_eq!(hot_dogs.trainer.network(), &before);
+    assert!(hot_dogs.load_model("broken.json", "{\"format\":").is_err());
+}
