@@ -445,14 +445,7 @@ impl App {
                 }
             }
             Command::OpenModel => {
-                if self.dialog.is_none() {
-                    let ctx = ctx.cloned();
-                    self.dialog = Some(DialogTask::start(DialogPurpose::OpenModel, move || {
-                        if let Some(ctx) = &ctx {
-                            ctx.request_repaint();
-                        }
-                    }));
-                }
+                self.open_dialog(DialogPurpose::OpenModel, ctx);
             }
             Command::LoadModel { name, text } => {
                 s.notice = Some(match s.load_model(&name, &text) {
@@ -461,14 +454,7 @@ impl App {
                 });
             }
             Command::OpenCsv => {
-                if self.dialog.is_none() {
-                    let ctx = ctx.cloned();
-                    self.dialog = Some(DialogTask::start(DialogPurpose::OpenCsv, move || {
-                        if let Some(ctx) = &ctx {
-                            ctx.request_repaint();
-                        }
-                    }));
-                }
+                self.open_dialog(DialogPurpose::OpenCsv, ctx);
             }
             Command::LoadCsvBytes { name, bytes } => {
                 let table = Table::read_bytes(&name, &bytes);
@@ -526,14 +512,7 @@ impl App {
                 self.session.playing = true;
             }
             Command::Export(kind) => {
-                if self.dialog.is_none() {
-                    let ctx = ctx.cloned();
-                    self.dialog = Some(DialogTask::start(DialogPurpose::Save(kind), move || {
-                        if let Some(ctx) = &ctx {
-                            ctx.request_repaint();
-                        }
-                    }));
-                }
+                self.open_dialog(DialogPurpose::Save(kind), ctx);
             }
             Command::SetSlice { feature, value } => {
                 if let Some(v) = s.slice.get_mut(feature) {
@@ -574,6 +553,19 @@ impl App {
                     "{e} (the previous data set is kept)"
                 )));
             }
+        }
+    }
+
+    /// Opens a file dialog off the UI thread, unless one is open; the window repaints when it
+    /// closes.
+    fn open_dialog(&mut self, purpose: DialogPurpose, ctx: Option<&egui::Context>) {
+        if self.dialog.is_none() {
+            let ctx = ctx.cloned();
+            self.dialog = Some(DialogTask::start(purpose, move || {
+                if let Some(ctx) = &ctx {
+                    ctx.request_repaint();
+                }
+            }));
         }
     }
 

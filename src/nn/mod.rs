@@ -187,6 +187,11 @@ impl Architecture {
         Ok(())
     }
 
+    /// The activation of each hidden layer, first to last.
+    pub fn hidden_activations(&self) -> Vec<Activation> {
+        self.hidden.iter().map(|h| h.activation).collect()
+    }
+
     /// `(inputs, outputs)` of every layer, the output layer last.
     pub fn layer_sizes(&self) -> Vec<(usize, usize)> {
         let mut sizes = Vec::with_capacity(self.hidden.len() + 1);
@@ -324,12 +329,7 @@ impl Network {
                 self.architecture.inputs
             )));
         }
-        let hidden: Vec<Activation> = self
-            .architecture
-            .hidden
-            .iter()
-            .map(|h| h.activation)
-            .collect();
+        let hidden = self.architecture.hidden_activations();
         let mut ws = Workspace::default();
         ws.set_input(x);
         kernel::forward(&hidden, self.architecture.head, &self.weights, &mut ws);

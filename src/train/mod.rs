@@ -377,13 +377,7 @@ impl Trainer {
                 self.network.architecture().inputs
             )));
         }
-        let hidden: Vec<_> = self
-            .network
-            .architecture()
-            .hidden
-            .iter()
-            .map(|h| h.activation)
-            .collect();
+        let hidden = self.network.architecture().hidden_activations();
         let spec = PassSpec {
             hidden: &hidden,
             head,
@@ -685,12 +679,7 @@ pub fn objective_gradient(
             network.architecture().inputs
         )));
     }
-    let hidden: Vec<_> = network
-        .architecture()
-        .hidden
-        .iter()
-        .map(|h| h.activation)
-        .collect();
+    let hidden = network.architecture().hidden_activations();
     let spec = PassSpec {
         hidden: &hidden,
         head,
