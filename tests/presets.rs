@@ -52,3 +52,14 @@ fn each_preset_reaches_the_articles_figure() {
         );
     }
 }
+
+#[test]
+fn the_baseline_beside_the_network_is_the_articles_logistic_regression() {
+    let settings = Preset::Hidden5.settings(&Settings::default());
+    let dataset = settings.builtin.generate(&settings.generator);
+    let mut session = Session::new(&settings, dataset, None).unwrap();
+    while !session.baseline.finished() {
+        session.train_frame(&settings, Duration::from_millis(50));
+    }
+    assert_eq!(session.baseline.train_accuracy, Some(0.67), "{:?}", session.baseline.status);
+}

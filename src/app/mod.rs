@@ -627,7 +627,8 @@ impl App {
 
     fn export_to(&mut self, kind: ExportKind, path: &Path) {
         let result = self.export_bytes(kind).and_then(|bytes| {
-            std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+            crate::model::write_atomically(path, &bytes)
+                .map_err(|e| format!("{}: {e}", path.display()))
         });
         let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.session.notice = Some(match result {

@@ -52,12 +52,18 @@ pub fn numbers_ui(ui: &mut egui::Ui, session: &Session) {
     });
 }
 
-/// The logistic regression beside the network, with a button to switch to it.
+/// The network without hidden layers (logistic regression for classes, linear regression for
+/// numbers) beside the network, with a button to switch to it.
 pub fn baseline_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
     let b = &session.baseline;
     let at = b.trainer.as_ref().map_or(0, |t| t.iteration());
+    let kind = if session.is_classification() {
+        "logistic regression"
+    } else {
+        "linear regression"
+    };
     ui.horizontal_wrapped(|ui| {
-        ui.label("Baseline (logistic regression):");
+        ui.label(format!("Baseline ({kind}):"));
         if session.is_classification() {
             ui.strong(format_percent(b.train_accuracy));
             if b.test_accuracy.is_some() {
@@ -71,8 +77,8 @@ pub fn baseline_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Comm
             ui.label(status);
         }
         if ui
-            .button("Use logistic regression")
-            .on_hover_text("Remove every hidden layer and train the article's logistic regression")
+            .button(format!("Use {kind}"))
+            .on_hover_text("Remove every hidden layer: the article's logistic regression")
             .clicked()
         {
             commands.push(Command::UseBaseline);
