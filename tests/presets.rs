@@ -61,5 +61,10 @@ fn the_baseline_beside_the_network_is_the_articles_logistic_regression() {
     while !session.baseline.finished() {
         session.train_frame(&settings, Duration::from_millis(50));
     }
-    assert_eq!(session.baseline.train_accuracy, Some(0.67), "{:?}", session.baseline.status);
+    assert_eq!(
+        session.baseline.train_accuracy,
+        Some(0.67),
+        "{:?}",
+        session.baseline.status
+    );
 }
