@@ -323,11 +323,6 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Rows of the last pass.
-    pub fn rows(&self) -> usize {
-        self.n
-    }
-
     /// The network's output for the rows of the last pass, `[n, outputs]`.
     pub fn output(&self) -> Matrix {
         self.sample_major(self.activations.last().map_or(&[][..], |a| a))
@@ -423,30 +418,7 @@ pub struct PassSpec<'a> {
 /// Runs the forward pass over the rows set by [`Workspace::set_input`], leaving every layer's
 /// output in `ws`.
 pub fn forward(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { forward_avx2(hidden, head, weights, ws) };
-            return;
-        }
-    }
-    forward_portable(hidden, head, weights, ws);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn forward_avx2(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
-    forward_portable(hidden, head, weights, ws);
-}
-
-#[inline(always)]
-fn forward_portable(
-    hidden: &[Activation],
-    head: OutputHead,
-    weights: &[Matrix],
-    ws: &mut Workspace,
-) {
+    // Each stage picks its AVX2 copy itself (`with_best_simd!`).
     forward_parts(hidden, head, weights, ws, &Sequential);
 }
 
@@ -554,7 +526,7 @@ fn forward_stage(
 ) {
     affine_t(input, np, w, z, j0);
     match layer {
-        Layer::Hidden(activation) => apply_activation(activation, z),
+        Layer::Hidden(activation) => activation.apply(z),
         Layer::Output(head, scores) => {
             scores.copy_from_slice(z);
             apply_head_t(head, z, np);
@@ -674,37 +646,6 @@ pub fn forward_backward(
     ws: &mut Workspace,
     grads: &mut Gradients,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { forward_backward_avx2(spec, weights, y, ws, grads) };
-            return;
-        }
-    }
-    forward_backward_portable(spec, weights, y, ws, grads);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn forward_backward_avx2(
-    spec: PassSpec<'_>,
-    weights: &[Matrix],
-    y: &Targets,
-    ws: &mut Workspace,
-    grads: &mut Gradients,
-) {
-    forward_backward_portable(spec, weights, y, ws, grads);
-}
-
-#[inline(always)]
-fn forward_backward_portable(
-    spec: PassSpec<'_>,
-    weights: &[Matrix],
-    y: &Targets,
-    ws: &mut Workspace,
-    grads: &mut Gradients,
-) {
     forward_backward_parts(spec, weights, y, ws, grads, &Sequential);
 }
 
@@ -777,14 +718,6 @@ pub fn forward_backward_parts(
                 back
             ));
         });
-    }
-}
-
-#[inline(always)]
-fn apply_activation(activation: Activation, z: &mut [f64]) {
-    match activation {
-        Activation::Sigmoid => sigmoid_in_place(z),
-        other => other.apply(z),
     }
 }
 
