@@ -205,3 +205,42 @@ fn bench_ui_reports_frame_times() {
     assert!(report.p50_ms > 0.0 && report.p95_ms >= report.p50_ms);
     assert!(report.iterations > 0);
 }
+
+#[test]
+fn a_corrupt_settings_file_is_reported_in_the_window_and_saving_replaces_it() {
+    use nnviz::app::settings::SettingsFile;
+    let dir = std::env::temp_dir().join(format!("nnviz-ui-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("settings.json");
+    std::fs::write(&path, b"{\"version\": 1, \"hidden\": [").unwrap();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.frame_ui(ui),
+            App::headless(&AppOptions::default(), Some(SettingsFile::new(&path))),
+        );
+    harness.run_steps(2);
+    harness.get_by_label_contains("is unusable");
+    assert_eq!(harness.state().settings.hidden.len(), 1, "defaults in use");
+
+    let mut settings = harness.state().settings.clone();
+    settings.network_seed = 99;
+    harness.state_mut().apply_settings(settings);
+    eframe::App::save(harness.state_mut(), &mut NoStorage);
+    let reread = SettingsFile::new(&path).load();
+    assert!(reread.problem.is_none());
+    assert_eq!(reread.settings.network_seed, 99);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// eframe storage that holds nothing (the settings go to their own file).
+struct NoStorage;
+
+impl eframe::Storage for NoStorage {
+    fn get_string(&self, _key: &str) -> Option<String> {
+        None
+    }
+    fn set_string(&mut self, _key: &str, _value: String) {}
+    fn remove_string(&mut self, _key: &str) {}
+    fn flush(&mut self) {}
+}

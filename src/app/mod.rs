@@ -20,7 +20,7 @@ use crate::ui::decision::{DecisionGrid, Shading};
 use dialog::{DialogOutcome, DialogPurpose, DialogTask};
 use presets::Preset;
 use session::{CsvSource, Notice, Session};
-use settings::Settings;
+use settings::{Loaded, Settings, SettingsFile};
 
 /// Something to export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +156,7 @@ pub struct App {
     pub hovered_unit: Option<(usize, usize)>,
     dialog: Option<DialogTask>,
     applied_dark: Option<bool>,
-    persist: bool,
+    settings_file: Option<SettingsFile>,
 }
 
 impl std::fmt::Debug for App {
@@ -173,19 +173,27 @@ impl App {
         Self::with_options(cc, &AppOptions::default())
     }
 
-    /// The app with start options.
-    pub fn with_options(cc: &eframe::CreationContext<'_>, options: &AppOptions) -> Self {
-        let stored = if options.fresh {
+    /// The app with start options; unless they ask for fresh settings, the stored ones.
+    pub fn with_options(_cc: &eframe::CreationContext<'_>, options: &AppOptions) -> Self {
+        let file = if options.fresh {
             None
         } else {
-            cc.storage.and_then(|s| s.get_string(eframe::APP_KEY))
+            SettingsFile::in_data_dir()
         };
-        Self::headless(options, stored.as_deref())
+        Self::headless(options, file)
     }
 
-    /// The app without a window: `stored` is the settings JSON from a previous run, if any.
-    pub fn headless(options: &AppOptions, stored: Option<&str>) -> Self {
-        let mut settings = Settings::from_json(stored);
+    /// The app without a window. Settings come from `file` if given (which later saves go to),
+    /// else the defaults; a corrupt file is reported in the window and the defaults are used.
+    pub fn headless(options: &AppOptions, file: Option<SettingsFile>) -> Self {
+        let loaded = file.as_ref().map_or_else(
+            || Loaded {
+                settings: Settings::default(),
+                problem: None,
+            },
+            SettingsFile::load,
+        );
+        let mut settings = loaded.settings;
         if let Some(preset) = options.preset {
             settings = preset.settings(&settings);
         }
@@ -210,7 +218,7 @@ impl App {
             hovered_unit: None,
             dialog: None,
             applied_dark: None,
-            persist: !options.fresh,
+            settings_file: file,
         };
         app.session.playing = true;
         if let Some(path) = &options.csv {
@@ -222,6 +230,9 @@ impl App {
                 preset.label(),
                 preset.article_result()
             )));
+        }
+        if let Some(problem) = loaded.problem {
+            app.session.notice = Some(Notice::error(problem));
         }
         app
     }
@@ -671,8 +682,16 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if self.persist {
-            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        // eframe's own storage (window geometry) is rewritten in place; the settings go to their
+        // own file, written atomically.
+        let _ = storage;
+        if let Some(file) = &self.settings_file
+            && let Err(e) = file.save(&self.settings)
+        {
+            self.session.notice = Some(Notice::error(format!(
+                "cannot save the settings to {}: {e}",
+                file.path().display()
+            )));
         }
     }
 }

@@ -1,5 +1,7 @@
 //! What the user chose, persisted between runs: a plain serde struct with defaults.
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Builtin, GeneratorOptions};
@@ -104,10 +106,19 @@ impl Default for Settings {
 impl Settings {
     /// Settings read from storage, or the defaults if they are missing, corrupt or too old.
     pub fn from_json(text: Option<&str>) -> Self {
-        text.and_then(|t| serde_json::from_str::<Self>(t).ok())
-            .filter(|s| s.version == SETTINGS_VERSION)
-            .map(Self::sanitized)
-            .unwrap_or_default()
+        text.map_or_else(Self::default, |t| Self::parse(t).unwrap_or_default())
+    }
+
+    /// Settings from their JSON, or what is wrong with it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let settings: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if settings.version != SETTINGS_VERSION {
+            return Err(format!(
+                "written by another version of nnviz (settings version {}, this one reads {SETTINGS_VERSION})",
+                settings.version
+            ));
+        }
+        Ok(settings.sanitized())
     }
 
     /// The settings with every number pulled back into its valid range.
@@ -149,9 +160,145 @@ impl Settings {
     }
 }
 
+/// The settings file: JSON, written atomically (temp file, then rename), so a crash or power
+/// cut mid-save leaves the previous settings whole.
+#[derive(Clone, Debug)]
+pub struct SettingsFile {
+    path: PathBuf,
+}
+
+/// Settings as read at start-up, with what went wrong (if anything) for the window to say.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The settings read, or the defaults.
+    pub settings: Settings,
+    /// Why the defaults are used although a file was there.
+    pub problem: Option<String>,
+}
+
+impl SettingsFile {
+    /// The settings file at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// `settings.json` in the platform's data folder for nnviz, if the platform has one.
+    pub fn in_data_dir() -> Option<Self> {
+        eframe::storage_dir("nnviz").map(|dir| Self::new(dir.join("settings.json")))
+    }
+
+    /// Where the file lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The stored settings; the defaults if there is no file. A file that cannot be read, is
+    /// corrupt or is from another version gives the defaults and a problem naming the file; the
+    /// bad file is kept beside it as `settings.json.bad` (the next save replaces the original).
+    pub fn load(&self) -> Loaded {
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Loaded {
+                    settings: Settings::default(),
+                    problem: None,
+                };
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match text.and_then(|t| Settings::parse(&t)) {
+            Ok(settings) => Loaded {
+                settings,
+                problem: None,
+            },
+            Err(why) => {
+                let mut bad = self.path.as_os_str().to_owned();
+                bad.push(".bad");
+                let kept = match std::fs::copy(&self.path, &bad) {
+                    Ok(_) => format!("; it was kept as {}", Path::new(&bad).display()),
+                    Err(_) => String::new(),
+                };
+                Loaded {
+                    settings: Settings::default(),
+                    problem: Some(format!(
+                        "Settings file {} is unusable ({why}); using the defaults{kept}.",
+                        self.path.display()
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Writes the settings atomically, creating the folder if needed.
+    pub fn save(&self, settings: &Settings) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let json = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
+        crate::model::write_atomically(&self.path, &json)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("nnviz-settings-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn the_settings_file_round_trips_and_leaves_no_temp_file() {
+        let dir = scratch("round-trip");
+        let file = SettingsFile::new(dir.join("sub").join("settings.json"));
+        let loaded = file.load();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.problem.is_none(), "a missing file is not a problem");
+        let mut s = Settings {
+            network_seed: 42,
+            ..Settings::default()
+        };
+        file.save(&s).unwrap();
+        s.train.learning_rate = 0.3;
+        file.save(&s).unwrap();
+        let loaded = file.load();
+        assert_eq!(loaded.settings, s);
+        assert!(loaded.problem.is_none());
+        let names: Vec<_> = std::fs::read_dir(dir.join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["settings.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_settings_file_is_reported_kept_and_replaced_by_defaults() {
+        let dir = scratch("corrupt");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("settings.json");
+        let file = SettingsFile::new(&path);
+        for (bytes, says) in [
+            (&b"{\"version\": 1, \"hidden\": [{\"units\": "[..], "EOF"),
+            (b"\xff\xfe garbage", "UTF-8"),
+            (br#"{"version": 0}"#, "version 0"),
+            (br#"{"version": 1, "budget_ms": "fast"}"#, "invalid type"),
+        ] {
+            std::fs::write(&path, bytes).unwrap();
+            let loaded = file.load();
+            assert_eq!(loaded.settings, Settings::default());
+            let problem = loaded.problem.unwrap();
+            assert!(problem.contains("settings.json"), "{problem}");
+            assert!(problem.contains(says), "{problem} should say {says}");
+            assert_eq!(std::fs::read(dir.join("settings.json.bad")).unwrap(), bytes);
+        }
+        file.save(&Settings::default()).unwrap();
+        assert!(file.load().problem.is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn corrupt_or_old_settings_fall_back_to_defaults() {

@@ -1,0 +1,120 @@
+//! No input makes nnviz use more than a few times its size in memory: every malformed case, a
+//! large valid CSV and a large valid model are read under an allocator that records the peak.
+//!
+//! One test in its own binary, so no other test allocates while a peak is measured.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use nnviz::data::{ColumnRoles, read_csv_bytes, read_csv_path};
+use nnviz::model::SavedModel;
+
+mod corpus;
+
+/// The system allocator, counting the bytes live now and the most live since the last reset.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is the system allocator's.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as above.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            // Count the moment both blocks may exist: a conservative peak.
+            let live = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
+            PEAK.fetch_max(live, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The most bytes `f` had allocated at once beyond what was live before it ran.
+fn peak_extra<T>(f: impl FnOnce() -> T) -> usize {
+    let base = LIVE.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    drop(f());
+    PEAK.load(Ordering::Relaxed) - base
+}
+
+/// "A few times the input's size": four times it, plus 1 MiB for fixed costs on tiny inputs.
+fn allowance(input_len: usize) -> usize {
+    4 * input_len + (1 << 20)
+}
+
+#[test]
+fn no_input_needs_more_than_a_few_times_its_size() {
+    let mut report = String::new();
+    let mut check = |name: &str, len: usize, peak: usize| {
+        writeln!(report, "{name}: {len} bytes in, peak {peak} bytes").unwrap();
+        assert!(
+            peak <= allowance(len),
+            "{name}: reading {len} bytes took {peak} bytes at peak"
+        );
+    };
+
+    for (name, bytes, _) in corpus::csv_cases() {
+        let peak = peak_extra(|| read_csv_bytes("bad.csv", &bytes, &ColumnRoles::default()));
+        check(&format!("csv {name}"), bytes.len(), peak);
+    }
+    for (name, json, _) in corpus::model_cases() {
+        let peak = peak_extra(|| SavedModel::from_json("m.json", &json));
+        check(&format!("model {name}"), json.len(), peak);
+    }
+
+    // A valid 200 000-row CSV, read from disk into a data set ready for training.
+    let mut csv = String::from("x1,x2,x3,x4,label\n");
+    for i in 0..200_000u32 {
+        let v = f64::from(i) * 0.001;
+        writeln!(csv, "{v},{},{},{},{}", -v, v * 2.0, v * 0.5, i % 3).unwrap();
+    }
+    let dir = std::env::temp_dir().join(format!("nnviz-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let peak = peak_extra(|| read_csv_path(&path, &ColumnRoles::default()).unwrap());
+    check("valid 200 000-row csv", csv.len(), peak);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A valid model of eight 256-unit layers.
+    let layer = |rows: usize, cols: usize, activation: &str| {
+        let row = format!("[{}]", vec!["0.123456789012345"; cols].join(","));
+        format!(
+            r#"{{"activation":"{activation}","weights":[{}]}}"#,
+            vec![row; rows].join(",")
+        )
+    };
+    let mut layers = vec![layer(3, 256, "tanh")];
+    layers.extend((0..7).map(|_| layer(257, 256, "tanh")));
+    layers.push(layer(257, 1, "sigmoid"));
+    let json = corpus::model(&format!("[{}]", layers.join(",")));
+    let peak = peak_extra(|| SavedModel::from_json("m.json", &json).unwrap());
+    check("valid 8 × 256 model", json.len(), peak);
+
+    println!("{report}");
+}
