@@ -232,3 +232,30 @@ fn two_threads_give_the_same_bits_as_one() {
         assert_eq!(run(1, hidden), run(2, hidden), "hidden {hidden:?}");
     }
 }
+
+#[test]
+fn evaluation_in_pieces_equals_evaluation_at_once() {
+    use nnviz::nn::{Loss, Reduction};
+    use nnviz::train::Evaluation;
+    let (x, y) = blobs(1003, 4);
+    let network = net(7, Activation::Tanh, 5);
+    for reduction in [Reduction::Sum, Reduction::Mean] {
+        let whole = evaluate(&network, &x, &y, Loss::CrossEntropy, reduction, 0.1, 0.2).unwrap();
+        let mut pieces = Evaluation::new(network.clone(), Loss::CrossEntropy, reduction, 0.1, 0.2);
+        let mut done = None;
+        let mut steps = 0;
+        while done.is_none() {
+            done = pieces.step(&x, &y, 100).unwrap();
+            steps += 1;
+        }
+        assert_eq!(steps, 11);
+        let done = done.unwrap();
+        assert!(
+            (done.loss - whole.loss).abs() <= 1e-12 * whole.loss.abs(),
+            "{reduction:?}"
+        );
+        assert_eq!(done.accuracy, whole.accuracy);
+        assert_eq!(done.confusion, whole.confusion);
+        assert_eq!(done.rows, 1003);
+    }
+}

@@ -19,7 +19,7 @@ use crate::ui::decision::{DecisionGrid, Shading};
 
 use dialog::{DialogOutcome, DialogPurpose, DialogTask};
 use presets::Preset;
-use session::{CsvSource, Notice, Session};
+use session::{CsvSource, LARGE_BATCH, LARGE_ROWS, Notice, Session};
 use settings::{Loaded, Settings, SettingsFile};
 
 /// Something to export.
@@ -157,7 +157,15 @@ pub struct App {
     dialog: Option<DialogTask>,
     applied_dark: Option<bool>,
     settings_file: Option<SettingsFile>,
+    /// Recent frames' work after training: layout and drawing (decaying maximum).
+    layout_work: Duration,
 }
+
+/// Time per frame for each job done a slice at a time (metrics of large data, grid refresh).
+const SLICE_BUDGET: Duration = Duration::from_micros(1500);
+/// Allowed for in the training budget: frame work after `frame_ui` returns (tessellation) and
+/// the variation of the other work between frames.
+const FRAME_MARGIN: Duration = Duration::from_micros(1400);
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -219,6 +227,7 @@ impl App {
             dialog: None,
             applied_dark: None,
             settings_file: file,
+            layout_work: Duration::ZERO,
         };
         app.session.playing = true;
         if let Some(path) = &options.csv {
@@ -253,18 +262,21 @@ impl App {
         let mut commands = Vec::new();
         input_commands(&ctx, &mut commands);
         self.poll_dialog(&mut commands);
-        // The grid is recomputed within the same frame budget as training.
+        // The frame's budget covers all its work. Jobs done a slice at a time (metrics of large
+        // data, the grid for new weights) go first; the layout and drawing that follow are
+        // estimated from recent frames; training gets the rest.
         let budget = Duration::from_secs_f64(self.settings.budget_ms / 1000.0);
-        let budget = budget
-            .saturating_sub(self.grid.expected_cost())
-            .max(budget / 4);
-        self.session.train_frame(&self.settings, budget);
-        self.session.update_metrics();
+        self.session.update_metrics(SLICE_BUDGET);
         let shading = self
             .hovered_unit
             .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
         self.grid
-            .update(&ctx, &self.session, &self.settings, shading);
+            .update(&ctx, &self.session, &self.settings, shading, SLICE_BUDGET);
+        let training = budget
+            .saturating_sub(start.elapsed() + self.layout_work + FRAME_MARGIN)
+            .max(budget / 8);
+        self.session.train_frame(&self.settings, training);
+        let after_training = Instant::now();
 
         let mut settings = self.settings.clone();
         let mut hovered = None;
@@ -363,8 +375,11 @@ impl App {
         {
             ctx.request_repaint();
         }
-        self.session
-            .record_frame_time(start.elapsed().as_secs_f64() * 1000.0);
+        // A slowly decaying maximum, so that one quick frame does not starve the next ones.
+        let layout = after_training.elapsed();
+        self.layout_work = layout.max(self.layout_work.mul_f64(0.98));
+        let took = start.elapsed();
+        self.session.record_frame_time(took.as_secs_f64() * 1000.0);
     }
 
     /// Applies edited settings: rebuilds what depends on what changed. On failure the old
@@ -480,7 +495,7 @@ impl App {
                     let table = csv.table.clone();
                     match table.to_dataset(&roles) {
                         Ok(dataset) => {
-                            let source = CsvSource { table, roles };
+                            let source = CsvSource::new(table, roles);
                             if let Err(e) = s.replace_data(&self.settings, dataset, Some(source)) {
                                 s.notice = Some(Notice::error(e));
                             }
@@ -549,12 +564,26 @@ impl App {
                 settings.stop_after = None;
                 let name = dataset.name.clone();
                 let rows = dataset.n_rows();
-                let source = CsvSource { table, roles };
+                // A full pass over a large file does not fit in a frame: mini-batches do.
+                let batched = rows > LARGE_ROWS && settings.train.batch_size.is_none();
+                if batched {
+                    settings.train.batch_size = Some(LARGE_BATCH);
+                }
+                let source = CsvSource::new(table, roles);
                 match self.session.replace_data(&settings, dataset, Some(source)) {
                     Ok(()) => {
                         self.settings = settings;
-                        self.session.notice =
-                            Some(Notice::info(format!("Loaded {name}: {rows} rows.")));
+                        let batches = if batched {
+                            format!(
+                                " Training on mini-batches of {LARGE_BATCH} rows (Training → \
+                                 Batch size), as a full pass would not fit in a frame."
+                            )
+                        } else {
+                            String::new()
+                        };
+                        self.session.notice = Some(Notice::info(format!(
+                            "Loaded {name}: {rows} rows.{batches}"
+                        )));
                     }
                     Err(e) => self.session.notice = Some(Notice::error(e)),
                 }

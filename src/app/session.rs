@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::data::{ColumnRoles, Dataset, PrepareOptions, Prepared, Table, prepare};
+use crate::data::{ColumnRoles, ColumnSummary, Dataset, PrepareOptions, Prepared, Table, prepare};
 use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Architecture, Init, Loss, Matrix, Network, OutputHead, Reduction, Targets};
 use crate::train::{
-    History, HistoryPoint, Metrics, Optimizer, Stop, TrainConfig, Trainer, evaluate,
+    Evaluation, History, HistoryPoint, Metrics, Optimizer, Stop, TrainConfig, Trainer, evaluate,
 };
 
 use super::settings::{Settings, Speed};
@@ -57,6 +57,20 @@ pub struct CsvSource {
     pub table: Table,
     /// The roles the current data set was built with.
     pub roles: ColumnRoles,
+    /// A summary of each column for the pickers (computed once: a pass over every cell).
+    pub columns: Vec<ColumnSummary>,
+}
+
+impl CsvSource {
+    /// A parsed file and the roles its data set was built with.
+    pub fn new(table: Table, roles: ColumnRoles) -> Self {
+        let columns = table.columns();
+        Self {
+            table,
+            roles,
+            columns,
+        }
+    }
 }
 
 /// The logistic regression (no hidden layer) trained beside the network, for comparison.
@@ -79,6 +93,24 @@ impl Baseline {
             .as_ref()
             .is_none_or(|t| t.iteration() >= BASELINE_ITERATIONS || t.stopped().is_some())
     }
+}
+
+/// Data sets with more rows than this are trained on mini-batches by default, and their metrics
+/// are computed a piece per frame so that no frame stalls.
+pub const LARGE_ROWS: usize = 20_000;
+/// The mini-batch size a large data set gets when it is loaded.
+pub const LARGE_BATCH: usize = 256;
+/// Rows evaluated per piece of a metrics job.
+const EVALUATION_PIECE: usize = 4096;
+
+/// Train and test metrics of one network state, computed a piece at a time.
+#[derive(Debug)]
+struct MetricsJob {
+    key: (u64, u64),
+    started: Instant,
+    train: Evaluation,
+    test: Option<Evaluation>,
+    train_done: Option<Metrics>,
 }
 
 /// Smoothed speed figures.
@@ -129,9 +161,12 @@ pub struct Session {
     pub metrics_key: (u64, u64),
     /// When the metrics were last computed and how long that took.
     metrics_at: Option<(Instant, Duration)>,
+    /// Metrics of a large data set being computed a piece per frame.
+    metrics_job: Option<MetricsJob>,
     /// Speed figures.
     pub stats: Stats,
-    /// Iterations per call of the trainer, adapted so each call takes about half a millisecond.
+    /// Iterations per call of the trainer, adapted so each call takes about a quarter of a
+    /// millisecond (the most a frame overruns its training budget by).
     chunk: u64,
     last_test_eval: Option<Instant>,
     last_frame: Option<Instant>,
@@ -240,6 +275,7 @@ impl Session {
             test_metrics: None,
             metrics_key: (u64::MAX, u64::MAX),
             metrics_at: None,
+            metrics_job: None,
             stats: Stats::default(),
             chunk: 1,
             last_test_eval: None,
@@ -353,6 +389,7 @@ impl Session {
         self.train_metrics = None;
         self.test_metrics = None;
         self.metrics_key = (u64::MAX, u64::MAX);
+        self.metrics_job = None;
         if !keep_weights {
             self.rebuild_network(settings)?;
             self.restart_baseline(settings);
@@ -375,6 +412,7 @@ impl Session {
         self.train_metrics = None;
         self.test_metrics = None;
         self.metrics_key = (u64::MAX, u64::MAX);
+        self.metrics_job = None;
         self.chunk = 1;
     }
 
@@ -394,7 +432,7 @@ impl Session {
             optimizer: Optimizer::Adam,
             learning_rate: 0.05,
             tolerance: None,
-            batch_size: None,
+            batch_size: (self.prepared.train_x.rows() > LARGE_ROWS).then_some(LARGE_BATCH),
             ..effective_config(settings, &self.prepared.train_y)
         };
         let built = build_network(settings, &[], Init::Normal, &self.prepared);
@@ -418,6 +456,12 @@ impl Session {
     /// curves and pauses on a stop; then gives the baseline a little time.
     pub fn train_frame(&mut self, settings: &Settings, budget: Duration) {
         let start = Instant::now();
+        let baseline_budget = if self.baseline.finished() {
+            Duration::ZERO
+        } else {
+            (budget / 5).min(Duration::from_micros(1500))
+        };
+        let budget = budget.saturating_sub(baseline_budget);
         let wall = self.last_frame.map(|t| start.duration_since(t));
         self.last_frame = Some(start);
         let mut done = 0_u64;
@@ -473,7 +517,7 @@ impl Session {
                     done += step.iterations;
                     if step.iterations > 0 {
                         let per_iteration = took / step.iterations as f64;
-                        let target = 0.0005 / per_iteration.max(1e-9);
+                        let target = 0.000_25 / per_iteration.max(1e-9);
                         self.chunk = (target as u64).clamp(1, 100_000);
                     }
                     let last = reports.len().saturating_sub(1);
@@ -517,13 +561,13 @@ impl Session {
                 0.8 * *s + 0.2 * rate
             };
         }
-        self.train_baseline(Duration::from_micros(1500));
+        self.train_baseline(baseline_budget);
     }
 
     /// Test loss and accuracy with the current weights, if there is a test set and it is time.
     fn test_point(&mut self) -> Option<(f64, Option<f64>)> {
         let rows = self.prepared.test_x.rows();
-        if rows == 0 {
+        if rows == 0 || rows + self.prepared.train_x.rows() > LARGE_ROWS {
             return None;
         }
         if rows > LARGE_TEST_ROWS
@@ -556,7 +600,7 @@ impl Session {
         let Some(trainer) = self.baseline.trainer.as_mut() else {
             return;
         };
-        let mut chunk = 64_u64;
+        let mut chunk = 1_u64;
         while start.elapsed() < budget && trainer.iteration() < BASELINE_ITERATIONS {
             let n = chunk.min(BASELINE_ITERATIONS - trainer.iteration());
             let call = Instant::now();
@@ -607,30 +651,90 @@ impl Session {
 
     /// Recomputes the confusion matrices and losses if the weights changed, at most every
     /// quarter second (or ten times their cost) while training.
-    pub fn update_metrics(&mut self) {
+    pub fn update_metrics(&mut self, budget: Duration) {
         let key = (self.trainer.iteration(), self.network_version);
-        if key == self.metrics_key {
+        if self.metrics_job.is_none() && key == self.metrics_key {
             return;
         }
-        if let Some((at, cost)) = self.metrics_at
-            && at.elapsed() < (cost * 10).max(Duration::from_millis(250))
-            && self.playing
-        {
-            return;
+        let large = self.prepared.train_x.rows() + self.prepared.test_x.rows() > LARGE_ROWS;
+        if self.metrics_job.is_none() {
+            if let Some((at, cost)) = self.metrics_at
+                && at.elapsed() < (cost * 10).max(Duration::from_millis(250))
+                && self.playing
+            {
+                return;
+            }
+            let c = self.trainer.config();
+            let evaluation = || {
+                Evaluation::new(
+                    self.trainer.network().clone(),
+                    c.loss,
+                    c.reduction,
+                    c.l1,
+                    c.l2,
+                )
+            };
+            self.metrics_job = Some(MetricsJob {
+                key,
+                started: Instant::now(),
+                train: evaluation(),
+                test: (self.prepared.test_x.rows() > 0).then(evaluation),
+                train_done: None,
+            });
         }
         let start = Instant::now();
-        let c = self.trainer.config();
-        let network = self.trainer.network();
-        let metrics =
-            |x: &Matrix, y: &Targets| evaluate(network, x, y, c.loss, c.reduction, c.l1, c.l2).ok();
-        self.train_metrics = metrics(&self.prepared.train_x, &self.prepared.train_y);
-        self.test_metrics = if self.prepared.test_x.rows() > 0 {
-            metrics(&self.prepared.test_x, &self.prepared.test_y)
-        } else {
-            None
+        let Some(job) = self.metrics_job.as_mut() else {
+            return;
         };
-        self.metrics_key = key;
-        self.metrics_at = Some((start, start.elapsed()));
+        if job.key.1 != self.network_version {
+            // The network was rebuilt: its metrics are of no use.
+            self.metrics_job = None;
+            return;
+        }
+        // Small sets are done at once; large ones a piece at a time within the budget.
+        let piece = if large { EVALUATION_PIECE } else { usize::MAX };
+        let finished = loop {
+            let step = if job.train_done.is_none() {
+                job.train
+                    .step(&self.prepared.train_x, &self.prepared.train_y, piece)
+                    .map(|m| {
+                        job.train_done = m;
+                        job.train_done.is_some() && job.test.is_none()
+                    })
+            } else if let Some(test) = &mut job.test {
+                test.step(&self.prepared.test_x, &self.prepared.test_y, piece)
+                    .map(|m| {
+                        let done = m.is_some();
+                        if done {
+                            self.test_metrics = m;
+                        }
+                        done
+                    })
+            } else {
+                Ok(true)
+            };
+            match step {
+                Ok(true) => break true,
+                Ok(false) if start.elapsed() < budget => {}
+                Ok(false) => break false,
+                Err(_) => {
+                    self.metrics_job = None;
+                    return;
+                }
+            }
+        };
+        if finished && let Some(job) = self.metrics_job.take() {
+            self.train_metrics = job.train_done;
+            if job.test.is_none() {
+                self.test_metrics = None;
+            }
+            if large && let Some(test) = &self.test_metrics {
+                // Large test sets are not evaluated during training: their curve comes from here.
+                self.history.set_test(job.key.0, test.loss, test.accuracy);
+            }
+            self.metrics_key = job.key;
+            self.metrics_at = Some((job.started, job.started.elapsed()));
+        }
     }
 
     /// Records the frame's own work time.

@@ -338,6 +338,12 @@ impl Workspace {
         self.sample_major(self.activations.get(l).map_or(&[][..], |a| a))
     }
 
+    /// The values of one unit of layer `l` for the rows of the last pass, if there is one.
+    pub fn unit_values(&self, l: usize, unit: usize) -> Option<&[f64]> {
+        let a = self.activations.get(l)?;
+        a.get(unit * self.np..unit * self.np + self.n)
+    }
+
     fn sample_major(&self, unit_major: &[f64]) -> Matrix {
         let units = unit_major.len().checked_div(self.np).unwrap_or(0);
         let mut m = Matrix::zeros(self.n, units);

@@ -322,6 +322,14 @@ impl Network {
     }
 
     fn run(&self, x: &Matrix) -> Result<Workspace, NnError> {
+        let mut ws = Workspace::default();
+        self.forward_in(x, &mut ws)?;
+        Ok(ws)
+    }
+
+    /// The forward pass over the rows of `x` into `ws`, which keeps every layer's output; a
+    /// workspace reused for rows of the same count allocates nothing.
+    pub fn forward_in(&self, x: &Matrix, ws: &mut Workspace) -> Result<(), NnError> {
         if x.cols() != self.architecture.inputs {
             return Err(NnError::Shape(format!(
                 "data has {} features, the network takes {}",
@@ -330,10 +338,9 @@ impl Network {
             )));
         }
         let hidden = self.architecture.hidden_activations();
-        let mut ws = Workspace::default();
         ws.set_input(x);
-        kernel::forward(&hidden, self.architecture.head, &self.weights, &mut ws);
-        Ok(ws)
+        kernel::forward(&hidden, self.architecture.head, &self.weights, ws);
+        Ok(())
     }
 
     /// Class probabilities `[n, k]` for every row, two columns for a one-unit sigmoid head.

@@ -70,7 +70,19 @@ impl History {
         self.points.push(point);
     }
 
-    /// The recorded points, oldest first.
+    /// Sets the test loss and accuracy of the last point at or before `iteration` (the test
+    /// curve of a large data set, evaluated apart from training), unless it has them.
+    pub fn set_test(&mut self, iteration: u64, loss: f64, accuracy: Option<f64>) {
+        let at = self.points.partition_point(|p| p.iteration <= iteration);
+        if let Some(point) = at.checked_sub(1).and_then(|i| self.points.get_mut(i))
+            && point.test_loss.is_none()
+        {
+            point.test_loss = Some(loss);
+            point.test_accuracy = accuracy;
+        }
+    }
+
+    /// The points, oldest first.
     pub fn points(&self) -> &[HistoryPoint] {
         &self.points
     }

@@ -64,3 +64,88 @@ pub fn evaluate(
         rows: y.len(),
     })
 }
+
+/// [`evaluate`] over many rows a piece at a time, for callers that must not stall (the app on a
+/// million-row file). It evaluates the network it was given, whatever happens to the original.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    network: Network,
+    loss: Loss,
+    reduction: Reduction,
+    l1: f64,
+    l2: f64,
+    next: usize,
+    summed: f64,
+    correct: usize,
+    confusion: Vec<Vec<usize>>,
+}
+
+impl Evaluation {
+    /// An evaluation of `network` with these loss settings, no rows done yet.
+    pub fn new(network: Network, loss: Loss, reduction: Reduction, l1: f64, l2: f64) -> Self {
+        Self {
+            network,
+            loss,
+            reduction,
+            l1,
+            l2,
+            next: 0,
+            summed: 0.0,
+            correct: 0,
+            confusion: Vec::new(),
+        }
+    }
+
+    /// Rows evaluated so far.
+    pub fn rows_done(&self) -> usize {
+        self.next
+    }
+
+    /// Evaluates up to `rows` more rows of `x`, `y` (the same on every call); the metrics once
+    /// every row is done.
+    pub fn step(
+        &mut self,
+        x: &Matrix,
+        y: &Targets,
+        rows: usize,
+    ) -> Result<Option<Metrics>, NnError> {
+        let n = y.len();
+        let end = (self.next + rows.max(1)).min(n);
+        let indices: Vec<usize> = (self.next..end).collect();
+        let (xs, ys) = (x.select_rows(&indices), y.select(&indices));
+        let (scores, output) = self.network.scores_and_output(&xs)?;
+        let head = self.network.architecture().head;
+        self.summed += summed_loss(head, self.loss, &scores, &output, &ys);
+        if let Targets::Classes { labels, n_classes } = &ys {
+            let predicted: Vec<usize> = output.iter_rows().map(predicted_class).collect();
+            self.correct += predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+            let part = confusion_matrix(labels, &predicted, *n_classes);
+            if self.confusion.is_empty() {
+                self.confusion = part;
+            } else {
+                for (total, row) in self.confusion.iter_mut().zip(part) {
+                    total.iter_mut().zip(row).for_each(|(t, c)| *t += c);
+                }
+            }
+        }
+        self.next = end;
+        if end < n {
+            return Ok(None);
+        }
+        let mut value = self.summed;
+        if self.reduction == Reduction::Mean && n > 0 {
+            value /= n as f64;
+        }
+        value += penalty(self.network.weights(), self.l1, self.l2);
+        let accuracy = match y {
+            Targets::Classes { .. } if n > 0 => Some(self.correct as f64 / n as f64),
+            _ => None,
+        };
+        Ok(Some(Metrics {
+            loss: value,
+            accuracy,
+            confusion: std::mem::take(&mut self.confusion),
+            rows: n,
+        }))
+    }
+}

@@ -9,7 +9,7 @@ mod history;
 mod metrics;
 
 pub use history::{History, HistoryPoint};
-pub use metrics::{Metrics, confusion_matrix, evaluate};
+pub use metrics::{Evaluation, Metrics, confusion_matrix, evaluate};
 
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;

@@ -182,7 +182,7 @@ pub fn data_ui(
 
 /// Target, task and feature pickers of a loaded CSV file.
 fn columns_ui(ui: &mut Ui, csv: &crate::app::session::CsvSource, commands: &mut Vec<Command>) {
-    let columns = csv.table.columns();
+    let columns = &csv.columns;
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     let target = csv
         .roles

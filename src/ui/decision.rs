@@ -8,15 +8,16 @@ use egui_plot::{Legend, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Poi
 use crate::app::Command;
 use crate::app::session::Session;
 use crate::app::settings::Settings;
+use crate::data::Scaling;
 use crate::data::Target;
-use crate::nn::Matrix;
+use crate::nn::{Matrix, Network, Workspace};
 
 use super::{class_color, format_number, mix, value_color};
 
 /// Most grid cells per side.
 pub const GRID_CELLS: usize = 256;
 /// Most points drawn per set (train, test); larger sets are drawn as an even sample.
-pub const MAX_DRAWN_POINTS: usize = 5_000;
+pub const MAX_DRAWN_POINTS: usize = 2_000;
 /// Budget of multiply-adds for one grid: large networks get a coarser grid.
 const GRID_WORK: f64 = 6.0e7;
 
@@ -52,15 +53,17 @@ pub struct PlaneBounds {
     pub y: (f64, f64),
 }
 
-/// The decision grid as a texture, recomputed only when weights, data or view change (and at
-/// most every 50 ms, or four times its cost, while training).
+/// The decision grid as a texture. It is recomputed when the weights, data or view change: a
+/// change of view at once, new weights of a training network a slice per frame (within the
+/// frame's budget) and at most every 50 ms, or four times its cost.
 #[derive(Default)]
 pub struct DecisionGrid {
     texture: Option<TextureHandle>,
     /// The last image, kept for the PNG export.
     pub image: Option<ColorImage>,
     key: Option<GridKey>,
-    computed_at: Option<Instant>,
+    job: Option<GridJob>,
+    started_at: Option<Instant>,
     cost: Duration,
     /// The rectangle the grid covers.
     pub bounds: Option<PlaneBounds>,
@@ -109,23 +112,16 @@ pub fn axis_features(settings: &Settings, n_features: usize) -> (usize, usize) {
 }
 
 impl DecisionGrid {
-    /// The time the next recomputation will probably take (zero if none is due).
-    pub fn expected_cost(&self) -> Duration {
-        let throttle = (self.cost * 4).max(Duration::from_millis(50));
-        if self.computed_at.is_some_and(|t| t.elapsed() >= throttle) {
-            self.cost
-        } else {
-            Duration::ZERO
-        }
-    }
-
-    /// Recomputes the grid if what it shows changed (throttled while only the weights change).
+    /// Recomputes the grid if what it shows changed. A new view (axes, slice, data, network,
+    /// shading, theme) is computed at once; new weights of the same network are computed a
+    /// slice of rows per call, spending about `budget`, and shown when complete.
     pub fn update(
         &mut self,
         ctx: &egui::Context,
         session: &Session,
         settings: &Settings,
         shading: Shading,
+        budget: Duration,
     ) {
         let (x_feature, y_feature) = axis_features(settings, session.dataset.n_features());
         let key = GridKey {
@@ -139,57 +135,82 @@ impl DecisionGrid {
             dark: settings.dark,
             shading,
         };
-        if let Some(old) = &self.key {
-            if *old == key {
+        if self
+            .job
+            .as_ref()
+            .is_some_and(|job| !job.key.same_view(&key))
+        {
+            self.job = None;
+        }
+        let view_shown = self.key.as_ref().is_some_and(|old| old.same_view(&key));
+        if self.job.is_none() {
+            if self.key.as_ref() == Some(&key) {
                 return;
             }
-            let only_weights = GridKey {
-                iteration: old.iteration,
-                ..key.clone()
-            } == *old;
             let throttle = (self.cost * 4).max(Duration::from_millis(50));
-            if only_weights && self.computed_at.is_some_and(|t| t.elapsed() < throttle) {
+            if view_shown && self.started_at.is_some_and(|t| t.elapsed() < throttle) {
                 return;
             }
+            self.job = Some(GridJob::new(session, settings, key, (x_feature, y_feature)));
+            self.started_at = Some(Instant::now());
         }
+        let budget = if view_shown { budget } else { Duration::MAX };
         let start = Instant::now();
-        let bounds = plane_bounds(session, x_feature, y_feature);
-        let background = if settings.dark {
-            Color32::from_gray(27)
-        } else {
-            Color32::from_gray(248)
+        let Some(job) = self.job.as_mut() else {
+            return;
         };
-        match compute_image(
-            session,
-            settings,
-            bounds,
-            (x_feature, y_feature),
-            shading,
-            background,
-        ) {
-            Ok((image, range, cells)) => {
-                match &mut self.texture {
-                    Some(texture) => texture.set(image.clone(), TextureOptions::LINEAR),
-                    None => {
-                        self.texture = Some(ctx.load_texture(
-                            "decision-grid",
-                            image.clone(),
-                            TextureOptions::LINEAR,
-                        ));
-                    }
-                }
-                self.image = Some(image);
-                self.value_range = range;
-                self.cells = cells;
-                self.problem = None;
+        let outcome = loop {
+            if let Err(e) = job.compute_rows() {
+                break Some(Err(e));
             }
-            Err(e) => self.problem = Some(e),
+            if job.next_row == job.cells {
+                break Some(Ok(()));
+            }
+            if start.elapsed() >= budget {
+                break None;
+            }
+        };
+        job.spent += start.elapsed();
+        let Some(outcome) = outcome else {
+            return;
+        };
+        let Some(job) = self.job.take() else {
+            return;
+        };
+        self.cost = job.spent;
+        self.key = Some(job.key.clone());
+        self.bounds = Some(job.bounds);
+        self.shading = Some(job.key.shading);
+        self.problem = outcome.err();
+        if self.problem.is_none() {
+            let cells = job.cells;
+            let (pixels, range) = job.finish();
+            let image = ColorImage::new([cells, cells], pixels);
+            match &mut self.texture {
+                Some(texture) => texture.set(image.clone(), TextureOptions::LINEAR),
+                None => {
+                    self.texture = Some(ctx.load_texture(
+                        "decision-grid",
+                        image.clone(),
+                        TextureOptions::LINEAR,
+                    ));
+                }
+            }
+            self.image = Some(image);
+            self.value_range = range;
+            self.cells = cells;
         }
-        self.bounds = Some(bounds);
-        self.shading = Some(shading);
-        self.key = Some(key);
-        self.computed_at = Some(Instant::now());
-        self.cost = start.elapsed();
+    }
+}
+
+impl GridKey {
+    /// True if only the iteration differs: the same picture with newer weights.
+    fn same_view(&self, other: &Self) -> bool {
+        *self
+            == Self {
+                iteration: self.iteration,
+                ..other.clone()
+            }
     }
 }
 
@@ -200,98 +221,163 @@ fn grid_cells(params: usize, inputs: usize) -> usize {
     cells.clamp(48, GRID_CELLS)
 }
 
-/// A computed grid: the image, the range of its colour map (values, activations) and its cells
-/// per side.
-type GridImage = (ColorImage, Option<(f64, f64)>, usize);
+/// About this many cells are computed per piece of a grid job.
+const CELLS_PER_PIECE: usize = 2048;
 
-/// The grid image, the range of its colour map (values, activations) and its cells per side.
-fn compute_image(
-    session: &Session,
-    settings: &Settings,
+/// A grid being computed, rows at a time, from a snapshot of the network.
+struct GridJob {
+    key: GridKey,
+    network: Network,
+    scaling: Option<Scaling>,
+    slice: Vec<f64>,
+    axes: (usize, usize),
     bounds: PlaneBounds,
-    (x_feature, y_feature): (usize, usize),
-    shading: Shading,
+    cells: usize,
+    classification: bool,
+    discretize: bool,
     background: Color32,
-) -> Result<GridImage, String> {
-    let network = session.trainer.network();
-    let d = session.dataset.n_features();
-    let cells = grid_cells(network.parameter_count(), d);
-    // [cells², d]: row r·cells + c is the centre of cell (r, c); row 0 of the texture is the top.
-    let mut x = Matrix::zeros(cells * cells, d);
-    let (dx, dy) = (
-        (bounds.x.1 - bounds.x.0) / cells as f64,
-        (bounds.y.1 - bounds.y.0) / cells as f64,
-    );
-    for r in 0..cells {
-        for c in 0..cells {
-            let row = x.row_mut(r * cells + c);
-            row.copy_from_slice(&session.slice);
-            if d > 0 {
-                row[x_feature] = bounds.x.0 + (c as f64 + 0.5) * dx;
-            }
-            if d > 1 {
-                row[y_feature] = bounds.y.1 - (r as f64 + 0.5) * dy;
-            }
-            if let Some(scaling) = &session.prepared.scaling {
-                scaling.apply_row(row);
-            }
+    target_range: (f64, f64),
+    next_row: usize,
+    pixels: Vec<Color32>,
+    /// Raw values, for unit shading (coloured once their range is known).
+    values: Vec<f64>,
+    /// Reused by every piece, so pieces allocate nothing.
+    workspace: Workspace,
+    spent: Duration,
+}
+
+impl GridJob {
+    fn new(session: &Session, settings: &Settings, key: GridKey, axes: (usize, usize)) -> Self {
+        let network = session.trainer.network().clone();
+        let cells = grid_cells(network.parameter_count(), session.dataset.n_features());
+        Self {
+            network,
+            scaling: session.prepared.scaling.clone(),
+            slice: session.slice.clone(),
+            axes,
+            bounds: plane_bounds(session, axes.0, axes.1),
+            cells,
+            classification: session.is_classification(),
+            discretize: settings.discretize,
+            background: if settings.dark {
+                Color32::from_gray(27)
+            } else {
+                Color32::from_gray(248)
+            },
+            target_range: target_range(session),
+            next_row: 0,
+            pixels: Vec::with_capacity(cells * cells),
+            values: Vec::new(),
+            workspace: Workspace::default(),
+            spent: Duration::ZERO,
+            key,
         }
     }
-    let err = |e: crate::nn::NnError| e.to_string();
-    let (pixels, range) = match shading {
-        Shading::Unit(layer, unit) => {
-            let layers = network.forward_layers(&x).map_err(err)?;
-            let a = layers
-                .get(layer)
-                .filter(|m| unit < m.cols())
-                .ok_or_else(|| format!("no unit {unit} in layer {layer}"))?;
-            let values: Vec<f64> = (0..a.rows()).map(|i| a.get(i, unit)).collect();
-            let (lo, hi) = finite_range(&values);
-            let pixels = values
-                .iter()
-                .map(|v| value_color((v - lo) / (hi - lo).max(1e-12)))
-                .collect();
-            (pixels, Some((lo, hi)))
+
+    /// Computes the next piece of rows (row 0 is the top of the texture).
+    fn compute_rows(&mut self) -> Result<(), String> {
+        let (cells, d) = (self.cells, self.slice.len());
+        let rows = (CELLS_PER_PIECE / cells).max(1).min(cells - self.next_row);
+        let (x_feature, y_feature) = self.axes;
+        let b = self.bounds;
+        let (dx, dy) = (
+            (b.x.1 - b.x.0) / cells as f64,
+            (b.y.1 - b.y.0) / cells as f64,
+        );
+        // [rows · cells, d]: row i·cells + c is the centre of cell (next_row + i, c).
+        let mut x = Matrix::zeros(rows * cells, d);
+        for i in 0..rows {
+            let r = self.next_row + i;
+            for c in 0..cells {
+                let row = x.row_mut(i * cells + c);
+                row.copy_from_slice(&self.slice);
+                if d > 0 {
+                    row[x_feature] = b.x.0 + (c as f64 + 0.5) * dx;
+                }
+                if d > 1 {
+                    row[y_feature] = b.y.1 - (r as f64 + 0.5) * dy;
+                }
+                if let Some(scaling) = &self.scaling {
+                    scaling.apply_row(row);
+                }
+            }
         }
-        Shading::Prediction if session.is_classification() => {
-            let p = network.class_probabilities(&x).map_err(err)?; // [cells², k]
-            let k = p.cols().max(1);
-            let floor = 1.0 / k as f64;
-            let pixels = p
-                .iter_rows()
-                .map(|row| {
-                    let (best, pmax) = row.iter().copied().enumerate().fold(
-                        (0, f64::NEG_INFINITY),
-                        |b, (j, v)| if v > b.1 { (j, v) } else { b },
-                    );
-                    let strength = if settings.discretize || k < 2 {
+        let err = |e: crate::nn::NnError| e.to_string();
+        match self.key.shading {
+            Shading::Unit(layer, unit) => {
+                self.network
+                    .forward_in(&x, &mut self.workspace)
+                    .map_err(err)?;
+                let values = self
+                    .workspace
+                    .unit_values(layer, unit)
+                    .ok_or_else(|| format!("no unit {unit} in layer {layer}"))?;
+                self.values.extend_from_slice(values);
+            }
+            Shading::Prediction if self.classification => {
+                self.network
+                    .forward_in(&x, &mut self.workspace)
+                    .map_err(err)?;
+                let p = self.workspace.output(); // [n, k], one column for a sigmoid head
+                let k = p.cols().max(2);
+                let floor = 1.0 / k as f64;
+                self.pixels.extend(p.iter_rows().map(|row| {
+                    let (best, pmax) = match row {
+                        [p] => (usize::from(*p > 0.5), p.max(1.0 - p)),
+                        _ => row.iter().copied().enumerate().fold(
+                            (0, f64::NEG_INFINITY),
+                            |b, (j, v)| if v > b.1 { (j, v) } else { b },
+                        ),
+                    };
+                    let strength = if self.discretize || k < 2 {
                         1.0
                     } else {
                         ((pmax - floor) / (1.0 - floor)).clamp(0.0, 1.0)
                     };
-                    mix(background, class_color(best), 0.08 + 0.42 * strength as f32)
-                })
-                .collect();
-            (pixels, None)
-        }
-        Shading::Prediction => {
-            let out = network.forward(&x).map_err(err)?;
-            let (lo, hi) = target_range(session);
-            let pixels = (0..out.rows())
-                .map(|i| {
+                    mix(
+                        self.background,
+                        class_color(best),
+                        0.08 + 0.42 * strength as f32,
+                    )
+                }));
+            }
+            Shading::Prediction => {
+                self.network
+                    .forward_in(&x, &mut self.workspace)
+                    .map_err(err)?;
+                let out = self.workspace.output();
+                let (lo, hi) = self.target_range;
+                self.pixels.extend((0..out.rows()).map(|i| {
                     let t = (out.get(i, 0) - lo) / (hi - lo).max(1e-12);
-                    let t = if settings.discretize {
+                    let t = if self.discretize {
                         (t * 8.0).floor() / 8.0 + 1.0 / 16.0
                     } else {
                         t
                     };
-                    mix(background, value_color(t), 0.75)
-                })
-                .collect();
-            (pixels, Some((lo, hi)))
+                    mix(self.background, value_color(t), 0.75)
+                }));
+            }
         }
-    };
-    Ok((ColorImage::new([cells, cells], pixels), range, cells))
+        self.next_row += rows;
+        Ok(())
+    }
+
+    /// The pixels and the range of the colour map (values, activations).
+    fn finish(self) -> (Vec<Color32>, Option<(f64, f64)>) {
+        match self.key.shading {
+            Shading::Unit(..) => {
+                let (lo, hi) = finite_range(&self.values);
+                let pixels = self
+                    .values
+                    .iter()
+                    .map(|v| value_color((v - lo) / (hi - lo).max(1e-12)))
+                    .collect();
+                (pixels, Some((lo, hi)))
+            }
+            Shading::Prediction if self.classification => (self.pixels, None),
+            Shading::Prediction => (self.pixels, Some(self.target_range)),
+        }
+    }
 }
 
 /// Min and max of the finite values (`(0, 1)` if there are none; widened if equal).
