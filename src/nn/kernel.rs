@@ -9,6 +9,7 @@
 //! time with AVX2 and picked at run time; both versions do the same IEEE operations in the same
 //! order (Rust never fuses a multiply and an add on its own), so their results are identical.
 
+use super::exp::Simd;
 use super::{Activation, Loss, Matrix, OutputHead, Targets};
 
 pub use super::exp::{sigmoid, sigmoid_in_place};
@@ -156,6 +157,7 @@ const TILE_ROWS: usize = 4;
 /// other. `ones` and `zeros` are `np` long.
 #[inline(always)]
 fn outer_sum_t(
+    simd: Simd,
     (a, delta): (&[f64], &[f64]),
     np: usize,
     (g, (rows, out)): (&Cells, (usize, usize)),
@@ -188,7 +190,7 @@ fn outer_sum_t(
             for r0 in (0..rows).step_by(TILE_ROWS) {
                 let count = TILE_ROWS.min(rows - r0);
                 let sides: Vec<&[f64]> = (r0..r0 + count).map(left).collect();
-                for (t, row) in tile_sums(tile, &sides).iter().enumerate() {
+                for (t, row) in tile_sums(simd, tile, &sides).iter().enumerate() {
                     for (i, &v) in row.iter().enumerate().take(width) {
                         g.set((r0 + t) * out + j0 + i, v);
                     }
@@ -203,7 +205,7 @@ fn outer_sum_t(
             for j0 in (0..out).step_by(TILE_ROWS) {
                 let count = TILE_ROWS.min(out - j0);
                 let sides: Vec<&[f64]> = (j0..j0 + count).map(right).collect();
-                for (t, row) in tile_sums(tile, &sides).iter().enumerate() {
+                for (t, row) in tile_sums(simd, tile, &sides).iter().enumerate() {
                     for (i, &v) in row.iter().enumerate().take(width) {
                         g.set((r0 + i) * out + j0 + t, v);
                     }
@@ -231,27 +233,27 @@ fn fill_tile<'a>(tile: &mut [f64], np: usize, row: impl Fn(usize) -> &'a [f64]) 
 /// The product is `delta · a` or `a · delta` depending on the side, which is the same number:
 /// IEEE multiplication is commutative.
 #[inline(always)]
-fn tile_sums(tile: &[f64], rows: &[&[f64]]) -> Vec<[f64; LANES]> {
+fn tile_sums(simd: Simd, tile: &[f64], rows: &[&[f64]]) -> Vec<[f64; LANES]> {
     match *rows {
-        [a] => tile_sums_n(tile, [a]).to_vec(),
-        [a, b] => tile_sums_n(tile, [a, b]).to_vec(),
-        [a, b, c] => tile_sums_n(tile, [a, b, c]).to_vec(),
-        [a, b, c, d] => tile_sums_n(tile, [a, b, c, d]).to_vec(),
+        [a] => tile_sums_n(simd, tile, [a]).to_vec(),
+        [a, b] => tile_sums_n(simd, tile, [a, b]).to_vec(),
+        [a, b, c] => tile_sums_n(simd, tile, [a, b, c]).to_vec(),
+        [a, b, c, d] => tile_sums_n(simd, tile, [a, b, c, d]).to_vec(),
         _ => unreachable!("1 to {TILE_ROWS} rows"),
     }
 }
 
 #[inline(always)]
-fn tile_sums_n<const R: usize>(tile: &[f64], rows: [&[f64]; R]) -> [[f64; LANES]; R] {
+fn tile_sums_n<const R: usize>(simd: Simd, tile: &[f64], rows: [&[f64]; R]) -> [[f64; LANES]; R] {
     let np = tile.len() / LANES;
     let rows = rows.map(|r| &r[..np]);
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above; every row holds `np` values.
-            return unsafe { tile_sums_avx2(tile, rows) };
-        }
+    if simd != Simd::Portable {
+        // SAFETY: the CPU has AVX2 (a level above portable implies it); every row holds `np`
+        // values.
+        return unsafe { tile_sums_avx2(tile, rows) };
     }
+    let _ = simd;
     let mut acc = [[0.0; LANES]; R];
     for (s, lanes) in tile.chunks_exact(LANES).enumerate() {
         for t in 0..R {
@@ -297,6 +299,204 @@ unsafe fn tile_sums_avx2<const R: usize>(tile: &[f64], rows: [&[f64]; R]) -> [[f
         }
     }
     out
+}
+
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    //! The gradient sums with AVX-512: up to 32 sums side by side, each still summed over the
+    //! samples in order from zero, fed by 8 × 8 transposes in registers.
+
+    use std::arch::x86_64::*;
+
+    use super::Cells;
+
+    /// Lane vectors (8 sums each) per pass: up to 32 sums side by side.
+    const VECTORS: usize = 4;
+    /// Rows of the other side per pass: at most `VECTORS · ROWS` = 16 accumulators.
+    const ROWS: usize = 4;
+    /// Samples per tile: `CHUNK · VECTORS · 8` values (32 KiB) stay in the L1 cache.
+    const CHUNK: usize = 128;
+
+    /// The length of the scratch buffer [`outer_sum`] needs when the longer side of any layer's
+    /// gradient has at most `longest` rows: a tile, then the running sums.
+    pub(super) fn scratch_len(longest: usize) -> usize {
+        (CHUNK + longest) * VECTORS * 8
+    }
+
+    /// The same sums as [`super::outer_sum_t`], in the same order: `g[0][j] = Σ_s delta[j][s]`,
+    /// `g[k+1][j] = Σ_s delta[j][s] · a[k][s]`. Lanes run along the longer side, copied
+    /// sample-major into a tile a chunk of samples at a time; the running sums wait in
+    /// `scratch` between chunks.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    pub(super) fn outer_sum(
+        (a, delta): (&[f64], &[f64]),
+        np: usize,
+        (g, (rows, out)): (&Cells, (usize, usize)),
+        scratch: &mut [f64],
+        (ones, zeros): (&[f64], &[f64]),
+        (part, parts): (usize, usize),
+    ) {
+        let left = |r: usize| -> &[f64] {
+            match r {
+                0 => ones,
+                r if r < rows => &a[(r - 1) * np..r * np],
+                _ => zeros,
+            }
+        };
+        let right = |j: usize| -> &[f64] {
+            if j < out {
+                &delta[j * np..(j + 1) * np]
+            } else {
+                zeros
+            }
+        };
+        let on_outputs = out >= rows;
+        let (lane_count, other_count) = if on_outputs { (out, rows) } else { (rows, out) };
+        let lane_row = |i: usize| if on_outputs { right(i) } else { left(i) };
+        let other_row = |i: usize| if on_outputs { left(i) } else { right(i) };
+        let (tile, sums) = scratch.split_at_mut(CHUNK * VECTORS * 8);
+        let vectors = lane_count.div_ceil(8);
+        // Groups of lane vectors, dealt out to the parts in turn.
+        let per = VECTORS.min(vectors.div_ceil(parts)).max(1);
+        for first in (0..vectors)
+            .step_by(per)
+            .filter(|first| (first / per) % parts == part)
+        {
+            let m = per.min(vectors - first);
+            let width = m * 8;
+            let sums = &mut sums[..other_count * width];
+            sums.fill(0.0);
+            for c0 in (0..np).step_by(CHUNK) {
+                let len = CHUNK.min(np - c0);
+                for v in 0..m {
+                    let block: [&[f64]; 8] =
+                        std::array::from_fn(|q| &lane_row((first + v) * 8 + q)[c0..c0 + len]);
+                    for s in (0..len).step_by(8) {
+                        transpose8(&block, s, &mut tile[s * width + v * 8..], width);
+                    }
+                }
+                for r0 in (0..other_count).step_by(ROWS) {
+                    let count = ROWS.min(other_count - r0);
+                    let others: [&[f64]; ROWS] = std::array::from_fn(|t| {
+                        &other_row(if t < count { r0 + t } else { r0 })[c0..c0 + len]
+                    });
+                    let acc = &mut sums[r0 * width..(r0 + count) * width];
+                    add_sums(m, &tile[..len * width], &others[..count], acc);
+                }
+            }
+            for t in 0..other_count {
+                for lane in 0..width {
+                    let i = first * 8 + lane;
+                    if i < lane_count {
+                        let at = if on_outputs { t * out + i } else { i * out + t };
+                        g.set(at, sums[t * width + lane]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes rows `block[q][s..s + 8]` (q < 8) transposed: `tile[k · width + q] = block[q][s + k]`.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    #[inline]
+    fn transpose8(block: &[&[f64]; 8], s: usize, tile: &mut [f64], width: usize) {
+        assert!(block.iter().all(|r| r.len() >= s + 8) && tile.len() >= 7 * width + 8);
+        // SAFETY: every row holds 8 values from s, and the tile 8 rows of `width` (checked).
+        unsafe {
+            let r: [__m512d; 8] =
+                std::array::from_fn(|q| _mm512_loadu_pd(block[q].as_ptr().add(s)));
+            // [r0s0 r1s0 r0s2 r1s2 r0s4 r1s4 r0s6 r1s6] and the odd samples, for each pair of rows.
+            let t: [__m512d; 8] = std::array::from_fn(|i| {
+                let (x, y) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
+                if i % 2 == 0 {
+                    _mm512_unpacklo_pd(x, y)
+                } else {
+                    _mm512_unpackhi_pd(x, y)
+                }
+            });
+            let low = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+            let high = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+            // Rows 0–3 (u) and 4–7 (v) of samples [0|4], [2|6], [1|5], [3|7].
+            let quads = |x: __m512d, y: __m512d| {
+                (
+                    _mm512_permutex2var_pd(x, low, y),
+                    _mm512_permutex2var_pd(x, high, y),
+                )
+            };
+            let (u04, u26) = quads(t[0], t[2]);
+            let (u15, u37) = quads(t[1], t[3]);
+            let (v04, v26) = quads(t[4], t[6]);
+            let (v15, v37) = quads(t[5], t[7]);
+            let samples = [
+                _mm512_shuffle_f64x2::<0x44>(u04, v04),
+                _mm512_shuffle_f64x2::<0x44>(u15, v15),
+                _mm512_shuffle_f64x2::<0x44>(u26, v26),
+                _mm512_shuffle_f64x2::<0x44>(u37, v37),
+                _mm512_shuffle_f64x2::<0xEE>(u04, v04),
+                _mm512_shuffle_f64x2::<0xEE>(u15, v15),
+                _mm512_shuffle_f64x2::<0xEE>(u26, v26),
+                _mm512_shuffle_f64x2::<0xEE>(u37, v37),
+            ];
+            for (k, v) in samples.into_iter().enumerate() {
+                _mm512_storeu_pd(tile.as_mut_ptr().add(k * width), v);
+            }
+        }
+    }
+
+    /// `acc[t][i] += Σ_s tile[s][i] · others[t][s]` over the tile's samples in order, for `m`
+    /// lane vectors and 1 to [`ROWS`] rows.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    fn add_sums(m: usize, tile: &[f64], others: &[&[f64]], acc: &mut [f64]) {
+        macro_rules! pick {
+            ($($m:literal),*) => {
+                match (m, others.len()) {
+                    $(
+                        ($m, 1) => add_sums_n::<$m, 1>(tile, others, acc),
+                        ($m, 2) => add_sums_n::<$m, 2>(tile, others, acc),
+                        ($m, 3) => add_sums_n::<$m, 3>(tile, others, acc),
+                        ($m, 4) => add_sums_n::<$m, 4>(tile, others, acc),
+                    )*
+                    _ => unreachable!("1 to {VECTORS} vectors, 1 to {ROWS} rows"),
+                }
+            };
+        }
+        pick!(1, 2, 3, 4);
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    #[inline]
+    fn add_sums_n<const M: usize, const R: usize>(
+        tile: &[f64],
+        others: &[&[f64]],
+        acc: &mut [f64],
+    ) {
+        let width = M * 8;
+        let len = tile.len() / width;
+        assert!(others.len() == R && others.iter().all(|o| o.len() >= len));
+        assert!(acc.len() >= R * width);
+        // SAFETY: the tile holds `len` rows of `width`, every other row `len` values and `acc`
+        // R rows of `width` (checked above).
+        unsafe {
+            let mut sums: [[__m512d; M]; R] = std::array::from_fn(|t| {
+                std::array::from_fn(|v| _mm512_loadu_pd(acc.as_ptr().add(t * width + v * 8)))
+            });
+            for s in 0..len {
+                let p = tile.as_ptr().add(s * width);
+                let lanes: [__m512d; M] = std::array::from_fn(|v| _mm512_loadu_pd(p.add(v * 8)));
+                for (row, other) in sums.iter_mut().zip(others) {
+                    let b = _mm512_set1_pd(*other.get_unchecked(s));
+                    for (sum, &lane) in row.iter_mut().zip(&lanes) {
+                        *sum = _mm512_add_pd(*sum, _mm512_mul_pd(lane, b));
+                    }
+                }
+            }
+            for (t, row) in sums.iter().enumerate() {
+                for (v, &x) in row.iter().enumerate() {
+                    _mm512_storeu_pd(acc.as_mut_ptr().add(t * width + v * 8), x);
+                }
+            }
+        }
+    }
 }
 
 /// Buffers for forward and backward passes, reused between iterations. Everything is stored
@@ -419,13 +619,14 @@ pub struct PassSpec<'a> {
     pub head: OutputHead,
     /// The loss.
     pub loss: Loss,
+    /// The vector code to run (every level gives the same bits); [`Simd::best`] normally.
+    pub simd: Simd,
 }
 
 /// Runs the forward pass over the rows set by [`Workspace::set_input`], leaving every layer's
 /// output in `ws`.
 pub fn forward(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
-    // Each stage picks its AVX2 copy itself (`with_best_simd!`).
-    forward_parts(hidden, head, weights, ws, &Sequential);
+    forward_parts(hidden, head, weights, ws, Simd::best(), &Sequential);
 }
 
 /// Runs a stage in `parts()` parts, `run(part)` for each, then returns; parts touch disjoint data.
@@ -493,21 +694,23 @@ impl Cells {
     }
 }
 
-/// Calls `name(args…)` compiled with AVX2 where the CPU has it (a second copy of the function,
-/// in `paste_avx2`); both copies do the same IEEE operations.
-macro_rules! with_best_simd {
-    ($name:ident($($arg:expr),* $(,)?)) => {{
+/// Calls `name(args…)` compiled for `simd` (a copy of the function in `paste_avx512` or
+/// `paste_avx2`); every copy does the same IEEE operations.
+macro_rules! with_simd {
+    ($simd:expr, $name:ident($($arg:expr),* $(,)?)) => {{
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2, checked just above.
-                unsafe { paste_avx2::$name($($arg),*) }
-            } else {
-                $name($($arg),*)
+            match $simd {
+                // SAFETY: levels come from `Simd::best` or `Simd::available`: the CPU has them.
+                Simd::Avx512 => unsafe { paste_avx512::$name($($arg),*) },
+                // SAFETY: as above.
+                Simd::Avx2 => unsafe { paste_avx2::$name($($arg),*) },
+                Simd::Portable => $name($($arg),*),
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
+            let _ = $simd;
             $name($($arg),*)
         }
     }};
@@ -545,6 +748,7 @@ fn forward_stage(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn backward_stage(
+    simd: Simd,
     sides: (&[f64], &[f64]),
     np: usize,
     g: (&Cells, (usize, usize)),
@@ -554,43 +758,60 @@ fn backward_stage(
     w: &Matrix,
     back: Option<(Activation, &[f64], &mut [f64], usize)>,
 ) {
-    outer_sum_t(sides, np, g, tile, constants, part);
+    #[cfg(target_arch = "x86_64")]
+    if simd == Simd::Avx512 {
+        // SAFETY: the caller runs this copy only on CPUs with AVX-512.
+        unsafe { wide::outer_sum(sides, np, g, tile, constants, part) };
+    } else {
+        outer_sum_t(simd, sides, np, g, tile, constants, part);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    outer_sum_t(simd, sides, np, g, tile, constants, part);
     if let Some((activation, a, rows, k0)) = back {
         back_propagate_t(sides.1, np, w, activation, (a, rows), k0);
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-mod paste_avx2 {
-    //! The stages compiled with AVX2.
-    use super::*;
+/// A module of the stages compiled with the given target features.
+macro_rules! paste_stages {
+    ($module:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        mod $module {
+            //! The stages compiled with wider vectors.
+            use super::*;
 
-    #[target_feature(enable = "avx2")]
-    pub(super) fn forward_stage(
-        input: &[f64],
-        np: usize,
-        w: &Matrix,
-        z: (&mut [f64], usize),
-        layer: Layer<'_>,
-    ) {
-        super::forward_stage(input, np, w, z, layer);
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn forward_stage(
+                input: &[f64],
+                np: usize,
+                w: &Matrix,
+                z: (&mut [f64], usize),
+                layer: Layer<'_>,
+            ) {
+                super::forward_stage(input, np, w, z, layer);
+            }
 
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx2")]
-    pub(super) fn backward_stage(
-        sides: (&[f64], &[f64]),
-        np: usize,
-        g: (&Cells, (usize, usize)),
-        tile: &mut [f64],
-        constants: (&[f64], &[f64]),
-        part: (usize, usize),
-        w: &Matrix,
-        back: Option<(Activation, &[f64], &mut [f64], usize)>,
-    ) {
-        super::backward_stage(sides, np, g, tile, constants, part, w, back);
-    }
+            #[allow(clippy::too_many_arguments)]
+            #[target_feature(enable = $features)]
+            pub(super) fn backward_stage(
+                simd: Simd,
+                sides: (&[f64], &[f64]),
+                np: usize,
+                g: (&Cells, (usize, usize)),
+                tile: &mut [f64],
+                constants: (&[f64], &[f64]),
+                part: (usize, usize),
+                w: &Matrix,
+                back: Option<(Activation, &[f64], &mut [f64], usize)>,
+            ) {
+                super::backward_stage(simd, sides, np, g, tile, constants, part, w, back);
+            }
+        }
+    };
 }
+
+paste_stages!(paste_avx2, "avx2,fma");
+paste_stages!(paste_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");
 
 /// The rows `[start, end)` of `total` that part `part` of `parts` takes.
 fn share(total: usize, part: usize, parts: usize) -> (usize, usize) {
@@ -603,6 +824,7 @@ fn forward_parts(
     head: OutputHead,
     weights: &[Matrix],
     ws: &mut Workspace,
+    simd: Simd,
     exec: &dyn Exec,
 ) {
     ws.fit(weights);
@@ -634,7 +856,7 @@ fn forward_parts(
                 // SAFETY: as above, in the scores.
                 Layer::Output(head, unsafe { scores.slice(j0 * np, (j1 - j0) * np) })
             };
-            with_best_simd!(forward_stage(input, np, w, (zj, j0), layer));
+            with_simd!(simd, forward_stage(input, np, w, (zj, j0), layer));
         });
     }
 }
@@ -664,7 +886,7 @@ pub fn forward_backward_parts(
     grads: &mut Gradients,
     exec: &dyn Exec,
 ) {
-    forward_parts(spec.hidden, spec.head, weights, ws, exec);
+    forward_parts(spec.hidden, spec.head, weights, ws, spec.simd, exec);
     let (n, np) = (ws.n, ws.np);
     let last = weights.len() - 1;
     if grads.layers.len() != weights.len() {
@@ -680,6 +902,14 @@ pub fn forward_backward_parts(
     );
     let parts = exec.parts();
     ws.tiles.resize_with(parts, Vec::new);
+    let tile_len = match spec.simd {
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx512 => {
+            let longest = weights.iter().map(|w| w.rows().max(w.cols())).max();
+            wide::scratch_len(longest.unwrap_or(0))
+        }
+        _ => np * LANES,
+    };
     // g_l = t(cbind(1, a_{l−1})) %*% δ_l;  δ_{l−1} = f'(a_{l−1}) · (δ_l %*% t(w_l[-1, ])).
     // Each part takes some lane blocks of g_l and some rows of δ_{l−1}.
     for l in (0..weights.len()).rev() {
@@ -697,14 +927,14 @@ pub fn forward_backward_parts(
             .tiles
             .iter_mut()
             .map(|t| {
-                t.resize(np * LANES, 0.0);
+                t.resize(tile_len, 0.0);
                 Cells::new(t)
             })
             .collect();
         let (ones, zeros): (&[f64], &[f64]) = (&ws.ones, &ws.zeros);
         exec.run(&|part| {
             // SAFETY: each part has its own tile.
-            let tile = unsafe { tiles[part].slice(0, np * LANES) };
+            let tile = unsafe { tiles[part].slice(0, tile_len) };
             let back = back.as_ref().map(|back| {
                 let inputs = weights[l].rows() - 1;
                 let (k0, k1) = share(inputs, part, parts);
@@ -713,16 +943,20 @@ pub fn forward_backward_parts(
                 (spec.hidden[l - 1], &input[k0 * np..k1 * np], rows, k0)
             });
             let sides = (input, delta);
-            with_best_simd!(backward_stage(
-                sides,
-                np,
-                (&g, shape),
-                tile,
-                (ones, zeros),
-                (part, parts),
-                &weights[l],
-                back
-            ));
+            with_simd!(
+                spec.simd,
+                backward_stage(
+                    spec.simd,
+                    sides,
+                    np,
+                    (&g, shape),
+                    tile,
+                    (ones, zeros),
+                    (part, parts),
+                    &weights[l],
+                    back
+                )
+            );
         });
     }
 }
@@ -889,6 +1123,80 @@ mod tests {
         affine_t(&a_t, BLOCK, &w, &mut z_t, 0);
         assert_eq!(z_t[..3], [0.1 + 1.0 + 20.0, 0.1 + 3.0 + 40.0, 0.1 + 0.5]);
         assert_eq!(z_t[BLOCK..BLOCK + 3], [-1.0 + 2.0, -1.0 + 6.0, -1.0 + 1.0]);
+    }
+
+    #[test]
+    fn every_simd_level_gives_the_same_bits() {
+        use rand::rngs::StdRng;
+        use rand::{RngExt as _, SeedableRng as _};
+        let mut rng = StdRng::seed_from_u64(7);
+        let cases: [(usize, &[usize], usize, OutputHead, usize); 6] = [
+            (2, &[30], 1, OutputHead::Sigmoid, 200),
+            (4, &[5], 3, OutputHead::Softmax, 150),
+            (10, &[40, 9], 3, OutputHead::Softmax, 301),
+            (33, &[7], 1, OutputHead::Identity, 17),
+            (3, &[], 2, OutputHead::Softmax, 1000),
+            (2, &[70, 3, 12], 1, OutputHead::Sigmoid, 2),
+        ];
+        for (inputs, hidden, outputs, head, n) in cases {
+            let sizes: Vec<usize> = std::iter::once(inputs)
+                .chain(hidden.iter().copied())
+                .chain([outputs])
+                .collect();
+            let weights: Vec<Matrix> = sizes
+                .windows(2)
+                .map(|w| {
+                    let values = (0..(w[0] + 1) * w[1]).map(|_| rng.random_range(-1.0..1.0));
+                    Matrix::from_vec(w[0] + 1, w[1], values.collect()).unwrap()
+                })
+                .collect();
+            let x = Matrix::from_vec(
+                n,
+                inputs,
+                (0..n * inputs)
+                    .map(|_| rng.random_range(-3.0..3.0))
+                    .collect(),
+            )
+            .unwrap();
+            let y = if head == OutputHead::Identity {
+                Targets::Values(Matrix::from_vec(n, 1, (0..n).map(|i| i as f64).collect()).unwrap())
+            } else {
+                let k = if head == OutputHead::Sigmoid {
+                    2
+                } else {
+                    outputs
+                };
+                Targets::Classes {
+                    labels: (0..n).map(|i| i % k).collect(),
+                    n_classes: k,
+                }
+            };
+            let activations = [Activation::Sigmoid, Activation::Tanh, Activation::LeakyRelu];
+            let hidden: Vec<Activation> = (0..hidden.len()).map(|l| activations[l % 3]).collect();
+            let run = |simd: Simd| {
+                let spec = PassSpec {
+                    hidden: &hidden,
+                    head,
+                    loss: Loss::CrossEntropy,
+                    simd,
+                };
+                let (mut ws, mut grads) = (Workspace::default(), Gradients::default());
+                ws.set_input(&x);
+                forward_backward(spec, &weights, &y, &mut ws, &mut grads);
+                let bits =
+                    |m: &Matrix| m.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                let mut all = bits(&ws.output());
+                grads.layers.iter().for_each(|g| all.extend(bits(g)));
+                all
+            };
+            let portable = run(Simd::Portable);
+            for simd in Simd::available() {
+                assert!(
+                    run(simd) == portable,
+                    "{simd:?} differs: {sizes:?}, {n} rows"
+                );
+            }
+        }
     }
 
     #[test]

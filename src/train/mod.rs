@@ -16,6 +16,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
+use crate::nn::exp::Simd;
 use crate::nn::parallel::Pair;
 use crate::nn::{
     Exec, Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Sequential,
@@ -382,6 +383,7 @@ impl Trainer {
             hidden: &hidden,
             head,
             loss: self.config.loss,
+            simd: Simd::best(),
         };
         let report = StepReport {
             iterations: 0,
@@ -684,6 +686,7 @@ pub fn objective_gradient(
         hidden: &hidden,
         head,
         loss: config.loss,
+        simd: Simd::best(),
     };
     let mut ws = Workspace::default();
     ws.set_input(x);
