@@ -5,9 +5,10 @@
 //! multiply and add. Hidden-5 training on the hot dogs is chaotic enough that another order moves
 //! its final weights by about 1e-3, so every sum here keeps that order. Speed comes from working
 //! on many independent sums at once (across outputs, samples or inputs), never from reordering one
-//! sum, and from a vectorised `exp` ([`super::exp`]). On x86-64 the hot loop is compiled a second
-//! time with AVX2 and picked at run time; both versions do the same IEEE operations in the same
-//! order (Rust never fuses a multiply and an add on its own), so their results are identical.
+//! sum, and from a vectorised `exp` ([`super::exp`]). On x86-64 the stages are compiled again for
+//! AVX2 and for AVX-512 and picked at run time ([`Simd`]); every version does the same IEEE
+//! operations in the same order (Rust never fuses a multiply and an add on its own), so their
+//! results are identical, which a test checks.
 
 use super::exp::Simd;
 use super::{Activation, Loss, Matrix, OutputHead, Targets};
