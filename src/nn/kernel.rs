@@ -150,6 +150,91 @@ const LANES: usize = 8;
 /// Rows of the gradient tile: 4 × 8 = 32 independent sums hide the latency of each addition.
 const TILE_ROWS: usize = 4;
 
+/// The two sides of a layer's gradient `t(cbind(1, a)) %*% delta`, unit-major and padded to
+/// `np` samples: the left side's rows are the bias's ones, then the inputs `a`; the right side's
+/// rows are the deltas. Rows beyond either end read as zeros.
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    a: &'a [f64],
+    delta: &'a [f64],
+    np: usize,
+    /// Rows of the left side: inputs + 1.
+    rows: usize,
+    /// Rows of the right side: the layer's outputs.
+    out: usize,
+    ones: &'a [f64],
+    zeros: &'a [f64],
+}
+
+impl<'a> Sides<'a> {
+    /// Row `r` of `cbind(1, a)` transposed: the ones, then the inputs.
+    #[inline(always)]
+    fn left(&self, r: usize) -> &'a [f64] {
+        match r {
+            0 => self.ones,
+            r if r < self.rows => &self.a[(r - 1) * self.np..r * self.np],
+            _ => self.zeros,
+        }
+    }
+
+    /// The deltas of output `j`.
+    #[inline(always)]
+    fn right(&self, j: usize) -> &'a [f64] {
+        if j < self.out {
+            &self.delta[j * self.np..(j + 1) * self.np]
+        } else {
+            self.zeros
+        }
+    }
+
+    /// Sums run side by side along the longer side (the lanes), one row of the other side at a
+    /// time: true if the lanes are the outputs.
+    #[inline(always)]
+    fn lanes_on_outputs(&self) -> bool {
+        self.out >= self.rows
+    }
+
+    /// Rows of the lane side and of the other side.
+    #[inline(always)]
+    fn counts(&self) -> (usize, usize) {
+        if self.lanes_on_outputs() {
+            (self.out, self.rows)
+        } else {
+            (self.rows, self.out)
+        }
+    }
+
+    /// Row `i` of the lane side.
+    #[inline(always)]
+    fn lane_row(&self, i: usize) -> &'a [f64] {
+        if self.lanes_on_outputs() {
+            self.right(i)
+        } else {
+            self.left(i)
+        }
+    }
+
+    /// Row `t` of the other side.
+    #[inline(always)]
+    fn other_row(&self, t: usize) -> &'a [f64] {
+        if self.lanes_on_outputs() {
+            self.left(t)
+        } else {
+            self.right(t)
+        }
+    }
+
+    /// Where the sum of lane `i` and other row `t` goes in the gradient `[rows, out]`.
+    #[inline(always)]
+    fn cell(&self, i: usize, t: usize) -> usize {
+        if self.lanes_on_outputs() {
+            t * self.out + i
+        } else {
+            i * self.out + t
+        }
+    }
+}
+
 /// `g = t(cbind(1, a)) %*% delta` from unit-major `a: [in][np]` and `delta: [out][np]`:
 /// `g[0][j] = Σ_s delta[j][s]`, `g[k+1][j] = Σ_s delta[j][s] · a[k][s]`, summed in order of s.
 ///
@@ -159,57 +244,26 @@ const TILE_ROWS: usize = 4;
 #[inline(always)]
 fn outer_sum_t(
     simd: Simd,
-    (a, delta): (&[f64], &[f64]),
-    np: usize,
-    (g, (rows, out)): (&Cells, (usize, usize)),
+    sides: Sides<'_>,
+    g: &Cells,
     tile: &mut [f64],
-    (ones, zeros): (&[f64], &[f64]),
     (part, parts): (usize, usize),
 ) {
-    // Row r of the left side is the bias's ones, then the inputs; beyond the end, zeros.
-    let left = |r: usize| -> &[f64] {
-        match r {
-            0 => ones,
-            r if r < rows => &a[(r - 1) * np..r * np],
-            _ => zeros,
-        }
-    };
-    let right = |j: usize| -> &[f64] {
-        if j < out {
-            &delta[j * np..(j + 1) * np]
-        } else {
-            zeros
-        }
-    };
+    let np = sides.np;
+    let (lane_count, other_count) = sides.counts();
     // This part's lane blocks: every `parts`-th one.
-    let mine = |start: usize| (start / LANES) % parts == part;
-    if out >= rows {
-        // Lanes along the outputs j, rows along k.
-        for j0 in (0..out).step_by(LANES).filter(|&j0| mine(j0)) {
-            let width = LANES.min(out - j0);
-            fill_tile(tile, np, |i| right(j0 + i));
-            for r0 in (0..rows).step_by(TILE_ROWS) {
-                let count = TILE_ROWS.min(rows - r0);
-                let sides: Vec<&[f64]> = (r0..r0 + count).map(left).collect();
-                for (t, row) in tile_sums(simd, tile, &sides).iter().enumerate() {
-                    for (i, &v) in row.iter().enumerate().take(width) {
-                        g.set((r0 + t) * out + j0 + i, v);
-                    }
-                }
-            }
-        }
-    } else {
-        // Lanes along the inputs k, rows along j.
-        for r0 in (0..rows).step_by(LANES).filter(|&r0| mine(r0)) {
-            let width = LANES.min(rows - r0);
-            fill_tile(tile, np, |i| left(r0 + i));
-            for j0 in (0..out).step_by(TILE_ROWS) {
-                let count = TILE_ROWS.min(out - j0);
-                let sides: Vec<&[f64]> = (j0..j0 + count).map(right).collect();
-                for (t, row) in tile_sums(simd, tile, &sides).iter().enumerate() {
-                    for (i, &v) in row.iter().enumerate().take(width) {
-                        g.set((r0 + i) * out + j0 + t, v);
-                    }
+    for i0 in (0..lane_count)
+        .step_by(LANES)
+        .filter(|&i0| (i0 / LANES) % parts == part)
+    {
+        let width = LANES.min(lane_count - i0);
+        fill_tile(tile, np, |i| sides.lane_row(i0 + i));
+        for t0 in (0..other_count).step_by(TILE_ROWS) {
+            let count = TILE_ROWS.min(other_count - t0);
+            let others: Vec<&[f64]> = (t0..t0 + count).map(|t| sides.other_row(t)).collect();
+            for (t, row) in tile_sums(simd, tile, &others).iter().enumerate() {
+                for (i, &v) in row.iter().enumerate().take(width) {
+                    g.set(sides.cell(i0 + i, t0 + t), v);
                 }
             }
         }
@@ -309,7 +363,7 @@ mod wide {
 
     use std::arch::x86_64::*;
 
-    use super::Cells;
+    use super::{Cells, Sides};
 
     /// Lane vectors (8 sums each) per pass: up to 32 sums side by side.
     const VECTORS: usize = 4;
@@ -330,31 +384,13 @@ mod wide {
     /// `scratch` between chunks.
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
     pub(super) fn outer_sum(
-        (a, delta): (&[f64], &[f64]),
-        np: usize,
-        (g, (rows, out)): (&Cells, (usize, usize)),
+        sides: Sides<'_>,
+        g: &Cells,
         scratch: &mut [f64],
-        (ones, zeros): (&[f64], &[f64]),
         (part, parts): (usize, usize),
     ) {
-        let left = |r: usize| -> &[f64] {
-            match r {
-                0 => ones,
-                r if r < rows => &a[(r - 1) * np..r * np],
-                _ => zeros,
-            }
-        };
-        let right = |j: usize| -> &[f64] {
-            if j < out {
-                &delta[j * np..(j + 1) * np]
-            } else {
-                zeros
-            }
-        };
-        let on_outputs = out >= rows;
-        let (lane_count, other_count) = if on_outputs { (out, rows) } else { (rows, out) };
-        let lane_row = |i: usize| if on_outputs { right(i) } else { left(i) };
-        let other_row = |i: usize| if on_outputs { left(i) } else { right(i) };
+        let np = sides.np;
+        let (lane_count, other_count) = sides.counts();
         let (tile, sums) = scratch.split_at_mut(CHUNK * VECTORS * 8);
         let vectors = lane_count.div_ceil(8);
         // Groups of lane vectors, dealt out to the parts in turn.
@@ -371,7 +407,7 @@ mod wide {
                 let len = CHUNK.min(np - c0);
                 for v in 0..m {
                     let block: [&[f64]; 8] =
-                        std::array::from_fn(|q| &lane_row((first + v) * 8 + q)[c0..c0 + len]);
+                        std::array::from_fn(|q| &sides.lane_row((first + v) * 8 + q)[c0..c0 + len]);
                     for s in (0..len).step_by(8) {
                         transpose8(&block, s, &mut tile[s * width + v * 8..], width);
                     }
@@ -379,7 +415,7 @@ mod wide {
                 for r0 in (0..other_count).step_by(ROWS) {
                     let count = ROWS.min(other_count - r0);
                     let others: [&[f64]; ROWS] = std::array::from_fn(|t| {
-                        &other_row(if t < count { r0 + t } else { r0 })[c0..c0 + len]
+                        &sides.other_row(if t < count { r0 + t } else { r0 })[c0..c0 + len]
                     });
                     let acc = &mut sums[r0 * width..(r0 + count) * width];
                     add_sums(m, &tile[..len * width], &others[..count], acc);
@@ -389,8 +425,7 @@ mod wide {
                 for lane in 0..width {
                     let i = first * 8 + lane;
                     if i < lane_count {
-                        let at = if on_outputs { t * out + i } else { i * out + t };
-                        g.set(at, sums[t * width + lane]);
+                        g.set(sides.cell(i, t), sums[t * width + lane]);
                     }
                 }
             }
@@ -746,15 +781,12 @@ fn forward_stage(
 
 /// One part of a layer's backward stage: its lane blocks of the gradient and, below the first
 /// layer, its rows of the previous layer's delta.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn backward_stage(
     simd: Simd,
-    sides: (&[f64], &[f64]),
-    np: usize,
-    g: (&Cells, (usize, usize)),
+    sides: Sides<'_>,
+    g: &Cells,
     tile: &mut [f64],
-    constants: (&[f64], &[f64]),
     part: (usize, usize),
     w: &Matrix,
     back: Option<(Activation, &[f64], &mut [f64], usize)>,
@@ -762,14 +794,14 @@ fn backward_stage(
     #[cfg(target_arch = "x86_64")]
     if simd == Simd::Avx512 {
         // SAFETY: the caller runs this copy only on CPUs with AVX-512.
-        unsafe { wide::outer_sum(sides, np, g, tile, constants, part) };
+        unsafe { wide::outer_sum(sides, g, tile, part) };
     } else {
-        outer_sum_t(simd, sides, np, g, tile, constants, part);
+        outer_sum_t(simd, sides, g, tile, part);
     }
     #[cfg(not(target_arch = "x86_64"))]
-    outer_sum_t(simd, sides, np, g, tile, constants, part);
+    outer_sum_t(simd, sides, g, tile, part);
     if let Some((activation, a, rows, k0)) = back {
-        back_propagate_t(sides.1, np, w, activation, (a, rows), k0);
+        back_propagate_t(sides.delta, sides.np, w, activation, (a, rows), k0);
     }
 }
 
@@ -792,20 +824,17 @@ macro_rules! paste_stages {
                 super::forward_stage(input, np, w, z, layer);
             }
 
-            #[allow(clippy::too_many_arguments)]
             #[target_feature(enable = $features)]
             pub(super) fn backward_stage(
                 simd: Simd,
-                sides: (&[f64], &[f64]),
-                np: usize,
-                g: (&Cells, (usize, usize)),
+                sides: Sides<'_>,
+                g: &Cells,
                 tile: &mut [f64],
-                constants: (&[f64], &[f64]),
                 part: (usize, usize),
                 w: &Matrix,
                 back: Option<(Activation, &[f64], &mut [f64], usize)>,
             ) {
-                super::backward_stage(simd, sides, np, g, tile, constants, part, w, back);
+                super::backward_stage(simd, sides, g, tile, part, w, back);
             }
         }
     };
@@ -923,7 +952,6 @@ pub fn forward_backward_parts(
         let delta: &[f64] = &upper[0];
         let back = lower.last_mut().map(|b| Cells::new(b));
         let g = Cells::new(grads.layers[l].as_mut_slice());
-        let shape = grads.layers[l].shape();
         let tiles: Vec<Cells> = ws
             .tiles
             .iter_mut()
@@ -943,20 +971,18 @@ pub fn forward_backward_parts(
                 let rows = unsafe { back.slice(k0 * np, (k1 - k0) * np) };
                 (spec.hidden[l - 1], &input[k0 * np..k1 * np], rows, k0)
             });
-            let sides = (input, delta);
+            let sides = Sides {
+                a: input,
+                delta,
+                np,
+                rows: weights[l].rows(),
+                out: weights[l].cols(),
+                ones,
+                zeros,
+            };
             with_simd!(
                 spec.simd,
-                backward_stage(
-                    spec.simd,
-                    sides,
-                    np,
-                    (&g, shape),
-                    tile,
-                    (ones, zeros),
-                    (part, parts),
-                    &weights[l],
-                    back
-                )
+                backward_stage(spec.simd, sides, &g, tile, (part, parts), &weights[l], back)
             );
         });
     }
