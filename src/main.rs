@@ -47,10 +47,9 @@ fn preset(name: Option<&str>) -> Result<Option<nnviz::app::presets::Preset>, Cli
     use nnviz::app::presets::Preset;
     name.map(|n| {
         Preset::from_name(n).ok_or_else(|| {
-            let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
             CliError(format!(
                 "unknown preset {n:?}; presets are {}",
-                names.join(", ")
+                Preset::names()
             ))
         })
     })

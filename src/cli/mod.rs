@@ -49,7 +49,8 @@ pub struct BenchUiArgs {
     /// Frames to run.
     #[arg(long, default_value_t = 600)]
     pub frames: u32,
-    /// Article preset to start from (logistic, hidden1, hidden5, hidden30, iris).
+    /// Article preset to start from: logistic, hidden-1, hidden-5, hidden-30 or iris (hyphen
+    /// optional).
     #[arg(long)]
     pub preset: Option<String>,
     /// Load this CSV instead of a preset (e.g. a big file).
