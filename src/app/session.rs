@@ -581,16 +581,15 @@ impl Session {
     /// Applies new training settings, keeping the weights. A run the trainer stopped for
     /// diverging may go on with other settings: the message then says so.
     pub fn set_train_config(&mut self, settings: &Settings) {
-        let diverged = self.diverged_at();
+        let diverged = self.diverged_at().is_some();
         self.trainer
             .set_config(effective_config(settings, &self.prepared.train_y));
-        if let Some(iteration) = diverged
-            && self.trainer.stopped().is_none()
-        {
+        if diverged && self.trainer.stopped().is_none() {
             self.notice = Some(Notice::info(format!(
                 "Training settings changed (learning rate {}): press Play to go on from \
-                 iteration {iteration}.",
-                settings.train.learning_rate
+                 iteration {}.",
+                settings.train.learning_rate,
+                self.trainer.iteration()
             )));
         }
     }
