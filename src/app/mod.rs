@@ -357,8 +357,9 @@ impl App {
                     ui::stats::numbers_ui(ui, session);
                     ui::stats::baseline_ui(ui, session, &mut commands);
                     ui.separator();
-                    let classes = session.dataset.class_names().len();
-                    let left = bottom - ui.cursor().top() - ui::stats::confusions_height(classes);
+                    let left = bottom
+                        - ui.cursor().top()
+                        - ui::stats::confusions_height(session, ui.available_width());
                     hovered = ui::network::network_ui(
                         ui,
                         session.trainer.network(),

@@ -29,7 +29,7 @@ fn key_ui(ui: &mut Ui) {
     let (positive, negative) = sign_colours(ui);
     ui.horizontal_wrapped(|ui| {
         ui.strong("Network");
-        for (colour, text) in [(positive, "positive weight"), (negative, "negative")] {
+        for (colour, text) in [(positive, "positive"), (negative, "negative")] {
             let (rect, _) = ui.allocate_exact_size(vec2(18.0, 10.0), Sense::hover());
             ui.painter().line_segment(
                 [rect.left_center(), rect.right_center()],

@@ -91,9 +91,9 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
     } else {
         "paused".to_owned()
     };
+    ui.weak(format!("{speed} · frame {:.1} ms", session.stats.frame_ms));
     ui.weak(format!(
-        "{speed} · frame {:.1} ms · learning rate now {}",
-        session.stats.frame_ms,
+        "learning rate now {}",
         format_number(session.trainer.current_learning_rate())
     ));
     if let Some(iteration) = session.diverged_at() {
@@ -192,7 +192,20 @@ pub fn confusion_ui(ui: &mut Ui, id: &str, title: &str, metrics: &Metrics, names
     });
 }
 
-/// Training and test confusion matrices side by side (the test one if there are test rows).
+/// Rough width of one confusion matrix of these classes, points (to choose its layout before
+/// drawing it).
+fn confusion_width(names: &[String]) -> f32 {
+    let chars: usize = names.iter().map(|n| n.chars().count()).sum();
+    let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    7.5 * (chars + widest.max(6)) as f32 + 14.0 * (names.len() + 1) as f32
+}
+
+/// True if the training and test matrices fit side by side in `width` points.
+fn side_by_side(names: &[String], width: f32) -> bool {
+    2.0 * confusion_width(names) + 16.0 <= width
+}
+
+/// Training and test confusion matrices, side by side if they fit, else one above the other.
 pub fn confusions_ui(ui: &mut Ui, session: &Session) {
     let names = session.dataset.class_names();
     let train = session
@@ -204,25 +217,31 @@ pub fn confusions_ui(ui: &mut Ui, session: &Session) {
         .as_ref()
         .filter(|m| !m.confusion.is_empty());
     match (train, test) {
-        (Some(train), Some(test)) => {
+        (Some(train), Some(test)) if side_by_side(names, ui.available_width()) => {
             ui.columns(2, |columns| {
                 confusion_ui(&mut columns[0], "confusion-train", "Training", train, names);
                 confusion_ui(&mut columns[1], "confusion-test", "Test", test, names);
             });
         }
-        (Some(train), None) => {
-            confusion_ui(ui, "confusion-train", "Training", train, names);
+        (train, test) => {
+            if let Some(train) = train {
+                confusion_ui(ui, "confusion-train", "Training", train, names);
+            }
+            if let Some(test) = test {
+                confusion_ui(ui, "confusion-test", "Test", test, names);
+            }
         }
-        (None, Some(test)) => confusion_ui(ui, "confusion-test", "Test", test, names),
-        (None, None) => {}
     }
 }
 
-/// Height of [`confusions_ui`] for `classes` classes, points (to lay out what goes above it).
-pub fn confusions_height(classes: usize) -> f32 {
-    if classes == 0 {
-        0.0
-    } else {
-        24.0 + 20.0 * (classes as f32 + 1.0)
+/// Height of [`confusions_ui`] in `width` points, points (to lay out what goes above it).
+pub fn confusions_height(session: &Session, width: f32) -> f32 {
+    let names = session.dataset.class_names();
+    if names.is_empty() {
+        return 0.0;
     }
+    // A title and one row per class plus the header, as egui lays them out by default.
+    let one = 30.0 + 23.0 * (names.len() as f32 + 1.0);
+    let stacked = !session.prepared.test_rows.is_empty() && !side_by_side(names, width);
+    if stacked { 2.0 * one } else { one }
 }
