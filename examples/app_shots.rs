@@ -1,7 +1,7 @@
 //! Screenshots of the app in several states, for README images and visual checks.
 //!
 //! `cargo run --release --example app_shots -- DIR NAME` with NAME one of start, hidden30,
-//! iris, regression, error, diverged, baseline, light (one window per process: winit cannot reopen
+//! iris, regression, error, diverged, baseline, wide, light (one window per process: winit cannot reopen
 //! its event loop). Each is the real window under the real frame loop.
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use nnviz::app::presets::{Preset, default_generator};
 use nnviz::app::{App, AppOptions, Command};
 use nnviz::data::Builtin;
-use nnviz::nn::Activation;
+use nnviz::nn::{Activation, HiddenLayer};
 
 fn fresh(preset: Option<Preset>) -> App {
     App::headless(
@@ -65,6 +65,21 @@ fn main() -> anyhow::Result<()> {
         "baseline" => nnviz::app::screenshot_app(&path, 40, true, |_| {
             let mut app = fresh(None);
             app.apply(Command::UseBaseline, None);
+            app
+        }),
+        "wide" => nnviz::app::screenshot_app(&path, 60, false, |_| {
+            // More units than the diagram has room for: "+N" under each tall column.
+            let mut app = fresh(None);
+            let mut settings = app.settings.clone();
+            settings.hidden = vec![
+                HiddenLayer {
+                    units: 64,
+                    activation: Activation::Tanh,
+                };
+                3
+            ];
+            settings.train.learning_rate = 0.001;
+            app.apply_settings(settings);
             app
         }),
         "light" => nnviz::app::screenshot_app(&path, 40, true, |_| {

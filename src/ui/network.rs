@@ -12,8 +12,8 @@ const MAX_NODES: usize = 32;
 const MIN_NODE_SPACING: f32 = 7.0;
 /// Height kept at the bottom of a column for its "+N" label, points.
 const MORE_LABEL: f32 = 14.0;
-/// Above this many lines between two columns, the weakest are left out (they would be
-/// invisible anyway, and each costs frame time).
+/// Most lines drawn between two columns; beyond it the weakest are left out (they would be
+/// lost in the crowd anyway, and each costs frame time).
 const MANY_LINES: usize = 400;
 /// Colour of negative weights: reddish purple, a hue the class colours of two- and three-class
 /// data and the curves do not use. Positive weights are drawn in the text colour.
@@ -90,14 +90,26 @@ pub fn network_ui(
             .skip(w.cols())
             .fold(0.0_f64, |m, v| m.max(v.abs()))
             .max(1e-12);
-        let many = shown(sizes[l]) * shown(sizes[l + 1]) > MANY_LINES;
-        for i in 0..shown(sizes[l]) {
-            for j in 0..shown(sizes[l + 1]) {
+        let (from, to) = (shown(sizes[l]), shown(sizes[l + 1]));
+        // Between wide columns only the strongest lines are drawn: the threshold is the
+        // MANY_LINES-th largest weight shown.
+        let threshold = if from * to > MANY_LINES {
+            let mut sizes: Vec<f64> = (0..from)
+                .flat_map(|i| (0..to).map(move |j| (i, j)))
+                .map(|(i, j)| w.get(i + 1, j).abs())
+                .collect();
+            let (_, nth, _) = sizes.select_nth_unstable_by(MANY_LINES, |a, b| b.total_cmp(a));
+            *nth
+        } else {
+            0.0
+        };
+        for i in 0..from {
+            for j in 0..to {
                 let v = w.get(i + 1, j);
-                let strength = (v.abs() / largest) as f32;
-                if many && strength < 0.15 {
+                if v.abs() < threshold {
                     continue;
                 }
+                let strength = (v.abs() / largest) as f32;
                 let colour = if v >= 0.0 { positive } else { negative };
                 painter.line_segment(
                     [position(l, i), position(l + 1, j)],
