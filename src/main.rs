@@ -47,10 +47,9 @@ fn preset(name: Option<&str>) -> Result<Option<nnviz::app::presets::Preset>, Cli
     use nnviz::app::presets::Preset;
     name.map(|n| {
         Preset::from_name(n).ok_or_else(|| {
-            let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
             CliError(format!(
                 "unknown preset {n:?}; presets are {}",
-                names.join(", ")
+                Preset::names()
             ))
         })
     })
@@ -59,13 +58,30 @@ fn preset(name: Option<&str>) -> Result<Option<nnviz::app::presets::Preset>, Cli
 
 #[cfg(feature = "gui")]
 fn open_app(cli: &Cli) -> Result<(), CliError> {
+    use nnviz::data::Builtin;
     let preset = preset(cli.preset.as_deref())?;
+    let builtin = cli
+        .dataset
+        .as_deref()
+        .map(|name| {
+            Builtin::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
+                CliError(format!(
+                    "unknown data set {name:?}; built-in data sets are {}",
+                    names.join(", ")
+                ))
+            })
+        })
+        .transpose()?;
+    let options = nnviz::app::AppOptions {
+        preset,
+        csv: cli.data.clone(),
+        builtin,
+        fresh: false,
+    };
     let result = match &cli.screenshot {
-        Some(path) => nnviz::app::screenshot(path, u64::from(cli.frames), preset),
-        None => nnviz::app::run_app(nnviz::app::AppOptions {
-            preset,
-            ..Default::default()
-        }),
+        Some(path) => nnviz::app::screenshot(path, u64::from(cli.frames), options),
+        None => nnviz::app::run_app(options),
     };
     result.map_err(|e| CliError {
         message: format!("{e:#}"),
@@ -83,6 +99,7 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
                 preset,
                 fresh: true,
                 csv: Some(csv.clone()),
+                builtin: None,
             };
             nnviz::app::bench_app(&mut nnviz::app::App::headless(&options, None), frames)
         }

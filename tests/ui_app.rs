@@ -1,12 +1,16 @@
 //! The app driven through its real UI with egui_kittest: no GPU, no display.
 #![cfg(feature = "gui")]
 
+use std::time::Duration;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use nnviz::app::presets::Preset;
-use nnviz::app::{App, AppOptions};
+use nnviz::app::presets::{ARTICLE_HOT_DOGS_SEED, Preset};
+use nnviz::app::session::BASELINE_ITERATIONS;
+use nnviz::app::{App, AppOptions, Command};
 use nnviz::nn::{Activation, Init};
+use nnviz::train::evaluate;
 
 /// A file dropped on the window, held in memory.
 #[derive(Debug)]
@@ -64,6 +68,10 @@ fn starts_playing_the_articles_network_on_hot_dogs() {
     let app = harness.state();
     assert!(app.session.playing);
     assert_eq!(app.session.dataset.n_rows(), 200);
+    assert_eq!(
+        app.settings.generator.seed, ARTICLE_HOT_DOGS_SEED,
+        "the article-like hot dogs the presets use"
+    );
     let arch = app.session.trainer.network().architecture();
     assert_eq!(arch.hidden.len(), 1);
     assert_eq!(arch.hidden[0].units, 5);
@@ -139,7 +147,7 @@ fn changing_the_hidden_size_rebuilds_the_network() {
 fn the_hidden_5_preset_sets_the_articles_settings() {
     let mut harness = harness();
     pause(&mut harness);
-    harness.get_by_label(Preset::Hidden5.label()).click();
+    harness.get_by_label(Preset::Hidden5.button_text()).click();
     harness.run_steps(2);
     let app = harness.state();
     assert!(app.session.playing);
@@ -243,4 +251,274 @@ impl eframe::Storage for NoStorage {
     fn set_string(&mut self, _key: &str, _value: String) {}
     fn remove_string(&mut self, _key: &str) {}
     fn flush(&mut self) {}
+}
+
+/// Relu units at learning rate 10: the run diverges within a few dozen iterations.
+fn diverge(harness: &mut Harness<'static, App>) -> u64 {
+    let mut settings = harness.state().settings.clone();
+    settings.hidden[0].activation = Activation::Relu;
+    settings.train.learning_rate = 10.0;
+    harness.state_mut().apply_settings(settings);
+    harness.state_mut().session.playing = true;
+    for _ in 0..200 {
+        harness.run_steps(1);
+        if let Some(iteration) = harness.state().session.diverged_at() {
+            harness.run_steps(2);
+            return iteration;
+        }
+    }
+    panic!("relu at learning rate 10 did not diverge");
+}
+
+#[test]
+fn a_diverging_run_pauses_with_one_message_and_finite_figures() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let iteration = diverge(&mut harness);
+    let app = harness.state();
+    assert!(!app.session.playing);
+    let notice = app.session.notice.as_ref().expect("a message");
+    assert!(notice.is_error);
+    assert!(
+        notice.text.contains(&format!("iteration {iteration}")),
+        "{}",
+        notice.text
+    );
+    assert_eq!(
+        notice.text.matches("learning rate").count(),
+        1,
+        "one piece of advice: {}",
+        notice.text
+    );
+    if let Some(m) = &app.session.train_metrics {
+        assert!(m.loss.is_finite(), "the last finite figures stay");
+    }
+    assert!(harness.query_by_label_contains("NaN").is_none());
+    assert!(harness.query_by_label_contains("inf").is_none());
+    harness.get_by_label_contains("Diverged at iteration");
+
+    // Play with nothing changed: the same step would fail again, so the app says what to do.
+    harness.get_by_label("Play").click();
+    harness.run_steps(3);
+    let app = harness.state();
+    if app.session.diverged_at().is_some() {
+        assert!(!app.session.playing);
+        let notice = app.session.notice.as_ref().expect("a message");
+        assert!(
+            notice.text.contains("Lower the learning rate"),
+            "{}",
+            notice.text
+        );
+    }
+}
+
+/// Needs the trainer to clear a divergence stop when its settings change (`Trainer::set_config`,
+/// being changed on the hardening branch); the app side is in place.
+#[test]
+#[ignore = "needs Trainer::set_config to clear a divergence stop (hardening branch)"]
+fn lowering_the_learning_rate_after_a_divergence_and_pressing_play_resumes() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let iteration = diverge(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Slider, "learning rate")
+        .set_value_accesskit(0.001);
+    harness.run_steps(2);
+    assert!(harness.state().session.diverged_at().is_none());
+    harness.get_by_label("Play").click();
+    harness.run_steps(5);
+    let app = harness.state();
+    assert!(app.session.playing);
+    assert!(app.session.trainer.iteration() > iteration);
+    assert!(app.session.notice.as_ref().is_none_or(|n| !n.is_error));
+}
+
+#[test]
+fn use_logistic_regression_reaches_the_baselines_accuracy() {
+    let mut harness = harness();
+    pause(&mut harness);
+    // The baseline trains beside the paused network until it is done.
+    let settings = harness.state().settings.clone();
+    while !harness.state().session.baseline.finished() {
+        harness
+            .state_mut()
+            .session
+            .train_frame(&settings, Duration::from_millis(50));
+    }
+    let baseline = &harness.state().session.baseline;
+    let (train, test) = (baseline.train_accuracy, baseline.test_accuracy);
+    assert!(train.is_some() && test.is_some());
+
+    harness.get_by_label("Use logistic regression").click();
+    harness.run_steps(2);
+    let app = harness.state();
+    assert!(app.session.playing);
+    assert!(app.settings.hidden.is_empty());
+    assert_eq!(app.settings.stop_after, Some(BASELINE_ITERATIONS));
+    let settings = app.settings.clone();
+    while harness.state().session.playing {
+        harness
+            .state_mut()
+            .session
+            .train_frame(&settings, Duration::from_millis(50));
+    }
+    let session = &harness.state().session;
+    assert_eq!(session.trainer.iteration(), BASELINE_ITERATIONS);
+    let c = session.trainer.config();
+    let p = &session.prepared;
+    let accuracy = |x, y| {
+        evaluate(
+            session.trainer.network(),
+            x,
+            y,
+            c.loss,
+            c.reduction,
+            0.0,
+            0.0,
+        )
+        .unwrap()
+        .accuracy
+    };
+    assert_eq!(accuracy(&p.train_x, &p.train_y), train);
+    assert_eq!(accuracy(&p.test_x, &p.test_y), test);
+}
+
+#[test]
+fn clicking_the_plot_adds_a_training_point_and_keeps_the_split() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let before = harness.state().session.prepared.clone();
+    let n = harness.state().session.dataset.n_rows();
+    let rect = harness.state().plot_rect().expect("the plot was drawn");
+    let at = rect.center();
+    harness.hover_at(at);
+    harness.run_steps(1);
+    harness.drag_at(at);
+    harness.run_steps(1);
+    harness.drop_at(at);
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.session.dataset.n_rows(), n + 1);
+    let after = &app.session.prepared;
+    assert_eq!(
+        after.test_rows, before.test_rows,
+        "test rows stay test rows"
+    );
+    let mut expected = before.train_rows.clone();
+    expected.push(n);
+    assert_eq!(after.train_rows, expected, "the new point trains");
+
+    // Erasing a point: the rows after it move up one, every row keeps its side.
+    let removed = before.test_rows[before.test_rows.len() / 2];
+    let row = app.session.dataset.features.row(removed).to_vec();
+    harness.state_mut().apply(
+        Command::RemovePoint {
+            x: row[0],
+            y: row[1],
+            radius: 1e-9,
+        },
+        None,
+    );
+    let shift = |rows: &[usize]| -> Vec<usize> {
+        rows.iter()
+            .filter(|&&i| i != removed)
+            .map(|&i| if i > removed { i - 1 } else { i })
+            .collect()
+    };
+    let app = harness.state();
+    assert_eq!(app.session.dataset.n_rows(), n);
+    assert_eq!(app.session.prepared.test_rows, shift(&before.test_rows));
+    assert_eq!(app.session.prepared.train_rows, shift(&expected));
+}
+
+#[test]
+fn pausing_clears_the_speed_figure() {
+    let mut harness = harness();
+    harness.run_steps(3);
+    pause(&mut harness);
+    harness.run_steps(1);
+    assert_eq!(harness.state().session.stats.iterations_per_second, 0.0);
+    harness.get_by_label_contains("paused");
+}
+
+#[test]
+fn a_dropped_model_file_loads_as_a_model() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let model = harness.state().session.saved_model();
+    let weights = harness.state().session.trainer.network().weights().to_vec();
+    harness.get_by_label("Reset").click();
+    harness.state_mut().session.pending_steps = 3;
+    harness.run_steps(3);
+    assert_ne!(
+        harness.state().session.trainer.network().weights(),
+        &weights[..]
+    );
+    drop_file(
+        &mut harness,
+        "trained.json",
+        serde_json::to_vec(&model).unwrap(),
+    );
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.session.trainer.network().weights(), &weights[..]);
+    let notice = app.session.notice.as_ref().expect("a message");
+    assert!(!notice.is_error, "{}", notice.text);
+    assert!(notice.text.contains("trained.json"), "{}", notice.text);
+}
+
+#[test]
+fn hovering_a_sigmoid_unit_shades_it_on_its_own_zero_to_one_range() {
+    use nnviz::ui::decision::{DecisionGrid, Shading};
+    let app = App::headless(
+        &AppOptions {
+            fresh: true,
+            ..AppOptions::default()
+        },
+        None,
+    );
+    let ctx = egui::Context::default();
+    let mut grid = DecisionGrid::default();
+    let output = ctx.run_ui(egui::RawInput::default(), |_| {
+        grid.update(
+            &ctx,
+            &app.session,
+            &app.settings,
+            Shading::Unit(0, 2),
+            Duration::from_secs(1),
+        );
+    });
+    // No GPU here: the texture upload is dropped on purpose.
+    output.drop_without_applying_deltas();
+    assert_eq!(grid.value_range, Some((0.0, 1.0)));
+}
+
+#[test]
+fn preset_names_work_with_and_without_a_hyphen() {
+    let nnviz = env!("CARGO_BIN_EXE_nnviz");
+    for name in ["hidden-5", "hidden5", "Hidden_30", "logistic"] {
+        let out = std::process::Command::new(nnviz)
+            .args(["bench-ui", "--frames", "2", "--preset", name])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = std::process::Command::new(nnviz)
+        .args(["bench-ui", "--frames", "2", "--preset", "hidden-2"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("hidden-5"), "{message}");
+    let help = std::process::Command::new(nnviz)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("hidden-5"), "{help}");
+    assert!(!help.contains("hidden5,"), "{help}");
 }

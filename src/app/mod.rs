@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use egui::{CollapsingHeader, ScrollArea};
 use serde::Serialize;
 
-use crate::data::{ColumnRoles, DataError, Table};
+use crate::data::{Builtin, ColumnRoles, DataError, Table};
+use crate::nn::Init;
 use crate::ui;
 use crate::ui::decision::{DecisionGrid, Shading};
 
@@ -118,8 +119,15 @@ pub enum Command {
     },
     /// Switch to the logistic regression (no hidden layer).
     UseBaseline,
-    /// Save something.
+    /// Save something (asks where with a file dialog).
     Export(ExportKind),
+    /// Save something to this file.
+    SaveTo {
+        /// What.
+        kind: ExportKind,
+        /// Where.
+        path: PathBuf,
+    },
     /// Hold a feature at a value in the plot's slice.
     SetSlice {
         /// Feature index.
@@ -142,6 +150,8 @@ pub struct AppOptions {
     pub fresh: bool,
     /// Start with this CSV file.
     pub csv: Option<PathBuf>,
+    /// Start with this built-in data set (its default generator options).
+    pub builtin: Option<Builtin>,
 }
 
 /// The app: what the user chose, what was computed from it, and caches.
@@ -155,11 +165,18 @@ pub struct App {
     /// Hidden unit under the pointer in the network diagram.
     pub hovered_unit: Option<(usize, usize)>,
     dialog: Option<DialogTask>,
+    /// Where the decision plot was drawn last frame (the PNG export crops a screenshot to it).
+    plot_rect: Option<egui::Rect>,
+    /// A PNG export waiting for its screenshot: where it goes, and the outcome once written.
+    png_export: Option<PendingExport>,
     applied_dark: Option<bool>,
     settings_file: Option<SettingsFile>,
     /// Recent frames' work after training: layout and drawing (decaying maximum).
     layout_work: Duration,
 }
+
+/// A screenshot-based PNG export under way.
+type PendingExport = Arc<Mutex<Option<Result<PathBuf, String>>>>;
 
 /// Time per frame for each job done a slice at a time (metrics of large data, grid refresh).
 const SLICE_BUDGET: Duration = Duration::from_micros(1500);
@@ -205,6 +222,12 @@ impl App {
         if let Some(preset) = options.preset {
             settings = preset.settings(&settings);
         }
+        if let Some(builtin) = options.builtin {
+            settings.builtin = builtin;
+            settings.generator = presets::default_generator(builtin);
+            settings.x_feature = 0;
+            settings.y_feature = 1;
+        }
         let session = Session::new(
             &settings,
             settings.builtin.generate(&settings.generator),
@@ -225,6 +248,8 @@ impl App {
             grid: DecisionGrid::default(),
             hovered_unit: None,
             dialog: None,
+            plot_rect: None,
+            png_export: None,
             applied_dark: None,
             settings_file: file,
             layout_work: Duration::ZERO,
@@ -281,12 +306,15 @@ impl App {
         let mut settings = self.settings.clone();
         let mut hovered = None;
         let session = &self.session;
+        // At 1280 × 800 everything that matters fits without scrolling: the controls that are
+        // changed rarely are folded, the curves sit under the plot, and the network diagram
+        // takes the height the figures above it leave.
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui::controls::toolbar_ui(ui, session, &mut settings, &mut commands);
         });
         egui::Panel::left("controls")
             .resizable(true)
-            .default_size(300.0)
+            .default_size(292.0)
             .show(ui, |ui| {
                 ScrollArea::vertical().show(ui, |ui| {
                     CollapsingHeader::new("Article presets")
@@ -311,67 +339,64 @@ impl App {
                                 session.is_classification(),
                             );
                         });
-                    CollapsingHeader::new("View").show(ui, |ui| {
-                        ui::controls::view_ui(ui, &mut settings);
-                    });
+                    CollapsingHeader::new("View")
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            ui::controls::view_ui(ui, &mut settings);
+                        });
                     CollapsingHeader::new("Export")
                         .show(ui, |ui| ui::controls::export_ui(ui, &mut commands));
                 });
             });
         egui::Panel::right("insight")
             .resizable(true)
-            .default_size(380.0)
+            .default_size(360.0)
             .show(ui, |ui| {
+                let bottom = ui.max_rect().bottom();
                 ScrollArea::vertical().show(ui, |ui| {
                     ui::stats::numbers_ui(ui, session);
                     ui::stats::baseline_ui(ui, session, &mut commands);
                     ui.separator();
-                    let rows = (session.trainer.config().reduction == crate::nn::Reduction::Sum)
-                        .then_some((
-                            session.prepared.train_rows.len(),
-                            session.prepared.test_rows.len(),
-                        ));
-                    ui::curves::curves_ui(
-                        ui,
-                        &session.history,
-                        &mut settings.log_loss,
-                        rows,
-                        150.0,
-                    );
-                    ui.separator();
-                    ui.strong("Network");
+                    let left = bottom
+                        - ui.cursor().top()
+                        - ui::stats::confusions_height(session, ui.available_width());
                     hovered = ui::network::network_ui(
                         ui,
                         session.trainer.network(),
                         &session.dataset.feature_names,
-                        200.0,
+                        left.clamp(160.0, 420.0),
                     );
-                    let names = session.dataset.class_names();
-                    if let Some(m) = &session.train_metrics
-                        && !m.confusion.is_empty()
-                    {
-                        ui.separator();
-                        ui::stats::confusion_ui(ui, "confusion-train", "Training rows", m, names);
-                    }
-                    if let Some(m) = &session.test_metrics
-                        && !m.confusion.is_empty()
-                    {
-                        ui::stats::confusion_ui(ui, "confusion-test", "Test rows", m, names);
-                    }
+                    ui.separator();
+                    ui::stats::confusions_ui(ui, session);
                 });
             });
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui::decision::decision_plot_ui(ui, &self.grid, session, &self.settings, &mut commands);
+        egui::Panel::bottom("curves")
+            .resizable(true)
+            .default_size(210.0)
+            .show(ui, |ui| {
+                ui::curves::curves_ui(
+                    ui,
+                    &session.history,
+                    &mut settings.log_loss,
+                    session.rows_per_loss(),
+                );
+            });
+        let central = egui::CentralPanel::default().show(ui, |ui| {
+            ui::decision::decision_plot_ui(ui, &self.grid, session, &self.settings, &mut commands)
         });
+        // A little margin around the plot in the exported picture.
+        self.plot_rect = Some(central.inner.expand(4.0).intersect(central.response.rect));
         self.hovered_unit = hovered;
         self.apply_settings(settings);
         for command in commands {
             self.apply(command, Some(&ctx));
         }
+        self.poll_png_export();
         if self.session.playing
             || self.session.pending_steps > 0
             || !self.session.baseline.finished()
             || self.dialog.is_some()
+            || self.png_export.is_some()
         {
             ctx.request_repaint();
         }
@@ -380,6 +405,12 @@ impl App {
         self.layout_work = layout.max(self.layout_work.mul_f64(0.98));
         let took = start.elapsed();
         self.session.record_frame_time(took.as_secs_f64() * 1000.0);
+    }
+
+    /// Where the decision plot was drawn in the last frame (caption, plot, colour bar), in
+    /// points.
+    pub fn plot_rect(&self) -> Option<egui::Rect> {
+        self.plot_rect
     }
 
     /// Applies edited settings: rebuilds what depends on what changed. On failure the old
@@ -412,6 +443,39 @@ impl App {
         }
     }
 
+    /// Trains the network as the baseline beside it was trained: no hidden layer, the same
+    /// initial weights, optimiser, rate, loss reduction and iteration count, so that it reaches
+    /// the figure shown.
+    fn use_baseline(&mut self) {
+        let mut settings = self.settings.clone();
+        settings.hidden.clear();
+        settings.init = Init::Normal;
+        settings.network_seed = self.session.baseline.network_seed;
+        settings.train = session::baseline_config(&self.session.prepared);
+        settings.stop_after = Some(session::BASELINE_ITERATIONS);
+        self.apply_settings(settings);
+        if !self.settings.hidden.is_empty() {
+            // The new settings were refused; apply_settings said why.
+            return;
+        }
+        // The architecture may have been the same already: start from the baseline's weights.
+        if let Err(e) = self.session.rebuild_network(&self.settings) {
+            self.session.notice = Some(Notice::error(e));
+            return;
+        }
+        self.session.playing = true;
+        let kind = if self.session.is_classification() {
+            "logistic"
+        } else {
+            "linear"
+        };
+        self.session.notice = Some(Notice::info(format!(
+            "Training the {kind} regression with the baseline's settings (Adam, learning rate \
+             0.05, mean loss) for {} iterations.",
+            session::BASELINE_ITERATIONS
+        )));
+    }
+
     fn load_builtin(&mut self) -> Result<(), String> {
         let dataset = self.settings.builtin.generate(&self.settings.generator);
         self.session.replace_data(&self.settings, dataset, None)
@@ -422,24 +486,30 @@ impl App {
         let s = &mut self.session;
         match command {
             Command::TogglePlay => {
-                s.playing = !s.playing;
                 if s.playing {
-                    s.trainer.resume();
-                    if matches!(
-                        s.notice,
-                        Some(Notice {
-                            is_error: false,
-                            ..
-                        })
-                    ) {
-                        s.notice = None;
-                    }
-                    // Play after the stopping rule was reached: go on past it.
-                    if let Some(limit) = self.settings.stop_after
-                        && s.trainer.iteration() >= limit
-                    {
-                        self.settings.stop_after = None;
-                    }
+                    s.playing = false;
+                    return;
+                }
+                s.trainer.resume();
+                if let Some(iteration) = s.diverged_at() {
+                    // The trainer keeps a divergence stop until the training settings change:
+                    // the same step from the same weights would fail again.
+                    s.notice = Some(Notice::error(format!(
+                        "Training diverged at iteration {iteration}. Lower the learning rate \
+                         (or change another training setting), then press Play; Reset starts \
+                         again from new weights."
+                    )));
+                    return;
+                }
+                s.playing = true;
+                if s.notice.as_ref().is_some_and(|n| !n.is_error) {
+                    s.notice = None;
+                }
+                // Play after the stopping rule was reached: go on past it.
+                if let Some(limit) = self.settings.stop_after
+                    && s.trainer.iteration() >= limit
+                {
+                    self.settings.stop_after = None;
                 }
             }
             Command::Step => {
@@ -510,36 +580,21 @@ impl App {
                 }
             }
             Command::AddPoint { x, y } => {
-                let backup = s.dataset.clone();
-                let result = s
-                    .dataset
-                    .add_point(&[x, y], self.settings.click_class)
-                    .map_err(|e| e.to_string())
-                    .and_then(|()| s.reprepare(&self.settings, true));
-                if let Err(e) = result {
-                    s.dataset = backup;
-                    s.notice = Some(Notice::error(e));
+                match s.dataset.add_point(&[x, y], self.settings.click_class) {
+                    Ok(()) => s.row_added(&self.settings),
+                    Err(e) => s.notice = Some(Notice::error(e.to_string())),
                 }
             }
             Command::RemovePoint { x, y, radius } => {
-                let backup = s.dataset.clone();
-                if s.dataset.remove_nearest(&[x, y], radius)
-                    && let Err(e) = s.reprepare(&self.settings, true)
-                {
-                    s.dataset = backup;
+                if let Err(e) = s.remove_point(&self.settings, &[x, y], radius) {
                     s.notice = Some(Notice::error(e));
-                    let _ = s.reprepare(&self.settings, true);
                 }
             }
-            Command::UseBaseline => {
-                let mut settings = self.settings.clone();
-                settings.hidden.clear();
-                self.apply_settings(settings);
-                self.session.playing = true;
-            }
+            Command::UseBaseline => self.use_baseline(),
             Command::Export(kind) => {
                 self.open_dialog(DialogPurpose::Save(kind), ctx);
             }
+            Command::SaveTo { kind, path } => self.export_to(kind, &path, ctx),
             Command::SetSlice { feature, value } => {
                 if let Some(v) = s.slice.get_mut(feature) {
                     *v = value;
@@ -575,8 +630,8 @@ impl App {
                         self.settings = settings;
                         let batches = if batched {
                             format!(
-                                " Training on mini-batches of {LARGE_BATCH} rows (Training → \
-                                 Batch size), as a full pass would not fit in a frame."
+                                " Training on mini-batches of {LARGE_BATCH} rows (see the \
+                                 Training panel), as a full pass would not fit in a frame."
                             )
                         } else {
                             String::new()
@@ -624,7 +679,8 @@ impl App {
             }
             (DialogPurpose::OpenModel, DialogOutcome::Unavailable) => {
                 self.session.notice = Some(Notice::error(
-                    "No file dialog available; run `nnviz predict --model` instead.",
+                    "No file dialog opened (none is available, or it closed at once): drop the \
+                     model's .json file on the window instead.",
                 ));
             }
             (DialogPurpose::OpenCsv, DialogOutcome::Picked(path)) => {
@@ -632,14 +688,53 @@ impl App {
             }
             (DialogPurpose::OpenCsv, DialogOutcome::Unavailable) => {
                 self.session.notice = Some(Notice::error(
-                    "No file dialog available; drop the file on the window instead.",
+                    "No file dialog opened (none is available, or it closed at once): drop the \
+                     file on the window instead.",
                 ));
             }
-            (DialogPurpose::Save(kind), DialogOutcome::Picked(path)) => self.export_to(kind, &path),
+            (DialogPurpose::Save(kind), DialogOutcome::Picked(path)) => {
+                commands.push(Command::SaveTo { kind, path });
+            }
             (DialogPurpose::Save(kind), DialogOutcome::Unavailable) => {
-                self.export_to(kind, Path::new(kind.file_name()));
+                // Nothing is written anywhere the user did not choose: the working folder is
+                // offered, not used.
+                let path = std::env::current_dir().map_or_else(
+                    |_| PathBuf::from(kind.file_name()),
+                    |d| d.join(kind.file_name()),
+                );
+                self.session.notice = Some(
+                    Notice::error(
+                        "No file dialog opened (none is available, or it closed at once), so \
+                         nothing was saved.",
+                    )
+                    .with_action(
+                        format!("Save as {}", path.display()),
+                        Command::SaveTo { kind, path },
+                    ),
+                );
             }
             (_, DialogOutcome::Cancelled) => {}
+        }
+    }
+
+    /// Reports a screenshot export once it is written.
+    fn poll_png_export(&mut self) {
+        let Some(pending) = &self.png_export else {
+            return;
+        };
+        let outcome = match pending.lock() {
+            Ok(mut slot) => slot.take(),
+            Err(_) => Some(Err("the screenshot was lost".to_owned())),
+        };
+        if let Some(outcome) = outcome {
+            self.png_export = None;
+            self.session.notice = Some(match outcome {
+                Ok(path) => {
+                    let shown = std::fs::canonicalize(&path).unwrap_or(path);
+                    Notice::info(format!("Saved {}", shown.display()))
+                }
+                Err(e) => Notice::error(format!("Could not save: {e}")),
+            });
         }
     }
 
@@ -665,7 +760,29 @@ impl App {
         }
     }
 
-    fn export_to(&mut self, kind: ExportKind, path: &Path) {
+    /// Writes an export to `path` and says so. In the window, the decision plot is saved as
+    /// the window shows it (axes, legend, colour bar): a screenshot cropped to the plot, written
+    /// when it arrives.
+    fn export_to(&mut self, kind: ExportKind, path: &Path, ctx: Option<&egui::Context>) {
+        if kind == ExportKind::DecisionPng
+            && let (Some(ctx), Some(rect), None) = (ctx, self.plot_rect, &self.png_export)
+        {
+            let outcome: PendingExport = Arc::new(Mutex::new(None));
+            let slot = Arc::clone(&outcome);
+            let path = path.to_path_buf();
+            let pixels_per_point = ctx.pixels_per_point();
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
+                let plot = image.region(&rect, Some(pixels_per_point));
+                let saved = save_png(&plot, &path).map(|()| path);
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(saved);
+                }
+                repaint.request_repaint();
+            });
+            self.png_export = Some(outcome);
+            return;
+        }
         let result = self.export_bytes(kind).and_then(|bytes| {
             crate::model::write_atomically(path, &bytes)
                 .map_err(|e| format!("{}: {e}", path.display()))
@@ -678,7 +795,8 @@ impl App {
     }
 }
 
-/// Keyboard shortcuts (unless a text field has the keyboard) and dropped files.
+/// Keyboard shortcuts (unless a text field has the keyboard) and dropped files: a `.json` file
+/// is a saved model, anything else is read as CSV.
 fn input_commands(ctx: &egui::Context, commands: &mut Vec<Command>) {
     if !ctx.egui_wants_keyboard_input() {
         ctx.input(|i| {
@@ -698,7 +816,14 @@ fn input_commands(ctx: &egui::Context, commands: &mut Vec<Command>) {
             || "dropped file".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
+        let is_model = Path::new(&name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         commands.push(match file.bytes() {
+            Ok(bytes) if is_model => match String::from_utf8(bytes) {
+                Ok(text) => Command::LoadModel { name, text },
+                Err(_) => Command::Fail(format!("{name}: a model file must be UTF-8 text")),
+            },
             Ok(bytes) => Command::LoadCsvBytes { name, bytes },
             Err(e) => Command::Fail(format!("{name}: cannot read the dropped file: {e}")),
         });
@@ -759,6 +884,12 @@ struct ScreenshotApp {
 
 impl eframe::App for ScreenshotApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if self.frame == 0 {
+            // Like the settings, the panels' folding starts fresh: a screenshot does not depend
+            // on what the last session left open.
+            ui.ctx()
+                .memory_mut(|memory| *memory = egui::Memory::default());
+        }
         self.app.frame_ui(ui);
         self.frame += 1;
         let ctx = ui.ctx().clone();
@@ -783,29 +914,36 @@ impl eframe::App for ScreenshotApp {
         }
         ctx.request_repaint();
     }
+
+    fn persist_egui_memory(&self) -> bool {
+        false
+    }
 }
 
-/// Writes `image` as PNG.
+/// Writes `image` as PNG, atomically.
 fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {
     let [w, h] = image.size;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
     let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
         .ok_or_else(|| "screenshot has the wrong size".to_owned())?;
+    let mut png = Vec::new();
     buffer
-        .save(path)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| format!("cannot encode the PNG: {e}"))?;
+    crate::model::write_atomically(path, &png)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Opens the real window with fresh settings (and `preset`), runs at least `frames` frames
-/// (with a preset: until its training finishes, at most 50 × `frames`), saves a screenshot of
-/// the window as PNG at `path` and exits.
-pub fn screenshot(path: &Path, frames: u64, preset: Option<Preset>) -> anyhow::Result<()> {
+/// Opens the real window with fresh settings and `options` (preset, data), runs at least
+/// `frames` frames (with a preset: until its training finishes, at most 50 × `frames`), saves a
+/// screenshot of the window as PNG at `path` and exits.
+pub fn screenshot(path: &Path, frames: u64, options: AppOptions) -> anyhow::Result<()> {
     let options = AppOptions {
-        preset,
         fresh: true,
-        csv: None,
+        ..options
     };
-    screenshot_app(path, frames, preset.is_some(), move |cc| {
+    let wait = options.preset.is_some();
+    screenshot_app(path, frames, wait, move |cc| {
         App::with_options(cc, &options)
     })
 }
@@ -821,9 +959,14 @@ pub fn screenshot_app(
     let result = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&result);
     let path = path.to_path_buf();
+    let options = eframe::NativeOptions {
+        // Always 1280 × 800, whatever size the window had when last closed.
+        persist_window: false,
+        ..native_options()
+    };
     eframe::run_native(
         "nnviz",
-        native_options(),
+        options,
         Box::new(move |cc| {
             Ok(Box::new(ScreenshotApp {
                 app: make(cc),
@@ -873,7 +1016,7 @@ pub fn bench_ui(frames: usize, preset: Option<Preset>) -> BenchUiReport {
     let options = AppOptions {
         preset,
         fresh: true,
-        csv: None,
+        ..AppOptions::default()
     };
     let mut app = App::headless(&options, None);
     bench_app(&mut app, frames)

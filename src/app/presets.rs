@@ -1,10 +1,21 @@
 //! The article's experiments, each a complete set of settings.
 
-use crate::data::Builtin;
+use crate::data::{Builtin, GeneratorOptions};
 use crate::nn::{Activation, HiddenLayer, Init};
 use crate::train::{Optimizer, TrainConfig};
 
 use super::settings::{Settings, Speed};
+
+/// The generator options a built-in data set starts with in the app: the hot dogs with the
+/// seed whose points behave like the article's ([`ARTICLE_HOT_DOGS_SEED`]), so that the app
+/// opens on the article's data; every other set with its own defaults.
+pub fn default_generator(builtin: Builtin) -> GeneratorOptions {
+    let mut generator = builtin.default_options();
+    if builtin == Builtin::HotDogs {
+        generator.seed = ARTICLE_HOT_DOGS_SEED;
+    }
+    generator
+}
 
 /// One experiment of the article.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,14 +57,43 @@ impl Preset {
         }
     }
 
-    /// The preset with command-line name `name`.
+    /// The preset with command-line name `name`. Case, hyphens, underscores and spaces are
+    /// ignored (`hidden-5`, `hidden5` and `Hidden 5` are the same), and the longer names
+    /// `logistic-regression` and `iris-r6` are accepted too.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
+        let key = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let wanted = key(name);
+        match wanted.as_str() {
+            "logisticregression" => return Some(Self::LogisticRegression),
+            "irisr6" | "r6" => return Some(Self::IrisR6),
+            _ => {}
+        }
+        Self::ALL.into_iter().find(|p| key(p.name()) == wanted)
     }
 
-    /// The button text.
+    /// The command-line names of every preset, for help and error messages.
+    pub fn names() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
+        names.join(", ")
+    }
+
+    /// The short text of the preset's button (the group it sits in names the data).
+    pub fn button_text(self) -> &'static str {
+        match self {
+            Self::LogisticRegression => "Logistic",
+            Self::Hidden1 => "Hidden 1",
+            Self::Hidden5 => "Hidden 5",
+            Self::Hidden30 => "Hidden 30",
+            Self::IrisR6 => "R6 network",
+        }
+    }
+
+    /// The full name, for messages.
     pub fn label(self) -> &'static str {
         match self {
             Self::LogisticRegression => "Logistic regression (hot dogs)",
@@ -138,10 +178,7 @@ impl Preset {
                 1,
             ),
         };
-        let mut generator = builtin.default_options();
-        if builtin == Builtin::HotDogs {
-            generator.seed = ARTICLE_HOT_DOGS_SEED;
-        }
+        let generator = default_generator(builtin);
         Settings {
             builtin,
             generator,
@@ -164,5 +201,44 @@ impl Preset {
             click_class: 0,
             ..base.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preset_names_are_accepted_with_and_without_hyphens() {
+        for preset in Preset::ALL {
+            assert_eq!(Preset::from_name(preset.name()), Some(preset));
+            let squashed = preset.name().replace('-', "");
+            assert_eq!(Preset::from_name(&squashed), Some(preset), "{squashed}");
+            let upper = preset.name().to_uppercase();
+            assert_eq!(Preset::from_name(&upper), Some(preset), "{upper}");
+        }
+        assert_eq!(Preset::from_name("hidden_30"), Some(Preset::Hidden30));
+        assert_eq!(Preset::from_name(" Hidden 5 "), Some(Preset::Hidden5));
+        assert_eq!(
+            Preset::from_name("logistic-regression"),
+            Some(Preset::LogisticRegression)
+        );
+        assert_eq!(Preset::from_name("iris-r6"), Some(Preset::IrisR6));
+        assert_eq!(Preset::from_name("hidden-2"), None);
+        assert_eq!(Preset::from_name(""), None);
+    }
+
+    #[test]
+    fn the_app_opens_on_the_articles_hot_dogs() {
+        assert_eq!(
+            default_generator(Builtin::HotDogs).seed,
+            ARTICLE_HOT_DOGS_SEED
+        );
+        let settings = crate::app::settings::Settings::default();
+        assert_eq!(settings.generator, default_generator(Builtin::HotDogs));
+        assert_eq!(
+            Preset::Hidden5.settings(&settings).generator,
+            settings.generator
+        );
     }
 }

@@ -6,13 +6,16 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::data::{ColumnRoles, ColumnSummary, Dataset, PrepareOptions, Prepared, Table, prepare};
+use crate::data::{
+    ColumnRoles, ColumnSummary, Dataset, PrepareOptions, Prepared, Scaling, Table, Target, prepare,
+};
 use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Architecture, Init, Loss, Matrix, Network, OutputHead, Reduction, Targets};
 use crate::train::{
     Evaluation, History, HistoryPoint, Metrics, Optimizer, Stop, TrainConfig, Trainer, evaluate,
 };
 
+use super::Command;
 use super::settings::{Settings, Speed};
 
 /// Iterations the logistic-regression baseline trains for (the article's count).
@@ -30,6 +33,8 @@ pub struct Notice {
     pub text: String,
     /// Errors are drawn in the error colour.
     pub is_error: bool,
+    /// A button offered with the message: its text and what it does.
+    pub action: Option<(String, Command)>,
 }
 
 impl Notice {
@@ -38,6 +43,7 @@ impl Notice {
         Self {
             text: text.into(),
             is_error: true,
+            action: None,
         }
     }
 
@@ -46,6 +52,53 @@ impl Notice {
         Self {
             text: text.into(),
             is_error: false,
+            action: None,
+        }
+    }
+
+    /// The message with a button that carries out `command`.
+    pub fn with_action(mut self, label: impl Into<String>, command: Command) -> Self {
+        self.action = Some((label.into(), command));
+        self
+    }
+}
+
+/// The engine's account of a divergence for a student: "the loss overflowed" rather than
+/// "the loss is NaN".
+fn plain_words(what: &str) -> String {
+    if !(what.contains("NaN") || what.contains("inf")) {
+        return what.to_owned();
+    }
+    let part = ["loss", "gradient", "weight"]
+        .into_iter()
+        .find(|p| what.contains(p))
+        .map_or("a number", |p| match p {
+            "loss" => "the loss",
+            "gradient" => "a gradient",
+            _ => "a weight",
+        });
+    format!("{part} overflowed")
+}
+
+/// The message for a run that stopped by itself: one sentence on what happened and one on what
+/// to do.
+pub fn stop_notice(stop: &Stop) -> Notice {
+    match stop {
+        Stop::Diverged { iteration, what } => Notice::error(format!(
+            "Training diverged at iteration {iteration} ({}) and was paused; the plot and \
+             figures show the last finite state. Lower the learning rate, then press Play.",
+            plain_words(what)
+        )),
+        Stop::Tolerance { loss } => {
+            let loss = if loss.abs() < 1e-3 {
+                format!("{loss:.2e}")
+            } else {
+                format!("{loss:.4}")
+            };
+            Notice::info(format!(
+                "Stopped: the training loss {loss} is below the tolerance (Training: stop when \
+                 loss <)."
+            ))
         }
     }
 }
@@ -78,6 +131,14 @@ impl CsvSource {
 pub struct Baseline {
     /// Its trainer; `None` if it could not be built (the message says why).
     pub trainer: Option<Trainer>,
+    /// The seed of its initial weights (N(0, 1)), so that the network can repeat it exactly.
+    pub network_seed: u64,
+    /// Mean loss per training row once finished (regression: the mean squared error).
+    pub train_loss: Option<f64>,
+    /// R² on the training rows once finished (regression only).
+    pub train_r2: Option<f64>,
+    /// R² on the test rows once finished (regression with a test set only).
+    pub test_r2: Option<f64>,
     /// Training accuracy of its last iteration.
     pub train_accuracy: Option<f64>,
     /// Test accuracy once finished.
@@ -87,6 +148,20 @@ pub struct Baseline {
 }
 
 impl Baseline {
+    /// No baseline (yet), with the reason if there is one.
+    fn none(status: Option<String>) -> Self {
+        Self {
+            trainer: None,
+            network_seed: 0,
+            train_loss: None,
+            train_r2: None,
+            test_r2: None,
+            train_accuracy: None,
+            test_accuracy: None,
+            status,
+        }
+    }
+
     /// True once it has trained [`BASELINE_ITERATIONS`] or stopped.
     pub fn finished(&self) -> bool {
         self.trainer
@@ -111,6 +186,7 @@ struct MetricsJob {
     train: Evaluation,
     test: Option<Evaluation>,
     train_done: Option<Metrics>,
+    test_done: Option<Metrics>,
 }
 
 /// Smoothed speed figures.
@@ -157,8 +233,11 @@ pub struct Session {
     pub train_metrics: Option<Metrics>,
     /// Metrics on the test rows (if any).
     pub test_metrics: Option<Metrics>,
-    /// Iteration and network version the metrics belong to.
+    /// Iteration and network version the metrics were last computed for.
     pub metrics_key: (u64, u64),
+    /// The iteration `train_metrics` and `test_metrics` show (older than `metrics_key` when
+    /// the newer weights gave figures that are not finite).
+    pub metrics_iteration: Option<u64>,
     /// When the metrics were last computed and how long that took.
     metrics_at: Option<(Instant, Duration)>,
     /// Metrics of a large data set being computed a piece per frame.
@@ -189,6 +268,25 @@ pub fn effective_config(settings: &Settings, targets: &Targets) -> TrainConfig {
         config.loss = Loss::SquaredError;
     }
     config
+}
+
+/// The baseline's training settings, whatever the user chose: the article fits its logistic
+/// regression to convergence (R's `glm`), and Adam on the mean loss gets there on any data set,
+/// where plain gradient descent on the summed loss may oscillate or diverge. Cross-entropy for
+/// classes, squared error for numbers; no penalties; mini-batches on large data.
+pub fn baseline_config(prepared: &Prepared) -> TrainConfig {
+    let loss = match prepared.train_y {
+        Targets::Values(_) => Loss::SquaredError,
+        Targets::Classes { .. } => Loss::CrossEntropy,
+    };
+    TrainConfig {
+        loss,
+        reduction: Reduction::Mean,
+        optimizer: Optimizer::Adam,
+        learning_rate: 0.05,
+        batch_size: (prepared.train_x.rows() > LARGE_ROWS).then_some(LARGE_BATCH),
+        ..TrainConfig::default()
+    }
 }
 
 /// A fresh network for `hidden` layers on the prepared data.
@@ -265,15 +363,11 @@ impl Session {
             playing: false,
             pending_steps: 0,
             notice: None,
-            baseline: Baseline {
-                trainer: None,
-                train_accuracy: None,
-                test_accuracy: None,
-                status: None,
-            },
+            baseline: Baseline::none(None),
             train_metrics: None,
             test_metrics: None,
             metrics_key: (u64::MAX, u64::MAX),
+            metrics_iteration: None,
             metrics_at: None,
             metrics_job: None,
             stats: Stats::default(),
@@ -389,12 +483,79 @@ impl Session {
         self.train_metrics = None;
         self.test_metrics = None;
         self.metrics_key = (u64::MAX, u64::MAX);
+        self.metrics_iteration = None;
         self.metrics_job = None;
         if !keep_weights {
             self.rebuild_network(settings)?;
             self.restart_baseline(settings);
         }
         Ok(())
+    }
+
+    /// After a row was appended to the data set (a clicked point): it joins the training rows,
+    /// and every other row keeps its side of the split.
+    pub fn row_added(&mut self, settings: &Settings) {
+        let new = self.dataset.n_rows().saturating_sub(1);
+        let mut train = self.prepared.train_rows.clone();
+        train.push(new);
+        let test = self.prepared.test_rows.clone();
+        self.set_rows(settings, train, test);
+    }
+
+    /// Erases the point nearest to `at` within `radius` (raw units); every other row keeps its
+    /// side of the split. Returns whether a point was erased; refuses to erase the last
+    /// training row.
+    pub fn remove_point(
+        &mut self,
+        settings: &Settings,
+        at: &[f64],
+        radius: f64,
+    ) -> Result<bool, String> {
+        let before = self.dataset.clone();
+        if !self.dataset.remove_nearest(at, radius) {
+            return Ok(false);
+        }
+        // The data layer picks the row; the first row that differs afterwards is the one gone.
+        let same = |i: usize| {
+            before.features.row(i) == self.dataset.features.row(i)
+                && match (&before.target, &self.dataset.target) {
+                    (Target::Classes { labels: a, .. }, Target::Classes { labels: b, .. }) => {
+                        a[i] == b[i]
+                    }
+                    (Target::Values(a), Target::Values(b)) => a[i].to_bits() == b[i].to_bits(),
+                    _ => false,
+                }
+        };
+        let n = self.dataset.n_rows();
+        let removed = (0..n).find(|&i| !same(i)).unwrap_or(n);
+        let shift = |rows: &[usize]| -> Vec<usize> {
+            rows.iter()
+                .filter(|&&i| i != removed)
+                .map(|&i| if i > removed { i - 1 } else { i })
+                .collect()
+        };
+        let train = shift(&self.prepared.train_rows);
+        if train.is_empty() {
+            self.dataset = before;
+            return Err("cannot erase the last training point".to_owned());
+        }
+        let test = shift(&self.prepared.test_rows);
+        self.set_rows(settings, train, test);
+        Ok(true)
+    }
+
+    /// Uses these train and test rows of the (edited) data set, keeping the weights; the
+    /// baseline starts over on the new data.
+    fn set_rows(&mut self, settings: &Settings, train: Vec<usize>, test: Vec<usize>) {
+        self.prepared = prepare_rows(settings, &self.dataset, train, test);
+        self.ranges = column_ranges(&self.dataset.features);
+        self.data_version += 1;
+        self.train_metrics = None;
+        self.test_metrics = None;
+        self.metrics_key = (u64::MAX, u64::MAX);
+        self.metrics_iteration = None;
+        self.metrics_job = None;
+        self.restart_baseline(settings);
     }
 
     /// A new network from the seed (architecture, initialisation or seed changed, or reset).
@@ -412,43 +573,60 @@ impl Session {
         self.train_metrics = None;
         self.test_metrics = None;
         self.metrics_key = (u64::MAX, u64::MAX);
+        self.metrics_iteration = None;
         self.metrics_job = None;
         self.chunk = 1;
     }
 
-    /// Applies new training settings, keeping the weights.
+    /// Applies new training settings, keeping the weights. A run the trainer stopped for
+    /// diverging may go on with other settings: the message then says so.
     pub fn set_train_config(&mut self, settings: &Settings) {
+        let diverged = self.diverged_at().is_some();
         self.trainer
             .set_config(effective_config(settings, &self.prepared.train_y));
+        if diverged && self.trainer.stopped().is_none() {
+            self.notice = Some(Notice::info(format!(
+                "Training settings changed (learning rate {}): press Play to go on from \
+                 iteration {}.",
+                settings.train.learning_rate,
+                self.trainer.iteration()
+            )));
+        }
+    }
+
+    /// With a summed loss, the rows behind each training and test loss figure of the history
+    /// (a training figure covers one batch); `None` for a mean loss. Dividing by them gives the
+    /// loss per row, comparable across training, test and batch sizes.
+    pub fn rows_per_loss(&self) -> Option<(usize, usize)> {
+        let config = self.trainer.config();
+        let train = self.prepared.train_rows.len();
+        (config.reduction == Reduction::Sum).then(|| {
+            (
+                config.batch_size.map_or(train, |b| b.min(train)),
+                self.prepared.test_rows.len(),
+            )
+        })
+    }
+
+    /// The iteration whose pass diverged, if training stopped for that.
+    pub fn diverged_at(&self) -> Option<u64> {
+        match self.trainer.stopped() {
+            Some(Stop::Diverged { iteration, .. }) => Some(*iteration),
+            _ => None,
+        }
     }
 
     /// Starts the baseline over on the current data.
     pub fn restart_baseline(&mut self, settings: &Settings) {
-        // The article fits its logistic regression to convergence (`glm`); Adam on the mean loss
-        // gets there on any data set, where the user's rate on the summed loss may oscillate
-        // or diverge.
-        let config = TrainConfig {
-            reduction: Reduction::Mean,
-            optimizer: Optimizer::Adam,
-            learning_rate: 0.05,
-            tolerance: None,
-            batch_size: (self.prepared.train_x.rows() > LARGE_ROWS).then_some(LARGE_BATCH),
-            ..effective_config(settings, &self.prepared.train_y)
-        };
+        let config = baseline_config(&self.prepared);
         let built = build_network(settings, &[], Init::Normal, &self.prepared);
         self.baseline = match built {
             Ok(network) => Baseline {
                 trainer: Some(Trainer::new(network, config)),
-                train_accuracy: None,
-                test_accuracy: None,
-                status: None,
+                network_seed: settings.network_seed,
+                ..Baseline::none(None)
             },
-            Err(e) => Baseline {
-                trainer: None,
-                train_accuracy: None,
-                test_accuracy: None,
-                status: Some(e),
-            },
+            Err(e) => Baseline::none(Some(e)),
         };
     }
 
@@ -534,12 +712,7 @@ impl Session {
                     if let Some(stop) = step.stop {
                         self.playing = false;
                         self.pending_steps = 0;
-                        self.notice = Some(match &stop {
-                            Stop::Diverged { .. } => Notice::error(format!(
-                                "{stop}. Lower the learning rate, then press Play."
-                            )),
-                            Stop::Tolerance { .. } => Notice::info(format!("Stopped: {stop}.")),
-                        });
+                        self.notice = Some(stop_notice(&stop));
                         break;
                     }
                     if step.iterations == 0 {
@@ -552,7 +725,11 @@ impl Session {
             self.pending_steps = self.pending_steps.saturating_sub(done);
         }
         self.stats.last_frame_iterations = done;
-        if let Some(wall) = wall {
+        if !self.playing && self.pending_steps == 0 {
+            // Nothing trains until the user acts, and no frames may come meanwhile: a decaying
+            // figure would stay on screen as if training went on.
+            self.stats.iterations_per_second = 0.0;
+        } else if let Some(wall) = wall {
             let rate = done as f64 / wall.as_secs_f64().max(1e-6);
             let s = &mut self.stats.iterations_per_second;
             *s = if *s == 0.0 {
@@ -639,12 +816,16 @@ impl Session {
             let metrics = |x: &Matrix, y: &Targets| {
                 evaluate(trainer.network(), x, y, c.loss, c.reduction, c.l1, c.l2).ok()
             };
-            if let Some(m) = metrics(&self.prepared.train_x, &self.prepared.train_y) {
+            let p = &self.prepared;
+            if let Some(m) = metrics(&p.train_x, &p.train_y) {
                 self.baseline.train_accuracy = m.accuracy;
+                self.baseline.train_loss = m.loss.is_finite().then_some(m.loss);
             }
-            if self.prepared.test_x.rows() > 0 {
+            self.baseline.train_r2 = r_squared(trainer.network(), &p.train_x, &p.train_y);
+            if p.test_x.rows() > 0 {
                 self.baseline.test_accuracy =
-                    metrics(&self.prepared.test_x, &self.prepared.test_y).and_then(|m| m.accuracy);
+                    metrics(&p.test_x, &p.test_y).and_then(|m| m.accuracy);
+                self.baseline.test_r2 = r_squared(trainer.network(), &p.test_x, &p.test_y);
             }
         }
     }
@@ -680,6 +861,7 @@ impl Session {
                 train: evaluation(),
                 test: (self.prepared.test_x.rows() > 0).then(evaluation),
                 train_done: None,
+                test_done: None,
             });
         }
         let start = Instant::now();
@@ -704,11 +886,8 @@ impl Session {
             } else if let Some(test) = &mut job.test {
                 test.step(&self.prepared.test_x, &self.prepared.test_y, piece)
                     .map(|m| {
-                        let done = m.is_some();
-                        if done {
-                            self.test_metrics = m;
-                        }
-                        done
+                        job.test_done = m;
+                        job.test_done.is_some()
                     })
             } else {
                 Ok(true)
@@ -724,15 +903,19 @@ impl Session {
             }
         };
         if finished && let Some(job) = self.metrics_job.take() {
-            self.train_metrics = job.train_done;
-            if job.test.is_none() {
-                self.test_metrics = None;
+            let finite = |m: &Option<Metrics>| m.as_ref().is_none_or(|m| m.loss.is_finite());
+            self.metrics_key = job.key;
+            if !(finite(&job.train_done) && finite(&job.test_done)) {
+                // Weights whose pass overflows (a diverging run): the last finite figures stay.
+                return;
             }
+            self.train_metrics = job.train_done;
+            self.test_metrics = job.test_done;
+            self.metrics_iteration = Some(job.key.0);
             if large && let Some(test) = &self.test_metrics {
                 // Large test sets are not evaluated during training: their curve comes from here.
                 self.history.set_test(job.key.0, test.loss, test.accuracy);
             }
-            self.metrics_key = job.key;
             self.metrics_at = Some((job.started, job.started.elapsed()));
         }
     }
@@ -740,6 +923,58 @@ impl Session {
     /// Records the frame's own work time.
     pub fn record_frame_time(&mut self, ms: f64) {
         self.stats.frame_ms = ms;
+    }
+}
+
+/// R² = 1 − SSE / SST of `network`'s predictions on rows `x` (regression targets only; `None`
+/// for classes, fewer than two rows, constant targets or a pass that is not finite).
+fn r_squared(network: &Network, x: &Matrix, y: &Targets) -> Option<f64> {
+    let Targets::Values(values) = y else {
+        return None;
+    };
+    let n = values.rows();
+    if n < 2 {
+        return None;
+    }
+    let predicted = network.forward(x).ok()?; // [n, 1]
+    let mean = values.as_slice().iter().sum::<f64>() / n as f64;
+    let (mut sse, mut sst) = (0.0, 0.0);
+    for (p, v) in predicted.as_slice().iter().zip(values.as_slice()) {
+        sse += (v - p) * (v - p);
+        sst += (v - mean) * (v - mean);
+    }
+    let r2 = 1.0 - sse / sst;
+    (sst > 0.0 && r2.is_finite()).then_some(r2)
+}
+
+/// The matrices for given train and test rows of `dataset` (scaled, if asked, with figures
+/// fitted on the training rows): the split of [`prepare`] with the rows chosen by the caller.
+fn prepare_rows(
+    settings: &Settings,
+    dataset: &Dataset,
+    train_rows: Vec<usize>,
+    test_rows: Vec<usize>,
+) -> Prepared {
+    let targets = dataset.targets();
+    let mut train_x = dataset.features.select_rows(&train_rows);
+    let mut test_x = dataset.features.select_rows(&test_rows);
+    let standardize = settings
+        .standardize
+        .unwrap_or(dataset.standardize_by_default);
+    let scaling = standardize.then(|| {
+        let scaling = Scaling::fit(&train_x);
+        train_x = scaling.standardized_from_raw(&train_x);
+        test_x = scaling.standardized_from_raw(&test_x);
+        scaling
+    });
+    Prepared {
+        train_y: targets.select(&train_rows),
+        test_y: targets.select(&test_rows),
+        train_x,
+        test_x,
+        train_rows,
+        test_rows,
+        scaling,
     }
 }
 

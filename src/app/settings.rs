@@ -53,7 +53,8 @@ pub struct Settings {
     pub split_seed: u64,
     /// Iterations per frame.
     pub speed: Speed,
-    /// Time budget of training per frame, milliseconds.
+    /// Time budget of each frame's whole work (training, metrics, grid, layout), milliseconds;
+    /// training gets what the rest leaves.
     pub budget_ms: f64,
     /// Dark (true) or light theme.
     pub dark: bool,
@@ -72,13 +73,13 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// The article's network on the hot dogs: 5 sigmoid units, η = 0.01, full-batch GD, summed
-    /// cross-entropy, N(0, 1) weights.
+    /// The article's network on the article-like hot dogs: 5 sigmoid units, η = 0.01,
+    /// full-batch GD, summed cross-entropy, N(0, 1) weights.
     fn default() -> Self {
         Self {
             version: SETTINGS_VERSION,
             builtin: Builtin::HotDogs,
-            generator: Builtin::HotDogs.default_options(),
+            generator: super::presets::default_generator(Builtin::HotDogs),
             hidden: vec![HiddenLayer {
                 units: 5,
                 activation: Activation::Sigmoid,

@@ -23,9 +23,17 @@ pub struct Cli {
     /// Frames to run before the screenshot.
     #[arg(long, default_value_t = 60)]
     pub frames: u32,
-    /// Start from an article preset: logistic, hidden1, hidden5, hidden30, iris.
+    /// Start from an article preset: logistic, hidden-1, hidden-5, hidden-30 or iris (the hyphen
+    /// is optional: hidden5 works too).
     #[arg(long)]
     pub preset: Option<String>,
+    /// Open the app on this CSV file (a bad one shows its error in the window).
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: Option<PathBuf>,
+    /// Open the app on this built-in data set: hotdogs, circle, xor, gauss, moons, spirals,
+    /// plane, bumps (regression) or iris.
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
 }
 
 /// The headless commands.
@@ -49,7 +57,8 @@ pub struct BenchUiArgs {
     /// Frames to run.
     #[arg(long, default_value_t = 600)]
     pub frames: u32,
-    /// Article preset to start from (logistic, hidden1, hidden5, hidden30, iris).
+    /// Article preset to start from: logistic, hidden-1, hidden-5, hidden-30 or iris (hyphen
+    /// optional).
     #[arg(long)]
     pub preset: Option<String>,
     /// Load this CSV instead of a preset (e.g. a big file).

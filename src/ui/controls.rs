@@ -1,8 +1,8 @@
 //! The control panels: presets, data, network, training, export and view.
 
-use egui::{ComboBox, DragValue, Response, Slider, Ui};
+use egui::{CollapsingHeader, ComboBox, DragValue, Response, Slider, Ui};
 
-use crate::app::presets::Preset;
+use crate::app::presets::{ARTICLE_HOT_DOGS_SEED, Preset, default_generator};
 use crate::app::session::Session;
 use crate::app::settings::{Settings, Speed};
 use crate::app::{Command, ExportKind};
@@ -30,12 +30,17 @@ pub fn toolbar_ui(
 ) {
     ui.horizontal(|ui| {
         let play = if session.playing { "Pause" } else { "Play" };
-        if ui.button(play).on_hover_text("Space").clicked() {
+        // One width for both texts, so that Step and Reset stay where they are.
+        if ui
+            .add(egui::Button::new(play).min_size(egui::vec2(52.0, 0.0)))
+            .on_hover_text("Space")
+            .clicked()
+        {
             commands.push(Command::TogglePlay);
         }
         if ui
             .button("Step")
-            .on_hover_text("→: one iteration")
+            .on_hover_text("Right arrow key: one iteration")
             .clicked()
         {
             commands.push(Command::Step);
@@ -50,7 +55,7 @@ pub fn toolbar_ui(
         ui.separator();
         ui.label(format!(
             "iteration {} · {} · {}",
-            session.trainer.iteration(),
+            super::stats::format_count(session.trainer.iteration()),
             session.dataset.name,
             architecture_text(settings)
         ));
@@ -73,6 +78,11 @@ pub fn toolbar_ui(
                 ui.visuals().warn_fg_color
             };
             ui.colored_label(colour, &notice.text);
+            if let Some((label, command)) = &notice.action
+                && ui.small_button(label).clicked()
+            {
+                commands.push(command.clone());
+            }
             if ui.small_button("Dismiss").clicked() {
                 commands.push(Command::DismissNotice);
             }
@@ -80,7 +90,7 @@ pub fn toolbar_ui(
     }
 }
 
-/// "2 → 5 sigmoid → 1", the layer sizes as text.
+/// "hidden: 5 sigmoid, 3 relu", the hidden layers as text.
 fn architecture_text(settings: &Settings) -> String {
     if settings.hidden.is_empty() {
         return "logistic regression (no hidden layer)".to_owned();
@@ -90,20 +100,29 @@ fn architecture_text(settings: &Settings) -> String {
         .iter()
         .map(|h| format!("{} {}", h.units, h.activation.name()))
         .collect();
-    format!("hidden: {}", layers.join(" → "))
+    format!("hidden: {}", layers.join(", "))
 }
 
-/// One button per experiment of the article.
+/// One button per experiment of the article, grouped by data set.
 pub fn presets_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
-    ui.label("Set data, network and settings as in the article, and train:");
-    for preset in Preset::ALL {
-        if ui
-            .button(preset.label())
-            .on_hover_text(format!("The article reports {}", preset.article_result()))
-            .clicked()
-        {
-            commands.push(Command::Preset(preset));
-        }
+    for (data, presets) in [("hot dogs", &Preset::ALL[..4]), ("iris", &Preset::ALL[4..])] {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{data}:"));
+            for &preset in presets {
+                if ui
+                    .button(preset.button_text())
+                    .on_hover_text(format!(
+                        "{}: set data, network and training as in the article and train; the \
+                         article reports {}",
+                        preset.label(),
+                        preset.article_result()
+                    ))
+                    .clicked()
+                {
+                    commands.push(Command::Preset(preset));
+                }
+            }
+        });
     }
 }
 
@@ -137,17 +156,22 @@ pub fn data_ui(
             }
         });
     if settings.builtin != before {
-        settings.generator = settings.builtin.default_options();
+        settings.generator = default_generator(settings.builtin);
     }
     if !using_csv && settings.builtin != Builtin::Iris {
         let g = &mut settings.generator;
-        labelled(ui, "points", |ui| {
-            ui.add(DragValue::new(&mut g.points).range(4..=100_000))
+        ui.horizontal(|ui| {
+            labelled(ui, "points", |ui| {
+                ui.add(DragValue::new(&mut g.points).range(4..=100_000))
+            });
+            labelled(ui, "noise", |ui| {
+                ui.add(DragValue::new(&mut g.noise).range(0.0..=5.0).speed(0.01))
+            });
+            labelled(ui, "seed", |ui| ui.add(DragValue::new(&mut g.seed))).on_hover_text(format!(
+                "Seed of the generated points ({ARTICLE_HOT_DOGS_SEED} gives hot dogs like \
+                     the article's)"
+            ));
         });
-        labelled(ui, "noise", |ui| {
-            ui.add(DragValue::new(&mut g.noise).range(0.0..=5.0).speed(0.01))
-        });
-        labelled(ui, "data seed", |ui| ui.add(DragValue::new(&mut g.seed)));
         if settings.builtin == Builtin::Spirals {
             labelled(ui, "arms", |ui| {
                 ui.add(DragValue::new(&mut g.arms).range(2..=6))
@@ -167,15 +191,17 @@ pub fn data_ui(
     let mut standardize = settings
         .standardize
         .unwrap_or(session.dataset.standardize_by_default);
-    if ui
-        .checkbox(&mut standardize, "standardise features")
-        .on_hover_text("Train on (x − mean) / sd; the plot stays in the data's own units")
-        .changed()
-    {
-        settings.standardize = Some(standardize);
-    }
-    labelled(ui, "split seed", |ui| {
-        ui.add(DragValue::new(&mut settings.split_seed))
+    ui.horizontal(|ui| {
+        if ui
+            .checkbox(&mut standardize, "standardise")
+            .on_hover_text("Train on (x − mean) / sd; the plot stays in the data's own units")
+            .changed()
+        {
+            settings.standardize = Some(standardize);
+        }
+        labelled(ui, "split seed", |ui| {
+            ui.add(DragValue::new(&mut settings.split_seed))
+        });
     });
     axes_ui(ui, session, settings, commands);
 }
@@ -307,8 +333,12 @@ fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &m
                 for (k, name) in classes.iter().enumerate() {
                     ui.selectable_value(&mut settings.click_class, k, name);
                 }
-            });
-        ui.label("Click the plot to add a point; shift-click or right-click to erase one.");
+            })
+            .response
+            .on_hover_text(
+                "Click the plot to add a point of this class; shift-click or right-click erases \
+                 one",
+            );
     }
 }
 
@@ -381,7 +411,8 @@ fn init_name(init: Init) -> &'static str {
     }
 }
 
-/// Optimiser, learning rate, batch, penalties, schedule, reduction, stopping rule and speed.
+/// Optimiser, learning rate, batch and stopping rule; penalties, schedule, loss, reduction and
+/// speed folded under "More training settings".
 pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool) {
     let t = &mut settings.train;
     ui.add(
@@ -396,22 +427,70 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
                 ui.selectable_value(&mut t.optimizer, o, o.name());
             }
         });
-    let mut full = t.batch_size.is_none();
-    ui.checkbox(&mut full, "full batch (every row each iteration)");
-    if full {
-        t.batch_size = None;
-    } else {
-        let mut b = t.batch_size.unwrap_or(32);
-        labelled(ui, "batch size", |ui| {
-            ui.add(DragValue::new(&mut b).range(1..=1_000_000))
-        });
-        t.batch_size = Some(b);
-    }
-    labelled(ui, "L1", |ui| {
-        ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001))
+    ui.horizontal(|ui| {
+        let mut full = t.batch_size.is_none();
+        ui.checkbox(&mut full, "full batch")
+            .on_hover_text("Every training row in each iteration (the article's)");
+        if full {
+            t.batch_size = None;
+        } else {
+            let mut b = t.batch_size.unwrap_or(32);
+            labelled(ui, "batch size", |ui| {
+                ui.add(DragValue::new(&mut b).range(1..=1_000_000))
+            });
+            t.batch_size = Some(b);
+        }
     });
-    labelled(ui, "L2", |ui| {
-        ui.add(DragValue::new(&mut t.l2).range(0.0..=10.0).speed(0.001))
+    let mut use_tolerance = t.tolerance.is_some();
+    ui.horizontal(|ui| {
+        // The trainer compares its own loss figure: summed or mean, as the reduction says.
+        let (text, hover) = match t.reduction {
+            Reduction::Sum => (
+                "stop when summed loss <",
+                "Compared with the loss summed over the training rows (the article's figure, \
+                 shown as \"summed loss\"), not the per-row loss the curves draw",
+            ),
+            Reduction::Mean => (
+                "stop when mean loss <",
+                "Compared with the mean loss per training row, as the curves draw it",
+            ),
+        };
+        ui.checkbox(&mut use_tolerance, text).on_hover_text(hover);
+        let mut tol = t.tolerance.unwrap_or(0.01);
+        ui.add_enabled(
+            use_tolerance,
+            DragValue::new(&mut tol).range(0.0..=1e6).speed(0.001),
+        )
+        .on_hover_text("loss tolerance");
+        t.tolerance = use_tolerance.then_some(tol);
+    });
+    let mut use_limit = settings.stop_after.is_some();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut use_limit, "stop after");
+        let mut n = settings.stop_after.unwrap_or(100_000);
+        ui.add_enabled(
+            use_limit,
+            DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0),
+        )
+        .on_hover_text("iterations");
+        ui.label("iterations");
+        settings.stop_after = use_limit.then_some(n);
+    });
+    CollapsingHeader::new("More training settings").show(ui, |ui| {
+        more_training_ui(ui, settings, is_classification);
+    });
+}
+
+/// Penalties, schedule, loss reduction, loss and speed.
+fn more_training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool) {
+    let t = &mut settings.train;
+    ui.horizontal(|ui| {
+        labelled(ui, "L1", |ui| {
+            ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001))
+        });
+        labelled(ui, "L2", |ui| {
+            ui.add(DragValue::new(&mut t.l2).range(0.0..=10.0).speed(0.001))
+        });
     });
     ComboBox::new("schedule", "learning-rate schedule")
         .selected_text(t.schedule.name())
@@ -471,30 +550,6 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
                 ui.selectable_value(&mut t.loss, Loss::SquaredError, "squared error");
             });
     }
-    ui.separator();
-    let mut use_tolerance = t.tolerance.is_some();
-    ui.horizontal(|ui| {
-        ui.checkbox(&mut use_tolerance, "stop when loss <");
-        let mut tol = t.tolerance.unwrap_or(0.01);
-        ui.add_enabled(
-            use_tolerance,
-            DragValue::new(&mut tol).range(0.0..=1e6).speed(0.001),
-        )
-        .on_hover_text("loss tolerance");
-        t.tolerance = use_tolerance.then_some(tol);
-    });
-    let mut use_limit = settings.stop_after.is_some();
-    ui.horizontal(|ui| {
-        ui.checkbox(&mut use_limit, "stop after");
-        let mut n = settings.stop_after.unwrap_or(100_000);
-        ui.add_enabled(
-            use_limit,
-            DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0),
-        )
-        .on_hover_text("iterations");
-        settings.stop_after = use_limit.then_some(n);
-    });
-    ui.separator();
     let mut auto = settings.speed == Speed::Auto;
     ui.checkbox(&mut auto, "as fast as possible within the frame");
     if auto {
@@ -509,7 +564,11 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
         });
         settings.speed = Speed::PerFrame { iterations: n };
     }
-    ui.add(Slider::new(&mut settings.budget_ms, 1.0..=30.0).text("training ms per frame"));
+    ui.add(Slider::new(&mut settings.budget_ms, 1.0..=30.0).text("frame budget, ms"))
+        .on_hover_text(
+            "Time for each frame's whole work: metrics, plot and layout first, training gets \
+             the rest",
+        );
 }
 
 /// Buttons that save the plot, the history, the data and the model, and load a model.

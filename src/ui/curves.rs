@@ -1,16 +1,183 @@
-//! Loss and accuracy curves against iteration.
+//! Loss and accuracy curves against iteration, side by side, with axes readable at any
+//! iteration count (`250k`, `1.5M`) and real loss values on the log axis.
 
-use egui::Color32;
-use egui_plot::{HoverPosition, Legend, Line, Plot};
+use egui::{Rangef, Stroke, Ui};
+use egui_plot::{GridInput, GridMark, HoverPosition, Line, LineStyle, Plot};
 
 use crate::train::History;
 
-use super::format_number;
+/// Smallest distance between grid lines, points (egui_plot's default, set explicitly because
+/// the spacers below derive the scale from it).
+const GRID_MIN: f32 = 8.0;
+/// Distance between labelled ticks on the iteration axis, points: wide enough for `1.25M`.
+const X_LABEL_SPACING: f64 = 72.0;
+/// Distance between labelled ticks on a value axis, points.
+const Y_LABEL_SPACING: f64 = 28.0;
 
-/// Colour of the training curves.
-const TRAIN_COLOR: Color32 = Color32::from_rgb(0, 114, 178);
-/// Colour of the test curves.
-const TEST_COLOR: Color32 = Color32::from_rgb(230, 159, 0);
+/// How the training and test curves are told apart. Both are neutral colours, so that they do
+/// not read as classes (the plot) or signs (the network): the training curve solid, the test
+/// curve dashed.
+struct CurveStyle {
+    train: Stroke,
+    test: Stroke,
+}
+
+impl CurveStyle {
+    fn new(ui: &Ui) -> Self {
+        let visuals = ui.visuals();
+        Self {
+            train: Stroke::new(1.6, visuals.strong_text_color()),
+            test: Stroke::new(1.4, visuals.text_color().gamma_multiply(0.8)),
+        }
+    }
+}
+
+/// A step of 1, 2 or 5 times a power of ten, at least `raw`.
+pub fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let power = 10f64.powf(raw.log10().floor());
+    let mantissa = raw / power;
+    let nice = if mantissa <= 1.0 {
+        1.0
+    } else if mantissa <= 2.0 {
+        2.0
+    } else if mantissa <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * power
+}
+
+/// Plot units per screen point, from what egui_plot passes a grid spacer.
+fn units_per_point(input: &GridInput) -> f64 {
+    input.base_step_size / f64::from(GRID_MIN)
+}
+
+/// Grid marks on a linear axis: labelled ticks about `spacing` points apart on a 1-2-5 step,
+/// and unlabelled lines between them.
+fn linear_marks(input: &GridInput, spacing: f64) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    let major = nice_step(units_per_point(input) * spacing);
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return Vec::new();
+    }
+    let mantissa = (major / 10f64.powf(major.log10().floor())).round();
+    let minor = major / if mantissa == 2.0 { 4.0 } else { 5.0 };
+    let mut marks = Vec::new();
+    let mut k = (lo / minor).ceil();
+    // Bounded: at most a few hundred marks across any plot.
+    while k * minor <= hi && marks.len() < 1000 {
+        let value = k * minor;
+        let on_major = ((value / major).round() * major - value).abs() < minor * 1e-6;
+        marks.push(GridMark {
+            value: if on_major {
+                (value / major).round() * major
+            } else {
+                value
+            },
+            step_size: if on_major { major } else { minor },
+        });
+        k += 1.0;
+    }
+    marks
+}
+
+/// Grid marks on an axis in log10 units: decades (with 2 and 5 between them when there is
+/// room) over a wide range, ordinary 1-2-5 steps of the loss itself over a narrow one. Each
+/// mark's `step_size` is its distance to the next mark, so that egui_plot labels it only if the
+/// label fits.
+fn log_marks(input: &GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return Vec::new();
+    }
+    let per_point = units_per_point(input);
+    let mut marks = Vec::new();
+    if hi - lo >= 1.0 {
+        let decades = nice_step(per_point * Y_LABEL_SPACING).max(1.0).round();
+        let with_2_and_5 = decades == 1.0 && 0.3 / per_point >= Y_LABEL_SPACING;
+        let mut e = (lo / decades).floor() * decades;
+        while e <= hi && marks.len() < 400 {
+            marks.push(GridMark {
+                value: e,
+                step_size: decades,
+            });
+            if with_2_and_5 {
+                for m in [2f64, 5.0] {
+                    marks.push(GridMark {
+                        value: e + m.log10(),
+                        step_size: 0.3,
+                    });
+                }
+            }
+            e += decades;
+        }
+        marks.retain(|m| m.value >= lo && m.value <= hi);
+        return marks;
+    }
+    let (lo_value, hi_value) = (10f64.powf(lo), 10f64.powf(hi));
+    // Near the top of the axis log10 squeezes values most: space the steps for that end.
+    let step = nice_step(hi_value * (1.0 - 10f64.powf(-Y_LABEL_SPACING * per_point)));
+    let mut v = (lo_value / step).ceil() * step;
+    while v <= hi_value && marks.len() < 400 {
+        if v > 0.0 {
+            let value = v.log10();
+            marks.push(GridMark {
+                value,
+                step_size: (v + step).log10() - value,
+            });
+        }
+        v += step;
+    }
+    marks
+}
+
+/// Digits after the point that tell apart values `step` apart.
+fn decimals_for(step: f64) -> usize {
+    if step.is_finite() && step > 0.0 {
+        (-step.log10().floor()).clamp(0.0, 12.0) as usize
+    } else {
+        2
+    }
+}
+
+/// A tick value `step` away from its neighbours, without trailing zeros; scientific for very
+/// small or large values.
+pub fn format_tick(v: f64, step: f64) -> String {
+    if v == 0.0 {
+        return "0".to_owned();
+    }
+    let a = v.abs();
+    if !(1e-3..1e5).contains(&a) {
+        let exponent = a.log10().floor();
+        let digits = (exponent - step.abs().log10().floor()).clamp(0.0, 6.0) as usize;
+        return format!("{v:.digits$e}");
+    }
+    let text = format!("{v:.*}", decimals_for(step));
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+/// An iteration count with a k or M suffix: `0`, `500`, `250k`, `1.5M`.
+pub fn format_count(v: f64, step: f64) -> String {
+    let (unit, suffix) = if v.abs() >= 1e6 || step >= 1e6 {
+        (1e6, "M")
+    } else if v.abs() >= 1e3 || step >= 1e3 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    };
+    if v == 0.0 {
+        return "0".to_owned();
+    }
+    format!("{}{suffix}", format_tick(v / unit, step / unit))
+}
 
 /// Hover text: the curve's name, the iteration and the value (un-logged for the loss).
 fn hover_text(pos: &HoverPosition<'_>, log_y: bool) -> Option<String> {
@@ -20,92 +187,246 @@ fn hover_text(pos: &HoverPosition<'_>, log_y: bool) -> Option<String> {
             position,
             ..
         } if !plot_name.is_empty() => {
-            let y = if log_y && plot_name.contains("loss") {
-                10f64.powf(position.y)
+            let value = if log_y {
+                super::format_number(10f64.powf(position.y))
+            } else if plot_name.contains("accuracy") {
+                super::format_percent(Some(position.y))
             } else {
-                position.y
+                super::format_number(position.y)
             };
-            Some(format!(
-                "{plot_name}\niteration {:.0}\n{}",
-                position.x,
-                format_number(y)
-            ))
+            Some(format!("{plot_name}\niteration {:.0}\n{value}", position.x))
         }
         _ => None,
     }
 }
 
-/// Training and test loss (optionally log10) and accuracy, one plot each.
+/// The curve key above the plots: a solid line for training, a dashed one for test.
+fn key_ui(ui: &mut Ui, style: &CurveStyle, with_test: bool) {
+    let sample = |ui: &mut Ui, stroke: Stroke, dashed: bool, text: &str| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(22.0, 10.0), egui::Sense::hover());
+        let (a, b) = (rect.left_center(), rect.right_center());
+        if dashed {
+            ui.painter()
+                .extend(egui::Shape::dashed_line(&[a, b], stroke, 5.0, 3.0));
+        } else {
+            ui.painter().line_segment([a, b], stroke);
+        }
+        ui.label(text);
+    };
+    sample(ui, style.train, false, "training rows");
+    if with_test {
+        sample(ui, style.test, true, "test rows");
+    }
+}
+
+/// `[iteration, value]` pairs with finite values.
+fn finite_points(points: impl Iterator<Item = [f64; 2]>) -> Vec<[f64; 2]> {
+    points.filter(|p| p[1].is_finite()).collect()
+}
+
+/// The loss curves and, for classes, the accuracy curves beside them.
 ///
-/// `rows` are the training and test row counts: a summed loss is drawn per row, so that the
-/// training and test curves can be compared.
+/// `rows` are the rows behind each training and test loss figure when the loss is summed over
+/// rows (a mini-batch for training on batches); the loss is drawn per row, so that training and
+/// test can be compared and read against the numbers panel. `None` for a mean loss.
 pub fn curves_ui(
-    ui: &mut egui::Ui,
+    ui: &mut Ui,
     history: &History,
     log_loss: &mut bool,
     rows: Option<(usize, usize)>,
-    height: f32,
 ) {
     let points = history.points();
-    ui.horizontal(|ui| {
-        ui.strong("Loss");
-        ui.checkbox(log_loss, "log scale");
-    });
+    let style = CurveStyle::new(ui);
     let log = *log_loss;
     let (train_rows, test_rows) =
         rows.map_or((1.0, 1.0), |(a, b)| (a.max(1) as f64, b.max(1) as f64));
-    let y = |v: f64| if log { v.max(1e-300).log10() } else { v };
-    let train_loss: Vec<[f64; 2]> = points
-        .iter()
-        .map(|p| [p.iteration as f64, y(p.train_loss / train_rows)])
-        .filter(|p| p[1].is_finite())
-        .collect();
-    let test_loss: Vec<[f64; 2]> = points
-        .iter()
-        .filter_map(|p| p.test_loss.map(|l| [p.iteration as f64, y(l / test_rows)]))
-        .filter(|p| p[1].is_finite())
-        .collect();
-    Plot::new("loss-curves")
-        .height(height)
-        .legend(Legend::default())
-        .x_axis_label("iteration")
-        .y_axis_label(match (log, rows.is_some()) {
-            (true, true) => "loss per row (log10)",
-            (true, false) => "loss (log10)",
-            (false, true) => "loss per row",
-            (false, false) => "loss",
-        })
-        .label_formatter(move |pos| hover_text(pos, log))
-        .show(ui, |plot_ui| {
-            plot_ui.line(Line::new("train loss", train_loss).color(TRAIN_COLOR));
-            if !test_loss.is_empty() {
-                plot_ui.line(Line::new("test loss", test_loss).color(TEST_COLOR));
+    // A loss of exactly 0 has no logarithm: it is drawn at the floor.
+    let y = |v: f64| if log { v.max(1e-12).log10() } else { v };
+    let train_loss = finite_points(
+        points
+            .iter()
+            .filter(|p| p.train_loss.is_finite())
+            .map(|p| [p.iteration as f64, y(p.train_loss / train_rows)]),
+    );
+    let test_loss = finite_points(points.iter().filter_map(|p| {
+        p.test_loss
+            .filter(|l| l.is_finite())
+            .map(|l| [p.iteration as f64, y(l / test_rows)])
+    }));
+    let train_accuracy = finite_points(
+        points
+            .iter()
+            .filter_map(|p| p.train_accuracy.map(|a| [p.iteration as f64, a])),
+    );
+    let test_accuracy = finite_points(
+        points
+            .iter()
+            .filter_map(|p| p.test_accuracy.map(|a| [p.iteration as f64, a])),
+    );
+    let with_test = !test_loss.is_empty();
+    ui.horizontal(|ui| {
+        ui.strong("Curves");
+        key_ui(ui, &style, with_test);
+        ui.separator();
+        ui.checkbox(log_loss, "log scale for the loss");
+    });
+    // Short enough to fit beside a short plot; the numbers panel says how it is computed.
+    let loss_label = "loss per row";
+    let height = ui.available_height().max(80.0);
+    let loss_plot = |ui: &mut Ui| {
+        let plot = Plot::new("loss-curves")
+            .height(height)
+            .grid_spacing(Rangef::new(GRID_MIN, 300.0))
+            .x_grid_spacer(|input| linear_marks(&input, X_LABEL_SPACING))
+            .x_axis_formatter(|mark, _| format_count(mark.value, mark.step_size))
+            .x_axis_label("iteration")
+            .y_axis_label(loss_label)
+            .y_axis_min_width(36.0)
+            .label_formatter(move |pos| hover_text(pos, log));
+        let plot = if log {
+            plot.y_grid_spacer(|input| log_marks(&input))
+                .y_axis_formatter(|mark, _| {
+                    let v = 10f64.powf(mark.value);
+                    format_tick(v, v * (10f64.powf(mark.step_size) - 1.0))
+                })
+        } else {
+            plot.y_grid_spacer(|input| linear_marks(&input, Y_LABEL_SPACING))
+                .y_axis_formatter(|mark, _| format_tick(mark.value, mark.step_size))
+        };
+        plot.show(ui, |plot_ui| {
+            plot_ui.line(Line::new("training loss", train_loss).stroke(style.train));
+            if with_test {
+                plot_ui.line(
+                    Line::new("test loss", test_loss)
+                        .stroke(style.test)
+                        .style(LineStyle::dashed_dense()),
+                );
             }
         });
-    let train_accuracy: Vec<[f64; 2]> = points
-        .iter()
-        .filter_map(|p| p.train_accuracy.map(|a| [p.iteration as f64, a]))
-        .collect();
+    };
     if train_accuracy.is_empty() {
+        loss_plot(ui);
         return;
     }
-    let test_accuracy: Vec<[f64; 2]> = points
-        .iter()
-        .filter_map(|p| p.test_accuracy.map(|a| [p.iteration as f64, a]))
-        .collect();
-    ui.strong("Accuracy");
-    Plot::new("accuracy-curves")
-        .height(height)
-        .legend(Legend::default())
-        .x_axis_label("iteration")
-        .y_axis_label("accuracy")
-        .include_y(0.0)
-        .include_y(1.0)
-        .label_formatter(|pos| hover_text(pos, false))
-        .show(ui, |plot_ui| {
-            plot_ui.line(Line::new("train accuracy", train_accuracy).color(TRAIN_COLOR));
-            if !test_accuracy.is_empty() {
-                plot_ui.line(Line::new("test accuracy", test_accuracy).color(TEST_COLOR));
-            }
-        });
+    ui.columns(2, |columns| {
+        loss_plot(&mut columns[0]);
+        Plot::new("accuracy-curves")
+            .height(height)
+            .grid_spacing(Rangef::new(GRID_MIN, 300.0))
+            .x_grid_spacer(|input| linear_marks(&input, X_LABEL_SPACING))
+            .x_axis_formatter(|mark, _| format_count(mark.value, mark.step_size))
+            .y_grid_spacer(|input| linear_marks(&input, Y_LABEL_SPACING))
+            .y_axis_formatter(|mark, _| percent_tick(mark))
+            .x_axis_label("iteration")
+            .y_axis_label("accuracy")
+            .y_axis_min_width(36.0)
+            .include_y(0.0)
+            .include_y(1.0)
+            .label_formatter(|pos| hover_text(pos, false))
+            .show(&mut columns[1], |plot_ui| {
+                plot_ui.line(Line::new("training accuracy", train_accuracy).stroke(style.train));
+                if !test_accuracy.is_empty() {
+                    plot_ui.line(
+                        Line::new("test accuracy", test_accuracy)
+                            .stroke(style.test)
+                            .style(LineStyle::dashed_dense()),
+                    );
+                }
+            });
+    });
+}
+
+/// An accuracy tick as a percentage (`50 %`), blank outside 0…100 %.
+fn percent_tick(mark: GridMark) -> String {
+    if !(-1e-9..=1.0 + 1e-9).contains(&mark.value) {
+        return String::new();
+    }
+    format!(
+        "{} %",
+        format_tick(100.0 * mark.value, 100.0 * mark.step_size)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_one_two_or_five_times_a_power_of_ten() {
+        assert_eq!(nice_step(0.7), 1.0);
+        assert_eq!(nice_step(1.3), 2.0);
+        assert_eq!(nice_step(3000.0), 5000.0);
+        assert_eq!(nice_step(7e5), 1e6);
+        assert_eq!(nice_step(0.0), 1.0);
+    }
+
+    #[test]
+    fn iteration_ticks_are_short() {
+        assert_eq!(format_count(0.0, 50_000.0), "0");
+        assert_eq!(format_count(200_000.0, 50_000.0), "200k");
+        assert_eq!(format_count(250_000.0, 50_000.0), "250k");
+        assert_eq!(format_count(1_500_000.0, 500_000.0), "1.5M");
+        assert_eq!(format_count(710_000.0, 100_000.0), "710k");
+        assert_eq!(format_count(40.0, 10.0), "40");
+        assert_eq!(format_count(2_500.0, 500.0), "2.5k");
+    }
+
+    #[test]
+    fn value_ticks_have_the_digits_their_step_needs() {
+        assert_eq!(format_tick(0.5, 0.1), "0.5");
+        assert_eq!(format_tick(0.62, 0.02), "0.62");
+        assert_eq!(format_tick(3.0, 1.0), "3");
+        assert_eq!(format_tick(2e-5, 1e-5), "2e-5");
+        assert_eq!(format_tick(0.0, 0.1), "0");
+    }
+
+    fn input(bounds: (f64, f64), points: f64) -> GridInput {
+        GridInput {
+            bounds,
+            base_step_size: (bounds.1 - bounds.0) / points * f64::from(GRID_MIN),
+        }
+    }
+
+    fn labelled(marks: &[GridMark], points: f64, range: f64, spacing: f64) -> Vec<f64> {
+        marks
+            .iter()
+            .filter(|m| m.step_size * points / range > spacing)
+            .map(|m| m.value)
+            .collect()
+    }
+
+    #[test]
+    fn a_long_run_gets_several_iteration_labels() {
+        for end in [51_800.0, 200_000.0, 710_800.0, 12_345_678.0] {
+            let marks = linear_marks(&input((0.0, end), 280.0), X_LABEL_SPACING);
+            let shown = labelled(&marks, 280.0, end, 60.0);
+            assert!(shown.len() >= 3, "{end}: {shown:?}");
+        }
+    }
+
+    #[test]
+    fn a_narrow_log_range_gets_labels_in_loss_units() {
+        // Loss per row between 0.5 and 0.7, 150 points tall.
+        let (lo, hi) = (0.5f64.log10(), 0.7f64.log10());
+        let marks = log_marks(&input((lo, hi), 150.0));
+        let shown = labelled(&marks, 150.0, hi - lo, 20.0);
+        assert!(shown.len() >= 2, "{shown:?}");
+        let values: Vec<String> = shown
+            .iter()
+            .map(|v| {
+                let m = marks.iter().find(|m| m.value == *v).unwrap();
+                let x = 10f64.powf(m.value);
+                format_tick(x, x * (10f64.powf(m.step_size) - 1.0))
+            })
+            .collect();
+        assert!(values.iter().all(|v| v.starts_with("0.")), "{values:?}");
+    }
+
+    #[test]
+    fn a_wide_log_range_gets_decades() {
+        let marks = log_marks(&input((-4.2, 0.3), 150.0));
+        let shown = labelled(&marks, 150.0, 4.5, 20.0);
+        assert!(shown.len() >= 3, "{shown:?}");
+        assert!(shown.iter().all(|v| (v - v.round()).abs() < 1e-9));
+    }
 }

@@ -10,7 +10,7 @@ use crate::app::session::Session;
 use crate::app::settings::Settings;
 use crate::data::Scaling;
 use crate::data::Target;
-use crate::nn::{Matrix, Network, Workspace};
+use crate::nn::{Activation, Matrix, Network, Workspace};
 
 use super::{class_color, format_number, mix, value_color};
 
@@ -303,6 +303,10 @@ impl GridJob {
             }
         }
         let err = |e: crate::nn::NnError| e.to_string();
+        // A pass that overflows (weights of a diverging run) would paint one flat colour: the
+        // last finite picture stays instead.
+        let not_finite =
+            || "the network's output is not finite here; showing the last finite state".to_owned();
         match self.key.shading {
             Shading::Unit(layer, unit) => {
                 self.network
@@ -312,6 +316,9 @@ impl GridJob {
                     .workspace
                     .unit_values(layer, unit)
                     .ok_or_else(|| format!("no unit {unit} in layer {layer}"))?;
+                if values.iter().any(|v| !v.is_finite()) {
+                    return Err(not_finite());
+                }
                 self.values.extend_from_slice(values);
             }
             Shading::Prediction if self.classification => {
@@ -319,6 +326,9 @@ impl GridJob {
                     .forward_in(&x, &mut self.workspace)
                     .map_err(err)?;
                 let p = self.workspace.output(); // [n, k], one column for a sigmoid head
+                if p.as_slice().iter().any(|v| !v.is_finite()) {
+                    return Err(not_finite());
+                }
                 let k = p.cols().max(2);
                 let floor = 1.0 / k as f64;
                 self.pixels.extend(p.iter_rows().map(|row| {
@@ -346,6 +356,9 @@ impl GridJob {
                     .forward_in(&x, &mut self.workspace)
                     .map_err(err)?;
                 let out = self.workspace.output();
+                if out.as_slice().iter().any(|v| !v.is_finite()) {
+                    return Err(not_finite());
+                }
                 let (lo, hi) = self.target_range;
                 self.pixels.extend((0..out.rows()).map(|i| {
                     let t = (out.get(i, 0) - lo) / (hi - lo).max(1e-12);
@@ -354,7 +367,8 @@ impl GridJob {
                     } else {
                         t
                     };
-                    mix(self.background, value_color(t), 0.75)
+                    // Lighter than the points drawn over it, which carry the same colours.
+                    mix(self.background, value_color(t), 0.55)
                 }));
             }
         }
@@ -365,8 +379,20 @@ impl GridJob {
     /// The pixels and the range of the colour map (values, activations).
     fn finish(self) -> (Vec<Color32>, Option<(f64, f64)>) {
         match self.key.shading {
-            Shading::Unit(..) => {
-                let (lo, hi) = finite_range(&self.values);
+            Shading::Unit(layer, _) => {
+                // The activation's own range where it has one, so that the bar reads 0…1 for
+                // sigmoid however the unit happens to be used; the values' range otherwise.
+                let activation = self
+                    .network
+                    .architecture()
+                    .hidden
+                    .get(layer)
+                    .map(|h| h.activation);
+                let (lo, hi) = match activation {
+                    Some(Activation::Sigmoid) => (0.0, 1.0),
+                    Some(Activation::Tanh) => (-1.0, 1.0),
+                    _ => finite_range(&self.values),
+                };
                 let pixels = self
                     .values
                     .iter()
@@ -411,14 +437,16 @@ fn sample(rows: &[usize]) -> impl Iterator<Item = usize> + '_ {
     rows.iter().copied().step_by(step)
 }
 
-/// Draws the decision plot and turns clicks into commands (add / erase a point).
+/// Draws the decision plot and turns clicks into commands (add / erase a point). Returns the
+/// rectangle a picture of the plot shows: caption, plot with its axes and legend, and the colour
+/// bar if there is one.
 pub fn decision_plot_ui(
     ui: &mut egui::Ui,
     grid: &DecisionGrid,
     session: &Session,
     settings: &Settings,
     commands: &mut Vec<Command>,
-) {
+) -> egui::Rect {
     let data = &session.dataset;
     let d = data.n_features();
     let (x_feature, y_feature) = axis_features(settings, d);
@@ -427,8 +455,9 @@ pub fn decision_plot_ui(
         .bounds
         .unwrap_or_else(|| plane_bounds(session, x_feature, y_feature));
     caption_ui(ui, grid, session, (x_feature, y_feature));
-    let colour_bar = grid.value_range.is_some();
-    let plot_height = ui.available_height() - if colour_bar { 36.0 } else { 0.0 };
+    // The row under the plot (colour bar or key) is always there, so that the plot keeps its
+    // size when a colour bar comes and goes (hovering a hidden unit).
+    let plot_height = ui.available_height() - KEY_ROW;
     let plot = Plot::new("decision-plot")
         .legend(Legend::default())
         .height(plot_height.max(120.0))
@@ -501,6 +530,11 @@ pub fn decision_plot_ui(
             }
             Target::Values(values) => {
                 let (lo, hi) = target_range(session);
+                let outline = if settings.dark {
+                    Color32::from_gray(235)
+                } else {
+                    Color32::from_gray(25)
+                };
                 let bins = 8;
                 let rows: Vec<usize> = if settings.show_test {
                     sample(train_rows).chain(sample(test_rows)).collect()
@@ -518,6 +552,14 @@ pub fn decision_plot_ui(
                         .map(point)
                         .collect();
                     let t = (b as f64 + 0.5) / bins as f64;
+                    // An outline sets each point off from the shade, which uses the same map.
+                    plot_ui.add(
+                        Points::new("", pts.clone())
+                            .color(outline)
+                            .radius(4.8)
+                            .shape(MarkerShape::Circle)
+                            .allow_hover(false),
+                    );
                     plot_ui.add(
                         Points::new("", pts)
                             .color(value_color(t))
@@ -552,9 +594,56 @@ pub fn decision_plot_ui(
             commands.push(Command::AddPoint { x: p.x, y: p.y });
         }
     }
-    if let Some((lo, hi)) = grid.value_range {
-        colour_bar_ui(ui, lo, hi);
+    let plot = ui.min_rect();
+    key_row_ui(ui, grid, session, settings, editable);
+    if grid.value_range.is_some() {
+        ui.min_rect()
+    } else {
+        plot
     }
+}
+
+/// Height of the row under the plot, points.
+const KEY_ROW: f32 = 26.0;
+
+/// The row under the plot: the colour bar (named) when the shade is a value, else how to read
+/// and edit the points.
+fn key_row_ui(
+    ui: &mut egui::Ui,
+    grid: &DecisionGrid,
+    session: &Session,
+    settings: &Settings,
+    editable: bool,
+) {
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), KEY_ROW),
+        egui::Sense::hover(),
+    );
+    let mut row = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    let ui = &mut row;
+    if let Some((lo, hi)) = grid.value_range {
+        let name = match grid.shading {
+            Some(Shading::Unit(layer, unit)) => {
+                format!("activation of unit {} in layer {}", unit + 1, layer + 1)
+            }
+            _ => format!("predicted {}", session.dataset.target_name),
+        };
+        colour_bar_ui(ui, &name, lo, hi);
+        return;
+    }
+    let mut parts = vec!["filled: training".to_owned()];
+    if settings.show_test && !session.prepared.test_rows.is_empty() {
+        parts.push("hollow: test".to_owned());
+    }
+    if editable && let Some(class) = session.dataset.class_names().get(settings.click_class) {
+        parts.push(format!("click: add {class} · right-click: erase"));
+    }
+    ui.weak(parts.join(" · "))
+        .on_hover_text("Shift-click erases a point too");
 }
 
 /// The line above the plot: what is shaded, the slice, the sample.
@@ -597,10 +686,12 @@ fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, session: &Session, axes: (
     ui.label(parts.join(" · "));
 }
 
-/// A horizontal colour bar from `lo` to `hi`.
-fn colour_bar_ui(ui: &mut egui::Ui, lo: f64, hi: f64) {
+/// A horizontal colour bar from `lo` to `hi`, named.
+fn colour_bar_ui(ui: &mut egui::Ui, name: &str, lo: f64, hi: f64) {
+    let tick = |v: f64| super::curves::format_tick(v, (hi - lo).abs() / 100.0);
     ui.horizontal(|ui| {
-        ui.label(format_number(lo));
+        ui.label(format!("{name}:"));
+        ui.label(tick(lo));
         let (rect, _) = ui.allocate_exact_size(egui::vec2(240.0, 14.0), egui::Sense::hover());
         let steps = 48;
         for s in 0..steps {
@@ -613,6 +704,6 @@ fn colour_bar_ui(ui: &mut egui::Ui, lo: f64, hi: f64) {
             ui.painter()
                 .rect_filled(r, 0.0, value_color(f64::from(t0 + 0.5 / steps as f32)));
         }
-        ui.label(format_number(hi));
+        ui.label(tick(hi));
     });
 }

@@ -14,7 +14,8 @@ use super::{class_color, value_color};
 /// Side of the exported image, pixels.
 const SIZE: u32 = 768;
 
-/// The decision plot (grid plus points, no axes) encoded as PNG.
+/// The decision plot (grid plus points, no axes) encoded as PNG: what can be drawn without the
+/// window. In the window, the export is a screenshot of the plot with its axes and legend.
 pub fn decision_png(
     grid: &DecisionGrid,
     session: &Session,
@@ -24,11 +25,20 @@ pub fn decision_png(
         return Err("the decision grid is not ready yet".to_owned());
     };
     let [w, h] = image.size;
+    if w == 0 || h == 0 {
+        return Err("the decision grid is empty".to_owned());
+    }
     let mut out = image::RgbaImage::new(SIZE, SIZE);
+    // Bilinear between cell centres, as the window's texture is drawn (no jagged edges).
+    let at = |c: usize, r: usize| image.pixels[r.min(h - 1) * w + c.min(w - 1)];
     for (px, py, pixel) in out.enumerate_pixels_mut() {
-        let c = (px as usize * w / SIZE as usize).min(w - 1);
-        let r = (py as usize * h / SIZE as usize).min(h - 1);
-        let colour = image.pixels[r * w + c];
+        let fx = ((f64::from(px) + 0.5) * w as f64 / f64::from(SIZE) - 0.5).max(0.0);
+        let fy = ((f64::from(py) + 0.5) * h as f64 / f64::from(SIZE) - 0.5).max(0.0);
+        let (c, r) = (fx as usize, fy as usize);
+        let (tx, ty) = ((fx - c as f64) as f32, (fy - r as f64) as f32);
+        let top = super::mix(at(c, r), at(c + 1, r), tx);
+        let bottom = super::mix(at(c, r + 1), at(c + 1, r + 1), tx);
+        let colour = super::mix(top, bottom, ty);
         *pixel = image::Rgba([colour.r(), colour.g(), colour.b(), 255]);
     }
     let data = &session.dataset;

@@ -1,60 +1,121 @@
 //! The current numbers, the baseline and the confusion matrices.
 
+use egui::Ui;
+
 use crate::app::Command;
 use crate::app::session::{BASELINE_ITERATIONS, Session};
+use crate::nn::Reduction;
 use crate::train::Metrics;
 
 use super::{format_number, format_percent};
 
-/// Iteration, losses, accuracies and speed.
-pub fn numbers_ui(ui: &mut egui::Ui, session: &Session) {
-    let last = session.history.last();
-    egui::Grid::new("numbers").num_columns(2).show(ui, |ui| {
-        ui.label("iteration");
-        ui.strong(session.trainer.iteration().to_string());
-        ui.end_row();
-        ui.label("train loss");
-        ui.label(
-            session
-                .train_metrics
-                .as_ref()
-                .map(|m| m.loss)
-                .or(last.map(|p| p.train_loss))
-                .map_or_else(|| "–".to_owned(), format_number),
-        );
-        ui.end_row();
-        if let Some(test) = &session.test_metrics {
-            ui.label("test loss");
-            ui.label(format_number(test.loss));
-            ui.end_row();
+/// A loss figure, or a dash for none (or for one that is not finite).
+fn loss_text(v: Option<f64>) -> String {
+    v.filter(|v| v.is_finite())
+        .map_or_else(|| "–".to_owned(), format_number)
+}
+
+/// A count with spaces between thousands: `302 080`.
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
         }
-        if session.is_classification() {
-            ui.label("train accuracy");
-            ui.strong(format_percent(
-                session.train_metrics.as_ref().and_then(|m| m.accuracy),
-            ));
+        out.push(c);
+    }
+    out
+}
+
+/// Losses and accuracies of training and test rows, and the speed. Losses are per row, as the
+/// curves draw them; with the article's summed loss the sum (what the trainer minimises and the
+/// stopping rule compares) is shown as well.
+pub fn numbers_ui(ui: &mut Ui, session: &Session) {
+    let summed = session.trainer.config().reduction == Reduction::Sum;
+    let per_row = |m: &Metrics| {
+        if summed {
+            m.loss / m.rows.max(1) as f64
+        } else {
+            m.loss
+        }
+    };
+    let train = session.train_metrics.as_ref();
+    let test = session.test_metrics.as_ref();
+    let has_test = !session.prepared.test_rows.is_empty();
+    egui::Grid::new("numbers")
+        .num_columns(3)
+        .spacing([16.0, 3.0])
+        .show(ui, |ui| {
+            ui.label("");
+            ui.weak(format!("training ({})", session.prepared.train_rows.len()));
+            if has_test {
+                ui.weak(format!("test ({})", session.prepared.test_rows.len()));
+            }
             ui.end_row();
-            if let Some(test) = &session.test_metrics {
-                ui.label("test accuracy");
-                ui.strong(format_percent(test.accuracy));
+            ui.label("loss per row").on_hover_text(if summed {
+                "The summed loss divided by the rows: the figure the curves draw"
+            } else {
+                "The mean loss over the rows: the figure the curves draw"
+            });
+            ui.strong(loss_text(train.map(per_row)));
+            if has_test {
+                ui.label(loss_text(test.map(per_row)));
+            }
+            ui.end_row();
+            if summed {
+                ui.weak("summed loss").on_hover_text(
+                    "The article's figure: the loss summed over the rows, which training \
+                     minimises and the stopping rule (stop when summed loss <) compares",
+                );
+                ui.weak(loss_text(train.map(|m| m.loss)));
+                if has_test {
+                    ui.weak(loss_text(test.map(|m| m.loss)));
+                }
                 ui.end_row();
             }
-        }
-        ui.label("iterations / s");
-        ui.label(format!("{:.0}", session.stats.iterations_per_second));
-        ui.end_row();
-        ui.label("frame time");
-        ui.label(format!("{:.1} ms", session.stats.frame_ms));
-        ui.end_row();
-        ui.label("learning rate now");
-        ui.label(format_number(session.trainer.current_learning_rate()));
-        ui.end_row();
-    });
+            if session.is_classification() {
+                ui.label("accuracy");
+                ui.strong(format_percent(train.and_then(|m| m.accuracy)));
+                if has_test {
+                    ui.strong(format_percent(test.and_then(|m| m.accuracy)));
+                }
+                ui.end_row();
+            }
+        });
+    let speed = if session.playing || session.pending_steps > 0 {
+        format!(
+            "{} iterations/s",
+            format_count(session.stats.iterations_per_second.round() as u64)
+        )
+    } else {
+        "paused".to_owned()
+    };
+    ui.weak(format!("{speed} · frame {:.1} ms", session.stats.frame_ms));
+    ui.weak(format!(
+        "learning rate now {}",
+        format_number(session.trainer.current_learning_rate())
+    ));
+    if let Some(iteration) = session.diverged_at() {
+        let figures = session
+            .metrics_iteration
+            .filter(|&i| i + 1 < iteration)
+            .map_or_else(String::new, |i| {
+                format!(" (figures: iteration {})", format_count(i))
+            });
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!(
+                "Diverged at iteration {}: showing the last finite state{figures}.",
+                format_count(iteration)
+            ),
+        );
+    }
 }
 
 /// The network without hidden layers (logistic regression for classes, linear regression for
-/// numbers) beside the network, with a button to switch to it.
-pub fn baseline_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+/// numbers) beside the network, with a button that trains the network the same way.
+pub fn baseline_ui(ui: &mut Ui, session: &Session, commands: &mut Vec<Command>) {
     let b = &session.baseline;
     let at = b.trainer.as_ref().map_or(0, |t| t.iteration());
     let kind = if session.is_classification() {
@@ -63,22 +124,43 @@ pub fn baseline_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Comm
         "linear regression"
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!("Baseline ({kind}):"));
+        ui.label(format!("Baseline ({kind}):"))
+            .on_hover_text(format!(
+                "No hidden layer, fitted to convergence like the article's glm: Adam, learning \
+                 rate 0.05, mean loss, {} iterations from N(0, 1) weights (seed {}).",
+                format_count(BASELINE_ITERATIONS),
+                b.network_seed
+            ));
         if session.is_classification() {
             ui.strong(format_percent(b.train_accuracy));
             if b.test_accuracy.is_some() {
                 ui.label(format!("test {}", format_percent(b.test_accuracy)));
             }
+        } else if b.finished() {
+            // Each figure stays on one line; the row wraps between them.
+            let figure = |ui: &mut Ui, text: String| {
+                ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
+            };
+            figure(ui, format!("loss per row {}", loss_text(b.train_loss)));
+            if let Some(r2) = b.train_r2 {
+                figure(ui, format!("R² {r2:.3}"));
+            }
+            if let Some(r2) = b.test_r2 {
+                figure(ui, format!("test R² {r2:.3}"));
+            }
         }
         if at < BASELINE_ITERATIONS && b.status.is_none() {
-            ui.label(format!("(training, iteration {at})"));
+            ui.weak(format!("(training, iteration {})", format_count(at)));
         }
         if let Some(status) = &b.status {
             ui.label(status);
         }
         if ui
             .button(format!("Use {kind}"))
-            .on_hover_text("Remove every hidden layer: the article's logistic regression")
+            .on_hover_text(
+                "Train the network as the baseline was trained (no hidden layer, its weights, \
+                 optimiser, rate and iterations), reaching the figure shown",
+            )
             .clicked()
         {
             commands.push(Command::UseBaseline);
@@ -87,15 +169,13 @@ pub fn baseline_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Comm
 }
 
 /// One confusion matrix: rows actual, columns predicted, with class names.
-pub fn confusion_ui(ui: &mut egui::Ui, id: &str, title: &str, metrics: &Metrics, names: &[String]) {
-    ui.strong(format!(
-        "{title} ({} rows): rows actual, columns predicted",
-        metrics.rows
-    ));
+pub fn confusion_ui(ui: &mut Ui, id: &str, title: &str, metrics: &Metrics, names: &[String]) {
+    ui.strong(format!("{title} ({})", metrics.rows))
+        .on_hover_text("Rows: actual class; columns: predicted class");
     egui::Grid::new(id).striped(true).show(ui, |ui| {
-        ui.label("");
+        ui.weak("actual");
         for name in names {
-            ui.label(name);
+            ui.weak(name);
         }
         ui.end_row();
         for (k, row) in metrics.confusion.iter().enumerate() {
@@ -110,4 +190,58 @@ pub fn confusion_ui(ui: &mut egui::Ui, id: &str, title: &str, metrics: &Metrics,
             ui.end_row();
         }
     });
+}
+
+/// Rough width of one confusion matrix of these classes, points (to choose its layout before
+/// drawing it).
+fn confusion_width(names: &[String]) -> f32 {
+    let chars: usize = names.iter().map(|n| n.chars().count()).sum();
+    let widest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    7.5 * (chars + widest.max(6)) as f32 + 14.0 * (names.len() + 1) as f32
+}
+
+/// True if the training and test matrices fit side by side in `width` points.
+fn side_by_side(names: &[String], width: f32) -> bool {
+    2.0 * confusion_width(names) + 16.0 <= width
+}
+
+/// Training and test confusion matrices, side by side if they fit, else one above the other.
+pub fn confusions_ui(ui: &mut Ui, session: &Session) {
+    let names = session.dataset.class_names();
+    let train = session
+        .train_metrics
+        .as_ref()
+        .filter(|m| !m.confusion.is_empty());
+    let test = session
+        .test_metrics
+        .as_ref()
+        .filter(|m| !m.confusion.is_empty());
+    match (train, test) {
+        (Some(train), Some(test)) if side_by_side(names, ui.available_width()) => {
+            ui.columns(2, |columns| {
+                confusion_ui(&mut columns[0], "confusion-train", "Training", train, names);
+                confusion_ui(&mut columns[1], "confusion-test", "Test", test, names);
+            });
+        }
+        (train, test) => {
+            if let Some(train) = train {
+                confusion_ui(ui, "confusion-train", "Training", train, names);
+            }
+            if let Some(test) = test {
+                confusion_ui(ui, "confusion-test", "Test", test, names);
+            }
+        }
+    }
+}
+
+/// Height of [`confusions_ui`] in `width` points, points (to lay out what goes above it).
+pub fn confusions_height(session: &Session, width: f32) -> f32 {
+    let names = session.dataset.class_names();
+    if names.is_empty() {
+        return 0.0;
+    }
+    // A title and one row per class plus the header, as egui lays them out by default.
+    let one = 30.0 + 23.0 * (names.len() as f32 + 1.0);
+    let stacked = !session.prepared.test_rows.is_empty() && !side_by_side(names, width);
+    if stacked { 2.0 * one } else { one }
 }
