@@ -1,11 +1,10 @@
 //! `nnviz predict`: a saved model applied to new rows (the article's `predict(newdata)`).
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::CliError;
+use super::{CliError, Output};
 use crate::data::Table;
 use crate::model::SavedModel;
 use crate::nn::predicted_class;
@@ -31,7 +30,7 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
     let (mut x, rows) = table.feature_matrix(&model.features)?;
     model.scale_rows(&mut x);
     let output = network.forward(&x)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = Output::new();
     let mut header = vec!["row".to_string(), format!("predicted {}", model.target)];
     let classification = !model.classes.is_empty();
     if classification && args.probabilities {
@@ -40,6 +39,9 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
     let mut writer = csv::Writer::from_writer(&mut out);
     writer.write_record(&header)?;
     for (row, values) in rows.iter().zip(output.iter_rows()) {
+        if writer.get_ref().failed() {
+            break;
+        }
         let mut record = vec![row.to_string()];
         if classification {
             let class = predicted_class(values);
@@ -59,6 +61,5 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
     }
     writer.flush()?;
     drop(writer);
-    out.flush()?;
-    Ok(())
+    out.finish()
 }

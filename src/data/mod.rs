@@ -12,7 +12,7 @@ pub use self::csv::{
     AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, ColumnKind, ColumnRoles, ColumnSummary, MAX_COLUMNS,
     Table, Task, bench_csv, read_csv_bytes, read_csv_path,
 };
-pub use generators::{Builtin, GeneratorOptions};
+pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
 pub use prepare::{PrepareOptions, Prepared, Scaling, prepare};
 
 use crate::nn::{Matrix, Targets};
