@@ -47,9 +47,32 @@ pub fn short_line(line: &str) -> String {
     }
 }
 
+/// A number in the shortest form that reads back to the same `f64`, in scientific notation
+/// when it is tiny or huge (`1e-50`, not fifty zeros).
+pub fn number(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-4..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_readable_at_any_size() {
+        assert_eq!(number(1e-50), "1e-50");
+        assert_eq!(number(2.5e-300), "2.5e-300");
+        assert_eq!(number(0.25), "0.25");
+        assert_eq!(number(1.0), "1");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(-3e20), "-3e20");
+        for v in [1e-50, 0.1 + 0.2, 123_456.789, 1e300, f64::MIN_POSITIVE] {
+            assert_eq!(number(v).parse::<f64>().unwrap(), v);
+        }
+    }
 
     #[test]
     fn long_values_keep_sixty_characters_and_an_ellipsis() {

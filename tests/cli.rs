@@ -552,3 +552,134 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn predict_refuses_a_text_value_the_model_never_saw() {
+    let dir = temp_dir("levels");
+    let train = dir.join("train.csv");
+    let mut text = String::from("size,colour,kind\n");
+    for i in 0..60 {
+        let colour = ["red", "green", "blue"][i % 3];
+        let kind = if i % 2 == 0 { "a" } else { "b" };
+        text.push_str(&format!("{},{colour},{kind}\n", i % 7));
+    }
+    std::fs::write(&train, text).unwrap();
+    let model = dir.join("m.json");
+    let o = nnviz(&[
+        "train",
+        "--data",
+        train.to_str().unwrap(),
+        "--iterations",
+        "10",
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Red is the reference level (all zeros): known, though no feature column names it.
+    let new = dir.join("new.csv");
+    std::fs::write(&new, "size,colour\n1,red\n2,blue\n3,purple\n").unwrap();
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        new.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}{}", stdout(&o));
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for word in [
+        "new.csv",
+        "data row 3",
+        "\"colour\"",
+        "\"purple\"",
+        "red, green, blue",
+    ] {
+        assert!(err.contains(word), "{err:?} should name {word:?}");
+    }
+    std::fs::write(&new, "size,colour\n1,red\n2,blue\n").unwrap();
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        new.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn values_near_the_largest_float_standardise_into_a_model_that_predicts() {
+    let dir = temp_dir("max");
+    let data = dir.join("max.csv");
+    let mut text = String::from("x1,x2,y\n");
+    for i in 0..20 {
+        let x1 = if i % 3 == 0 { "-1e308" } else { "1.7e308" };
+        text.push_str(&format!("{x1},{i},{}\n", ["a", "b"][i % 2]));
+    }
+    std::fs::write(&data, text).unwrap();
+    let model = dir.join("m.json");
+    let o = nnviz(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--iterations",
+        "0",
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    for key in ["mean", "sd"] {
+        assert!(
+            saved["scaling"][key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|v| v.as_f64().is_some_and(f64::is_finite)),
+            "{}",
+            saved["scaling"]
+        );
+    }
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--probabilities",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("NaN"), "{}", stdout(&o));
+}
+
+#[test]
+fn tiny_probabilities_print_in_scientific_notation() {
+    let dir = temp_dir("tiny");
+    let model = dir.join("m.json");
+    // One sigmoid unit with a bias of -200: p ≈ 1.4e-87 for every row.
+    std::fs::write(
+        &model,
+        r#"{"format":"nnviz-model","version":1,"features":["x"],"target":"y","classes":["no","yes"],
+            "layers":[{"activation":"sigmoid","weights":[[-200],[0]]}]}"#,
+    )
+    .unwrap();
+    let new = dir.join("new.csv");
+    std::fs::write(&new, "x\n1\n").unwrap();
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        new.to_str().unwrap(),
+        "--probabilities",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let row = out.lines().nth(1).unwrap();
+    let p = row.split(',').nth(3).unwrap();
+    assert!(p.contains("e-87"), "{row}");
+    assert!(p.len() < 30, "{row}");
+    assert!((p.parse::<f64>().unwrap() / 1.383_896_526_736_737_5e-87 - 1.0).abs() < 1e-12);
+}

@@ -77,10 +77,10 @@ fn sigmoid_cross_entropy_comes_from_the_logit_at_extremes() {
         // Confidently right: loss 0 (or e^-40), never NaN from log(1 - 1).
         let (p, loss) = one_row(OutputHead::Sigmoid, &[big], 1);
         assert_eq!(p, [1.0]);
-        assert!(loss >= 0.0 && loss < 1e-17, "{big}: {loss}");
+        assert!((0.0..1e-17).contains(&loss), "{big}: {loss}");
         let (p, loss) = one_row(OutputHead::Sigmoid, &[-big], 0);
         assert!(p[0] < 1e-17, "{big}: {p:?}");
-        assert!(loss >= 0.0 && loss < 1e-17, "{big}: {loss}");
+        assert!((0.0..1e-17).contains(&loss), "{big}: {loss}");
         // Confidently wrong: the loss is the logit, finite although p rounds to 1 or 0.
         let (_, loss) = one_row(OutputHead::Sigmoid, &[big], 0);
         assert!(close(loss, big), "{big}: {loss}");

@@ -8,6 +8,7 @@ use super::{CliError, Output};
 use crate::data::Table;
 use crate::model::SavedModel;
 use crate::nn::predicted_class;
+use crate::text::number;
 
 /// Options of `nnviz predict`.
 #[derive(Debug, Args)]
@@ -27,7 +28,7 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
     let model = SavedModel::load(&args.model)?;
     let network = model.network()?;
     let table = Table::read_path(&args.data)?;
-    let (mut x, rows) = table.feature_matrix(&model.features)?;
+    let (mut x, rows) = table.feature_matrix(&model.features, &model.levels)?;
     model.scale_rows(&mut x);
     let output = network.forward(&x)?;
     let mut out = Output::new();
@@ -48,14 +49,14 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
             record.push(model.classes.get(class).cloned().unwrap_or_default());
             if args.probabilities {
                 if values.len() == 1 {
-                    record.push((1.0 - values[0]).to_string());
-                    record.push(values[0].to_string());
+                    record.push(number(1.0 - values[0]));
+                    record.push(number(values[0]));
                 } else {
-                    record.extend(values.iter().map(ToString::to_string));
+                    record.extend(values.iter().map(|&p| number(p)));
                 }
             }
         } else {
-            record.push(values[0].to_string());
+            record.push(number(values[0]));
         }
         writer.write_record(&record)?;
     }

@@ -463,6 +463,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             dataset.class_names().to_vec(),
             scaling,
         )
+        .with_levels(dataset.levels.clone())
         .save(path)?;
     }
 
@@ -528,7 +529,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
 /// iteration keeps weights whose loss overflows).
 fn loss_text(loss: f64) -> String {
     if loss.is_finite() {
-        loss.to_string()
+        crate::text::number(loss)
     } else {
         "not finite".into()
     }

@@ -248,6 +248,7 @@ impl Builder {
             target,
             standardize_by_default: false,
             dropped_rows: 0,
+            levels: Default::default(),
         }
     }
 }
@@ -430,6 +431,7 @@ fn iris() -> Dataset {
             target: Target::Values(Vec::new()),
             standardize_by_default: false,
             dropped_rows: 0,
+            levels: Default::default(),
         },
     }
 }
