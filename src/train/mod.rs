@@ -629,11 +629,9 @@ impl Trainer {
     }
 
     /// An upper bound on the summed data loss of the pass in the workspace, read from the
-    /// outputs alone, cheaply: exact for squared error; for cross-entropy each row's
-    /// `−ln q` (q the probability given to the right answer, or `1 − p` for a sigmoid unit
-    /// whose answer is 0) is bounded through q's binary exponent e, `q ≥ 2^e`, with one bit
-    /// more for the rounding of `1 − p`. `None` if some q is 0, subnormal or NaN, where only
-    /// the logits tell.
+    /// outputs alone, cheaply: exact for squared error; for cross-entropy `Σ −ln q` (q the
+    /// probability given to the right answer, or `1 − p` for a sigmoid unit whose answer is 0)
+    /// through [`product_bound`]. `None` where only the logits tell.
     fn loss_bound(&self, head: OutputHead, y: &Targets) -> Option<f64> {
         let last = self.network.weights().len().checked_sub(1)?;
         let units = self.network.architecture().outputs;
@@ -651,37 +649,32 @@ impl Trainer {
                 Some(total)
             }
             (Loss::CrossEntropy, Targets::Classes { labels, .. }) => {
-                // −log₂ q ≤ 1023 − (q's biased exponent), plus one bit for rounding.
-                let mut bits: u64 = 0;
-                let mut unknown = false;
-                let mut add = |q: f64| {
-                    let exponent = (q.to_bits() >> 52) & 0x7ff;
-                    unknown |= !(q > 0.0 && q <= 1.0) || exponent == 0;
-                    bits = bits.wrapping_add(1024_u64.wrapping_sub(exponent));
-                };
+                let n = labels.len();
                 match head {
-                    OutputHead::Softmax => {
-                        for j in 0..units {
-                            let pj = p(j)?;
-                            for (&ps, &label) in pj.iter().zip(labels) {
-                                if label == j {
-                                    add(ps);
-                                }
-                            }
-                        }
+                    OutputHead::Sigmoid if units == 1 => {
+                        let p0 = p(0)?;
+                        product_bound(n, |s| if labels[s] == 1 { p0[s] } else { 1.0 - p0[s] })
                     }
                     OutputHead::Sigmoid => {
+                        let mut total = 0.0;
                         for j in 0..units {
                             let pj = p(j)?;
-                            for (&ps, &label) in pj.iter().zip(labels) {
-                                let positive = if units == 1 { label == 1 } else { label == j };
-                                add(if positive { ps } else { 1.0 - ps });
-                            }
+                            total +=
+                                product_bound(
+                                    n,
+                                    |s| {
+                                        if labels[s] == j { pj[s] } else { 1.0 - pj[s] }
+                                    },
+                                )?;
                         }
+                        Some(total)
                     }
-                    OutputHead::Identity => return None,
+                    OutputHead::Softmax => {
+                        let columns: Vec<&[f64]> = (0..units).map(p).collect::<Option<_>>()?;
+                        product_bound(n, |s| columns[labels[s]][s])
+                    }
+                    OutputHead::Identity => None,
                 }
-                (!unknown).then_some(bits as f64 * LN_2)
             }
             (Loss::CrossEntropy, Targets::Values(_)) => None,
         }
@@ -846,6 +839,30 @@ impl Trainer {
     }
 }
 
+/// An upper bound on `Σ −ln q(s)` over `s < n` for probabilities `q(s)`, in a few operations a
+/// row: the q are multiplied eight at a time and each product's binary exponent e bounds its
+/// `−log₂` by `1023 − e`; one bit a row more covers the rounding of a q computed as `1 − p`.
+/// `None` if a product is zero, subnormal, NaN or above 1 (a q below about 2^-127, a row's loss
+/// above 88), where only the exact loss tells.
+#[inline(always)]
+fn product_bound(n: usize, q: impl Fn(usize) -> f64) -> Option<f64> {
+    let mut bits: u64 = 0;
+    let mut bad = false;
+    let mut s = 0;
+    while s < n {
+        let end = (s + 8).min(n);
+        let mut product = 1.0_f64;
+        for k in s..end {
+            product *= q(k);
+        }
+        let exponent = (product.to_bits() >> 52) & 0x7ff;
+        bad |= exponent.wrapping_sub(1) >= 1023;
+        bits = bits.wrapping_add((1023 + (end - s) as u64).wrapping_sub(exponent));
+        s = end;
+    }
+    (!bad).then_some(bits as f64 * LN_2)
+}
+
 /// The data loss per row of a constant guess (see the module docs): `ln k` for a softmax over
 /// `k` classes, `ln 2` per sigmoid unit for cross-entropy; `½ Σ_j var(y_j)` for squared error.
 fn trivial_loss_per_row(head: OutputHead, loss: Loss, y: &Targets) -> f64 {
@@ -982,4 +999,65 @@ pub fn penalty(weights: &[Matrix], l1: f64, l2: f64) -> f64 {
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt as _;
+
+    #[test]
+    fn the_cheap_bound_is_above_the_loss_and_close_to_it() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for n in [1, 7, 8, 9, 160, 1001] {
+            for spread in [1.0, 20.0, 80.0] {
+                // q from 1 down to e^-spread, logarithmically.
+                let q: Vec<f64> = (0..n)
+                    .map(|_| (-spread * rng.random_range(0.0..1.0_f64)).exp())
+                    .collect();
+                let exact: f64 = q.iter().map(|v| -v.ln()).sum();
+                let bound = product_bound(n, |s| q[s]).unwrap();
+                assert!(bound >= exact, "{n} {spread}: {bound} < {exact}");
+                assert!(
+                    bound <= exact + 2.0 * n as f64 * LN_2,
+                    "{n} {spread}: {bound} ≫ {exact}"
+                );
+            }
+        }
+        assert_eq!(product_bound(3, |s| [0.5, 0.0, 1.0][s]), None);
+        assert_eq!(product_bound(3, |s| [0.5, f64::NAN, 1.0][s]), None);
+        assert_eq!(product_bound(2, |_| 1e-200), None, "a product underflows");
+        assert_eq!(product_bound(0, |_| 1.0), Some(0.0));
+    }
+
+    #[test]
+    fn the_trivial_loss_is_the_constant_guess() {
+        let classes = Targets::Classes {
+            labels: vec![0, 1, 2, 1],
+            n_classes: 3,
+        };
+        let ln3 = 3_f64.ln();
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Softmax, Loss::CrossEntropy, &classes),
+            ln3
+        );
+        let two = Targets::Classes {
+            labels: vec![0, 1, 1, 1],
+            n_classes: 2,
+        };
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Sigmoid, Loss::CrossEntropy, &two),
+            LN_2
+        );
+        // ½ var of the labels 0, 1, 1, 1: ½ · 3/16.
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Sigmoid, Loss::SquaredError, &two),
+            0.5 * 3.0 / 16.0
+        );
+        let values = Targets::Values(Matrix::from_vec(4, 1, vec![1.0, 3.0, 1.0, 3.0]).unwrap());
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Identity, Loss::SquaredError, &values),
+            0.5
+        );
+    }
 }
