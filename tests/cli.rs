@@ -404,6 +404,25 @@ fn bad_options_are_named_in_the_message() {
 }
 
 #[test]
+fn initial_weights_larger_than_a_layer_are_refused_as_read() {
+    let dir = temp_dir("weights");
+    let weights = dir.join("w.json");
+    // A first layer "of a million units": refused at its 1001st value.
+    std::fs::write(&weights, format!("[[[{}]]]", vec!["0"; 1_000_000].join(","))).unwrap();
+    let o = nnviz(&[
+        "train",
+        "--dataset",
+        "hotdogs",
+        "--init-weights",
+        weights.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("w.json") && err.contains("more than 1000 values"), "{err}");
+}
+
+#[test]
 fn feature_and_class_lists_are_trimmed() {
     let dir = temp_dir("trim");
     let csv = dir.join("trim.csv");

@@ -65,6 +65,14 @@ pub fn csv_cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
             format!("{}\n", wide_header.join(",")).into_bytes(),
             vec!["10000 columns", "1000"],
         ),
+        (
+            "10 000 columns with rows",
+            {
+                let row = vec!["1"; 10_000].join(",");
+                format!("{}\n{row}\n{row}\n", wide_header.join(",")).into_bytes()
+            },
+            vec!["10000 columns", "1000"],
+        ),
         ("50 MB single line", long_line, vec!["data row 1", "fields"]),
         (
             "invalid utf-8",
