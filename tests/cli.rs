@@ -408,7 +408,11 @@ fn initial_weights_larger_than_a_layer_are_refused_as_read() {
     let dir = temp_dir("weights");
     let weights = dir.join("w.json");
     // A first layer "of a million units": refused at its 1001st value.
-    std::fs::write(&weights, format!("[[[{}]]]", vec!["0"; 1_000_000].join(","))).unwrap();
+    std::fs::write(
+        &weights,
+        format!("[[[{}]]]", vec!["0"; 1_000_000].join(",")),
+    )
+    .unwrap();
     let o = nnviz(&[
         "train",
         "--dataset",
@@ -419,7 +423,10 @@ fn initial_weights_larger_than_a_layer_are_refused_as_read() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("w.json") && err.contains("more than 1000 values"), "{err}");
+    assert!(
+        err.contains("w.json") && err.contains("more than 1000 values"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -86,7 +86,11 @@ pub fn csv_cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
                 .collect(),
             vec![],
         ),
-        ("nul bytes", b"a,b,c\n1,2,x\0\0\n3,4,y\n".to_vec(), vec![]),
+        (
+            "nul bytes",
+            b"a,b,c\n1,2,x\0\0\n3,4,y\n".to_vec(),
+            vec!["NUL byte at byte 11"],
+        ),
         ("only target", b"label\nx\ny\n".to_vec(), vec!["no feature"]),
         (
             "100 000 distinct text values",
