@@ -8,6 +8,7 @@ pub mod cli;
 pub mod data;
 pub mod model;
 pub mod nn;
+pub mod text;
 pub mod train;
 
 #[cfg(feature = "gui")]

@@ -18,10 +18,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 _ => {
-                    // One line naming the problem; clap's usage block would bury it.
-                    let text = e.to_string();
-                    let first = text.lines().next().unwrap_or("invalid arguments");
-                    eprintln!("nnviz: {}", first.trim_start_matches("error: "));
+                    say(&clap_problem(&e.to_string()));
                     ExitCode::from(2)
                 }
             };
@@ -35,10 +32,43 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("nnviz: {}", e.message);
+            say(&e.message);
             ExitCode::from(e.status)
         }
     }
+}
+
+/// Writes `nnviz: <message>` on standard error, one line, long values shortened; a closed
+/// standard error is no reason to panic.
+fn say(message: &str) {
+    use std::io::Write as _;
+    let line = nnviz::text::short_line(&message.replace('\n', " "));
+    let _ = writeln!(std::io::stderr().lock(), "nnviz: {line}");
+}
+
+/// Clap's message as one line naming the problem: its lines up to the usage block (which would
+/// bury it) joined, so that "the following required arguments were not provided:" keeps the
+/// arguments it lists.
+fn clap_problem(text: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let line = line.trim_start_matches("error: ");
+        parts.push(match line.strip_prefix("tip: ") {
+            Some(tip) => format!("({tip})"),
+            None => line.to_string(),
+        });
+    }
+    if parts.is_empty() {
+        return "invalid arguments (see nnviz --help)".into();
+    }
+    parts.join(" ")
 }
 
 /// The preset named on the command line, if any.
@@ -105,8 +135,16 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
         }
         None => nnviz::app::bench_ui(frames, preset),
     };
-    println!("{report:?}");
-    println!("{}", serde_json::to_string(&report)?);
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe only loses the report.
+    let _ = writeln!(out, "{report:?}").and_then(|()| {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&report).unwrap_or_default()
+        )
+    });
     Ok(())
 }
 

@@ -1,11 +1,13 @@
 //! Saved models: a network plus everything needed to predict on raw rows (the article's
 //! `predict(newdata)`), as JSON.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::nn::{Activation, Architecture, HiddenLayer, Matrix, Network, NnError, OutputHead};
+use crate::text::{short, short_line};
 
 /// The `format` field every model file carries.
 pub const FORMAT: &str = "nnviz-model";
@@ -77,6 +79,11 @@ pub struct SavedModel {
     /// Standardisation applied to raw features before the network, if any.
     #[serde(default)]
     pub scaling: Option<SavedScaling>,
+    /// Every level of each one-hot encoded text column seen in training, the reference level
+    /// (all zeros) first, so that `predict` refuses a level it never saw. Absent in models
+    /// saved before nnviz kept it: their levels are not checked.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub levels: BTreeMap<String, Vec<String>>,
     /// The layers, the output layer last.
     pub layers: Vec<SavedLayer>,
 }
@@ -111,16 +118,41 @@ impl SavedModel {
             target,
             classes,
             scaling,
+            levels: BTreeMap::new(),
             layers,
         }
     }
 
+    /// The model with the levels of its one-hot encoded text columns (see [`Self::levels`];
+    /// [`Dataset::levels`](crate::data::Dataset::levels) has them).
+    #[must_use]
+    pub fn with_levels(mut self, levels: BTreeMap<String, Vec<String>>) -> Self {
+        self.levels = levels;
+        self
+    }
+
     /// Parses and checks a model from JSON text; `path` names the source in messages.
+    ///
+    /// Weight matrices are read into place and refused as soon as one is larger than a layer
+    /// can be (see [`Matrix`]'s deserialisation), so no file makes nnviz allocate more than a
+    /// small multiple of its own size.
     pub fn from_json(path: &str, text: &str) -> Result<Self, ModelError> {
-        let model: Self = serde_json::from_str(text).map_err(|e| ModelError::Parse {
-            path: path.into(),
-            message: e.to_string(),
+        Self::checked(path, serde_json::from_str(text))
+    }
+
+    /// Reads and checks a model file, streaming it (the text is not held in memory whole).
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|source| ModelError::Io {
+            path: name.clone(),
+            source,
         })?;
+        let reader = std::io::BufReader::with_capacity(1 << 16, file);
+        Self::checked(&name, serde_json::from_reader(reader))
+    }
+
+    fn checked(path: &str, parsed: serde_json::Result<Self>) -> Result<Self, ModelError> {
+        let model = parsed.map_err(|e| parse_error(path, &e))?;
         model.network().map_err(|e| ModelError::Invalid {
             path: path.into(),
             message: e.to_string(),
@@ -128,18 +160,14 @@ impl SavedModel {
         Ok(model)
     }
 
-    /// Reads and checks a model file.
-    pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
-            path: name.clone(),
-            source,
-        })?;
-        Self::from_json(&name, &text)
-    }
-
-    /// Writes the model as JSON, atomically (temporary file, then rename).
+    /// Writes the model as JSON, atomically (temporary file, then rename). A model that would
+    /// not load again (non-finite scaling, shapes that do not fit) is refused, and nothing is
+    /// written.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        self.network().map_err(|e| ModelError::Invalid {
+            path: path.display().to_string(),
+            message: format!("the model cannot be saved: {e}"),
+        })?;
         let text = serde_json::to_string_pretty(self).map_err(|e| ModelError::Invalid {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -154,8 +182,8 @@ impl SavedModel {
     pub fn network(&self) -> Result<Network, NnError> {
         if self.format != FORMAT {
             return Err(NnError::Invalid(format!(
-                "format is {:?}, expected {FORMAT:?}",
-                self.format
+                "format is \"{}\", expected {FORMAT:?}",
+                short(&self.format)
             )));
         }
         if self.version != 1 {
@@ -203,6 +231,12 @@ impl SavedModel {
             }
         }
         let outputs = last.weights.cols();
+        if self.classes.len() == 1 {
+            return Err(NnError::Invalid(format!(
+                "the model has one class (\"{}\"); a classifier needs two or more",
+                short(&self.classes[0])
+            )));
+        }
         if !self.classes.is_empty() {
             let expected = if head == OutputHead::Sigmoid && self.classes.len() == 2 {
                 1
@@ -228,7 +262,8 @@ impl SavedModel {
         )
     }
 
-    /// Standardises raw feature rows in place, if the model was trained on standardised data.
+    /// Standardises raw feature rows in place, if the model was trained on standardised data
+    /// (as [`Scaling::apply_row`](crate::data::Scaling::apply_row) does).
     pub fn scale_rows(&self, x: &mut Matrix) {
         if let Some(s) = &self.scaling {
             let cols = x.cols();
@@ -236,8 +271,8 @@ impl SavedModel {
                 return;
             }
             for row in x.as_mut_slice().chunks_exact_mut(cols) {
-                for ((v, m), sd) in row.iter_mut().zip(&s.mean).zip(&s.sd) {
-                    *v = (*v - m) / sd;
+                for ((v, &m), &sd) in row.iter_mut().zip(&s.mean).zip(&s.sd) {
+                    *v = crate::data::standardized(*v, m, sd);
                 }
             }
         }
@@ -250,7 +285,8 @@ fn parse_activation(name: &str) -> Result<Activation, NnError> {
         .find(|a| a.name() == name || (name == "identity" && *a == Activation::Linear))
         .ok_or_else(|| {
             NnError::Invalid(format!(
-                "unknown activation {name:?} (expected sigmoid, tanh, relu, leaky-relu or linear)"
+                "unknown activation \"{}\" (expected sigmoid, tanh, relu, leaky-relu or linear)",
+                short(name)
             ))
         })
 }
@@ -261,35 +297,89 @@ fn parse_head(name: &str) -> Result<OutputHead, NnError> {
         .find(|h| h.name() == name || (name == "linear" && *h == OutputHead::Identity))
         .ok_or_else(|| {
             NnError::Invalid(format!(
-                "unknown output activation {name:?} (expected sigmoid, softmax or identity)"
+                "unknown output activation \"{}\" (expected sigmoid, softmax or identity)",
+                short(name)
             ))
         })
 }
 
-/// Reads initial weights: a JSON array with one matrix (array of rows) per layer.
+/// A parse error as one line of reasonable length (serde repeats offending keys and values).
+fn parse_error(path: &str, e: &serde_json::Error) -> ModelError {
+    ModelError::Parse {
+        path: path.into(),
+        message: short_line(&e.to_string()),
+    }
+}
+
+/// Reads initial weights: a JSON array with one matrix (array of rows) per layer, streamed and
+/// checked against a layer's largest size as it is read.
 pub fn read_weights(path: &Path) -> Result<Vec<Matrix>, ModelError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
+    let file = std::fs::File::open(path).map_err(|source| ModelError::Io {
         path: name.clone(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|e| ModelError::Parse {
-        path: name,
-        message: e.to_string(),
-    })
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    serde_json::from_reader(reader).map_err(|e| parse_error(&name, &e))
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// crash never leaves a half-written file.
+/// Writes `bytes` to `path` through a temporary file and a rename, so that a crash never leaves
+/// a half-written file and the old one stays whole until the new one is.
+///
+/// The temporary file is new, in the same folder (a rename across file systems is not atomic),
+/// under a name no other writer uses (hidden, with this process's id and a counter), and is
+/// removed if anything fails. The file's data is synced before the rename and, on Unix, the
+/// folder after it, so that the rename itself survives a crash.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp);
-    let mut file = std::fs::File::create(&tmp)?;
-    std::io::Write::write_all(&mut file, bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a file name", path.display()),
+        )
+    })?;
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // A short prefix of the name keeps the temporary name within file-name limits.
+    let prefix: String = name.to_string_lossy().chars().take(64).collect();
+    let (tmp, mut file) = loop {
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = folder.join(format!(".{prefix}.{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            std::fs::rename(&tmp, path)
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    #[cfg(unix)]
+    {
+        // The rename is done and the data safe; a folder that cannot be synced (some file
+        // systems refuse) is no reason to report a failure.
+        if let Ok(dir) = std::fs::File::open(folder) {
+            let _ = dir.sync_all();
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -344,5 +434,77 @@ mod tests {
             SavedModel::from_json("m.json", truncated),
             Err(ModelError::Parse { .. })
         ));
+    }
+
+    fn temp_folder(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("nnviz-model-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn folder_entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_model_that_would_not_load_again_is_not_saved() {
+        let text = model_json(
+            r#"[{"activation":"tanh","weights":[[0,1],[2,3],[4,5]]},{"activation":"sigmoid","weights":[[1],[2],[3]]}]"#,
+        );
+        let mut model = SavedModel::from_json("m.json", &text).unwrap();
+        model.scaling = Some(SavedScaling {
+            mean: vec![f64::INFINITY, 0.0],
+            sd: vec![1.0, 1.0],
+        });
+        let dir = temp_folder("unsaved");
+        let path = dir.join("m.json");
+        let err = model.save(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("cannot be saved") && err.contains("scaling"),
+            "{err}"
+        );
+        assert!(folder_entries(&dir).is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn atomic_writes_use_their_own_temporary_file_and_leave_nothing_behind() {
+        let dir = temp_folder("atomic");
+        let path = dir.join("m.json");
+        // A user's file that happens to have the old fixed temporary name is not touched.
+        std::fs::write(dir.join("m.json.tmp"), "mine").unwrap();
+        write_atomically(&path, b"first").unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("m.json.tmp")).unwrap(),
+            "mine"
+        );
+        assert_eq!(folder_entries(&dir), ["m.json", "m.json.tmp"]);
+
+        // Writers at once each get a temporary file; the result is one of them, whole.
+        let texts: Vec<String> = (0..8).map(|k| format!("{k}").repeat(100_000)).collect();
+        std::thread::scope(|scope| {
+            for text in &texts {
+                let path = &path;
+                scope.spawn(move || write_atomically(path, text.as_bytes()).unwrap());
+            }
+        });
+        let result = std::fs::read_to_string(&path).unwrap();
+        assert!(texts.contains(&result));
+        assert_eq!(folder_entries(&dir), ["m.json", "m.json.tmp"]);
+
+        // A failed rename (the target is a folder) removes the temporary file.
+        let folder = dir.join("taken");
+        std::fs::create_dir(&folder).unwrap();
+        assert!(write_atomically(&folder, b"x").is_err());
+        assert_eq!(folder_entries(&dir), ["m.json", "m.json.tmp", "taken"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

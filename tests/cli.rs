@@ -332,3 +332,380 @@ fn built_in_data_sets_train_to_the_promised_accuracy() {
         assert!(json["train_accuracy"].is_null());
     }
 }
+
+/// Each bad option gives one line that names the problem: `(arguments, words it must contain)`.
+#[test]
+fn bad_options_are_named_in_the_message() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["predict", "--model", "m.json"],
+            &["required", "--data <NEW.csv>"],
+        ),
+        (
+            &["train", "--dataset", "circle", "--learning-rate", "-1"],
+            &["learning rate -1", "positive"],
+        ),
+        (
+            &["train", "--dataset", "circle", "--hidden", "-1"],
+            &["--hidden", "\"-1\""],
+        ),
+        (
+            &["train", "--dataset", "circle", "--l1", "-1"],
+            &["l1", "-1"],
+        ),
+        (
+            &["train", "--dataset", "circle", "--points", "1000000000000"],
+            &["1000000000000 points", "100000"],
+        ),
+        (
+            &[
+                "train",
+                "--dataset",
+                "circle",
+                "--points",
+                "18446744073709551615",
+            ],
+            &["18446744073709551615 points"],
+        ),
+        (
+            &["train", "--dataset", "circle", "--noise", "nan"],
+            &["noise NaN"],
+        ),
+        (
+            &["train", "--dataset", "spirals", "--arms", "1000"],
+            &["1000 arms"],
+        ),
+        (
+            &["train", "--dataset", "circle", "--tolerance", "nan"],
+            &["tolerance NaN"],
+        ),
+        (
+            &[
+                "train",
+                "--dataset",
+                "iris",
+                "--schedule",
+                "step",
+                "--decay",
+                "10",
+            ],
+            &["--decay 10", "0 to 1"],
+        ),
+    ];
+    for (args, words) in cases {
+        let o = nnviz(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        for word in *words {
+            assert!(err.contains(word), "{args:?}: {err:?} should name {word:?}");
+        }
+    }
+}
+
+#[test]
+fn initial_weights_larger_than_a_layer_are_refused_as_read() {
+    let dir = temp_dir("weights");
+    let weights = dir.join("w.json");
+    // A first layer "of a million units": refused at its 1001st value.
+    std::fs::write(
+        &weights,
+        format!("[[[{}]]]", vec!["0"; 1_000_000].join(",")),
+    )
+    .unwrap();
+    let o = nnviz(&[
+        "train",
+        "--dataset",
+        "hotdogs",
+        "--init-weights",
+        weights.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("w.json") && err.contains("more than 1000 values"),
+        "{err}"
+    );
+}
+
+#[test]
+fn feature_and_class_lists_are_trimmed() {
+    let dir = temp_dir("trim");
+    let csv = dir.join("trim.csv");
+    let mut text = String::from("x1,x2,kind\n");
+    for i in 0..40 {
+        let kind = if i % 2 == 0 { "no dog" } else { "hot dog" };
+        text.push_str(&format!("{},{},{kind}\n", i % 7, i % 5));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let o = nnviz(&[
+        "train",
+        "--data",
+        csv.to_str().unwrap(),
+        "--target",
+        " kind",
+        "--features",
+        "x1, x2",
+        "--classes",
+        "no dog, hot dog",
+        "--iterations",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("classes: no dog, hot dog"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn learning_rate_10_on_the_unscaled_hot_dogs_stops_at_once() {
+    let o = nnviz(&[
+        "train",
+        "--dataset",
+        "hotdogs",
+        "--no-standardize",
+        "--learning-rate",
+        "10",
+    ]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("diverged at iteration 2"), "{err}");
+    assert!(err.contains("more than 100 times"), "{err}");
+    assert!(out.contains("after 0 iterations"), "{out}");
+    assert!(!out.contains("NaN") && !out.contains("inf"), "{out}");
+}
+
+#[test]
+fn huge_unscaled_features_stop_with_a_finite_summary() {
+    let dir = temp_dir("huge");
+    for scale in ["1e6", "1e200"] {
+        let csv = dir.join(format!("huge{scale}.csv"));
+        let mut text = String::from("x1,x2,y\n");
+        for i in 0..60 {
+            let class = if i % 3 == 0 { "a" } else { "b" };
+            text.push_str(&format!(
+                "{}{scale},{}{scale},{class}\n",
+                i % 7,
+                (i * 3) % 11
+            ));
+        }
+        std::fs::write(&csv, text).unwrap();
+        for extra in [&["--json"][..], &[]] {
+            let mut args = vec![
+                "train",
+                "--data",
+                csv.to_str().unwrap(),
+                "--no-standardize",
+                "--hidden",
+                "0",
+            ];
+            args.extend_from_slice(extra);
+            let o = nnviz(&args);
+            let (out, err) = (stdout(&o), stderr(&o));
+            assert_eq!(o.status.code(), Some(1), "{scale}: {out}{err}");
+            assert!(err.contains("diverged at iteration"), "{scale}: {err}");
+            // The summary reports the weights kept: numbers, never NaN.
+            if extra.is_empty() {
+                let summary = out.lines().find(|l| l.starts_with("after")).unwrap();
+                assert!(!summary.contains("NaN"), "{scale}: {out}");
+            } else {
+                let json = last_json(&o);
+                assert!(json["loss"].as_f64().unwrap().is_finite(), "{json}");
+            }
+        }
+    }
+}
+
+/// Runs nnviz, reads one byte of its output, closes the pipe while it still has much more to
+/// write, and returns how it ended.
+fn run_into_a_closed_pipe(args: &[&str]) -> Output {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nnviz"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut byte = [0_u8; 1];
+    stdout.read_exact(&mut byte).unwrap();
+    drop(stdout);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let dir = temp_dir("pipe");
+    let model = dir.join("m.json");
+    // 20 000 trace lines, far more than a pipe holds.
+    let o = run_into_a_closed_pipe(&[
+        "train",
+        "--dataset",
+        "hotdogs",
+        "--iterations",
+        "20000",
+        "--trace",
+        "1",
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+    // The work was done all the same.
+    assert!(model.exists());
+
+    let csv = dir.join("many.csv");
+    let mut text = String::from("x1,x2\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("{},{}\n", i % 13, i % 7));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let o = run_into_a_closed_pipe(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        csv.to_str().unwrap(),
+        "--probabilities",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn predict_refuses_a_text_value_the_model_never_saw() {
+    let dir = temp_dir("levels");
+    let train = dir.join("train.csv");
+    let mut text = String::from("size,colour,kind\n");
+    for i in 0..60 {
+        let colour = ["red", "green", "blue"][i % 3];
+        let kind = if i % 2 == 0 { "a" } else { "b" };
+        text.push_str(&format!("{},{colour},{kind}\n", i % 7));
+    }
+    std::fs::write(&train, text).unwrap();
+    let model = dir.join("m.json");
+    let o = nnviz(&[
+        "train",
+        "--data",
+        train.to_str().unwrap(),
+        "--iterations",
+        "10",
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Red is the reference level (all zeros): known, though no feature column names it.
+    let new = dir.join("new.csv");
+    std::fs::write(&new, "size,colour\n1,red\n2,blue\n3,purple\n").unwrap();
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        new.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}{}", stdout(&o));
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for word in [
+        "new.csv",
+        "data row 3",
+        "\"colour\"",
+        "\"purple\"",
+        "red, green, blue",
+    ] {
+        assert!(err.contains(word), "{err:?} should name {word:?}");
+    }
+    std::fs::write(&new, "size,colour\n1,red\n2,blue\n").unwrap();
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        new.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn values_near_the_largest_float_standardise_into_a_model_that_predicts() {
+    let dir = temp_dir("max");
+    let data = dir.join("max.csv");
+    let mut text = String::from("x1,x2,y\n");
+    for i in 0..20 {
+        let x1 = if i % 3 == 0 { "-1e308" } else { "1.7e308" };
+        text.push_str(&format!("{x1},{i},{}\n", ["a", "b"][i % 2]));
+    }
+    std::fs::write(&data, text).unwrap();
+    let model = dir.join("m.json");
+    let o = nnviz(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--iterations",
+        "0",
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    for key in ["mean", "sd"] {
+        assert!(
+            saved["scaling"][key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|v| v.as_f64().is_some_and(f64::is_finite)),
+            "{}",
+            saved["scaling"]
+        );
+    }
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--probabilities",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("NaN"), "{}", stdout(&o));
+}
+
+#[test]
+fn tiny_probabilities_print_in_scientific_notation() {
+    let dir = temp_dir("tiny");
+    let model = dir.join("m.json");
+    // One sigmoid unit with a bias of -200: p ≈ 1.4e-87 for every row.
+    std::fs::write(
+        &model,
+        r#"{"format":"nnviz-model","version":1,"features":["x"],"target":"y","classes":["no","yes"],
+            "layers":[{"activation":"sigmoid","weights":[[-200],[0]]}]}"#,
+    )
+    .unwrap();
+    let new = dir.join("new.csv");
+    std::fs::write(&new, "x\n1\n").unwrap();
+    let o = nnviz(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        new.to_str().unwrap(),
+        "--probabilities",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let row = out.lines().nth(1).unwrap();
+    let p = row.split(',').nth(3).unwrap();
+    assert!(p.contains("e-87"), "{row}");
+    assert!(p.len() < 30, "{row}");
+    assert!((p.parse::<f64>().unwrap() / 1.383_896_526_736_737_5e-87 - 1.0).abs() < 1e-12);
+}

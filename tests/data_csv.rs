@@ -376,3 +376,78 @@ fn text_that_is_not_utf8() {
         .to_string();
     assert_mentions(&message, &["line 1", "column 2", "UTF-8"]);
 }
+
+#[test]
+fn a_text_column_with_too_many_values_is_refused_only_if_used() {
+    let mut text = String::from("id,x,y\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("id{i},{},{}\n", i % 17, ["a", "b"][i % 2]));
+    }
+    let message = error(&text);
+    assert_mentions(
+        &message,
+        &[
+            "test.csv",
+            "line 10003",
+            "\"id\"",
+            "more than 10001 distinct",
+        ],
+    );
+    let table = Table::read_bytes("test.csv", text.as_bytes()).unwrap();
+    assert_eq!(table.columns()[0].kind, ColumnKind::Text);
+    assert!(table.columns()[0].problem.is_some());
+    let data = table
+        .to_dataset(&ColumnRoles {
+            features: Some(vec!["x".into()]),
+            ..ColumnRoles::default()
+        })
+        .unwrap();
+    assert_eq!(data.n_rows(), 20_000);
+}
+
+#[test]
+fn one_hot_columns_keep_their_levels_reference_first() {
+    let data = read("size,colour,kind\n1,red,a\n2,green,b\n3,blue,a\n4,green,b\n").unwrap();
+    assert_eq!(data.feature_names, ["size", "colour=green", "colour=blue"]);
+    assert_eq!(data.levels.len(), 1);
+    assert_eq!(data.levels["colour"], ["red", "green", "blue"]);
+}
+
+#[test]
+fn the_features_a_model_expects_refuse_unseen_levels() {
+    let names: Vec<String> = vec!["size".into(), "colour=green".into()];
+    let levels = [("colour".to_string(), vec!["red".into(), "green".into()])].into();
+    let table = Table::read_bytes("new.csv", b"size,colour\n1,red\n2,green\n3,mauve\n").unwrap();
+    let message = table
+        .feature_matrix(&names, &levels)
+        .unwrap_err()
+        .to_string();
+    assert_mentions(
+        &message,
+        &[
+            "new.csv",
+            "data row 3",
+            "\"colour\"",
+            "\"mauve\"",
+            "red, green",
+        ],
+    );
+    // Without levels (a model saved before they were kept), nothing is checked.
+    let (x, rows) = table.feature_matrix(&names, &Default::default()).unwrap();
+    assert_eq!(x.as_slice(), [1.0, 0.0, 2.0, 1.0, 3.0, 0.0]);
+    assert_eq!(rows, [1, 2, 3]);
+}
+
+#[test]
+fn long_values_are_shortened_in_messages() {
+    let long = "7".repeat(1_000_000);
+    let message = error(&format!("a,b,c\n1,2,x\n{long}x,3,y\n"));
+    assert!(message.len() < 300, "{} bytes", message.len());
+    assert_mentions(&message, &["\"a\"", "line 3", "…", "is not a number"]);
+    let roles = ColumnRoles {
+        target: Some("n".repeat(100_000)),
+        ..ColumnRoles::default()
+    };
+    let message = read_with("a,b,c\n1,2,x\n", &roles).unwrap_err().to_string();
+    assert!(message.len() < 300, "{} bytes", message.len());
+}

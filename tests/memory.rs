@@ -78,14 +78,48 @@ fn no_input_needs_more_than_a_few_times_its_size() {
         );
     };
 
+    let dir = std::env::temp_dir().join(format!("nnviz-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    // Every malformed case from memory and from a file (where the reader trusts the file's
+    // size for its first allocation).
+    let file = dir.join("case.csv");
     for (name, bytes, _) in corpus::csv_cases() {
         let peak = peak_extra(|| read_csv_bytes("bad.csv", &bytes, &ColumnRoles::default()));
         check(&format!("csv {name}"), bytes.len(), peak);
+        std::fs::write(&file, &bytes).unwrap();
+        let peak = peak_extra(|| read_csv_path(&file, &ColumnRoles::default()));
+        check(&format!("csv file {name}"), bytes.len(), peak);
     }
+    let model_file = dir.join("case.json");
     for (name, json, _) in corpus::model_cases() {
         let peak = peak_extra(|| SavedModel::from_json("m.json", &json));
         check(&format!("model {name}"), json.len(), peak);
+        std::fs::write(&model_file, &json).unwrap();
+        let peak = peak_extra(|| SavedModel::load(&model_file));
+        check(&format!("model file {name}"), json.len(), peak);
     }
+
+    // 1100 good rows, then a hole to 1 TB: the file system reports 10^12 bytes, reads zeros.
+    let sparse = dir.join("sparse.csv");
+    let mut rows = String::from("x1,x2,label\n");
+    for i in 0..1100 {
+        writeln!(rows, "{},{},{}", i % 7, i % 5, ["a", "b"][i % 2]).unwrap();
+    }
+    std::fs::write(&sparse, &rows).unwrap();
+    let handle = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&sparse)
+        .unwrap();
+    if handle.set_len(1_000_000_000_000).is_ok() {
+        let mut result = None;
+        let peak = peak_extra(|| result = Some(read_csv_path(&sparse, &ColumnRoles::default())));
+        let message = result.unwrap().unwrap_err().to_string();
+        assert!(message.contains("NUL byte"), "{message}");
+        check("sparse 1 TB csv", rows.len(), peak);
+    }
+    drop(handle);
+    std::fs::remove_file(&sparse).unwrap();
 
     // A valid 200 000-row CSV, read from disk into a data set ready for training.
     let mut csv = String::from("x1,x2,x3,x4,label\n");
@@ -93,13 +127,10 @@ fn no_input_needs_more_than_a_few_times_its_size() {
         let v = f64::from(i) * 0.001;
         writeln!(csv, "{v},{},{},{},{}", -v, v * 2.0, v * 0.5, i % 3).unwrap();
     }
-    let dir = std::env::temp_dir().join(format!("nnviz-memory-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("big.csv");
     std::fs::write(&path, &csv).unwrap();
     let peak = peak_extra(|| read_csv_path(&path, &ColumnRoles::default()).unwrap());
     check("valid 200 000-row csv", csv.len(), peak);
-    std::fs::remove_dir_all(&dir).unwrap();
 
     // A valid model of eight 256-unit layers.
     let layer = |rows: usize, cols: usize, activation: &str| {
@@ -115,6 +146,10 @@ fn no_input_needs_more_than_a_few_times_its_size() {
     let json = corpus::model(&format!("[{}]", layers.join(",")));
     let peak = peak_extra(|| SavedModel::from_json("m.json", &json).unwrap());
     check("valid 8 × 256 model", json.len(), peak);
+    std::fs::write(&model_file, &json).unwrap();
+    let peak = peak_extra(|| SavedModel::load(&model_file).unwrap());
+    check("valid 8 × 256 model file", json.len(), peak);
+    std::fs::remove_dir_all(&dir).unwrap();
 
     println!("{report}");
 }

@@ -392,6 +392,7 @@ impl Session {
             self.dataset.class_names().to_vec(),
             scaling,
         )
+        .with_levels(self.dataset.levels.clone())
     }
 
     /// Replaces the network with a saved model's, if it fits the current data: the same

@@ -7,7 +7,7 @@ use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use serde::Serialize;
 
-use super::CliError;
+use super::{CliError, Output, outln};
 use crate::data::{Builtin, Dataset, bench_csv};
 use crate::nn::{Activation, Architecture, HiddenLayer, Init, OutputHead};
 use crate::train::{TrainConfig, Trainer};
@@ -124,20 +124,25 @@ pub(super) fn run(args: &BenchArgs) -> Result<(), CliError> {
         args.threads,
         args.only.as_deref(),
     )?;
+    let mut out = Output::new();
     for c in &cases {
-        println!(
+        outln!(
+            out,
             "{:<26} {:>12.0} iterations/s   {:>8.3} s per 100 000 iterations",
-            c.name, c.iterations_per_second, c.seconds_per_100k
+            c.name,
+            c.iterations_per_second,
+            c.seconds_per_100k
         );
     }
     if args.json {
-        println!("{}", serde_json::to_string(&cases)?);
+        outln!(out, "{}", serde_json::to_string(&cases)?);
     }
-    Ok(())
+    out.finish()
 }
 
 pub(super) fn run_csv(args: &BenchCsvArgs) -> Result<(), CliError> {
     let report = bench_csv(args.rows, args.cols)?;
-    println!("{report}");
-    Ok(())
+    let mut out = Output::new();
+    outln!(out, "{report}");
+    out.finish()
 }

@@ -88,6 +88,84 @@ impl<E: std::fmt::Display> From<E> for CliError {
     }
 }
 
+/// Standard output for a command's report, written through one lock.
+///
+/// When the reader goes away (a closed pipe: `nnviz train … | head -1`), later lines are dropped
+/// and the command still finishes its work (training, saving the model); [`Output::finish`]
+/// then succeeds quietly. Any other write error is reported once, at the end.
+pub(crate) struct Output {
+    out: std::io::StdoutLock<'static>,
+    error: Option<std::io::Error>,
+}
+
+impl Output {
+    /// Locks standard output.
+    pub(crate) fn new() -> Self {
+        Self {
+            out: std::io::stdout().lock(),
+            error: None,
+        }
+    }
+
+    /// Writes one line (dropped once writing has failed).
+    pub(crate) fn line(&mut self, args: std::fmt::Arguments<'_>) {
+        use std::io::Write as _;
+        if self.error.is_none()
+            && let Err(e) = self
+                .out
+                .write_fmt(args)
+                .and_then(|()| self.out.write_all(b"\n"))
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// True once a write has failed (the rest of the output is dropped).
+    pub(crate) fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// Flushes; fails only on a write error other than a closed pipe.
+    pub(crate) fn finish(mut self) -> Result<(), CliError> {
+        use std::io::Write as _;
+        if self.error.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.error = Some(e);
+        }
+        match self.error {
+            Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError {
+                message: format!("cannot write to standard output: {e}"),
+                status: 1,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Bytes written to an [`Output`] never fail here: a failure is kept for [`Output::finish`].
+impl std::io::Write for Output {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(bytes)
+        {
+            self.error = Some(e);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `writeln!` for an [`Output`].
+macro_rules! outln {
+    ($out:expr) => { $out.line(format_args!("")) };
+    ($out:expr, $($arg:tt)*) => { $out.line(format_args!($($arg)*)) };
+}
+pub(crate) use outln;
+
 /// `full` or a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BatchSize {

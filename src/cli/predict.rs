@@ -1,14 +1,14 @@
 //! `nnviz predict`: a saved model applied to new rows (the article's `predict(newdata)`).
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::CliError;
+use super::{CliError, Output};
 use crate::data::Table;
 use crate::model::SavedModel;
 use crate::nn::predicted_class;
+use crate::text::number;
 
 /// Options of `nnviz predict`.
 #[derive(Debug, Args)]
@@ -28,10 +28,10 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
     let model = SavedModel::load(&args.model)?;
     let network = model.network()?;
     let table = Table::read_path(&args.data)?;
-    let (mut x, rows) = table.feature_matrix(&model.features)?;
+    let (mut x, rows) = table.feature_matrix(&model.features, &model.levels)?;
     model.scale_rows(&mut x);
     let output = network.forward(&x)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = Output::new();
     let mut header = vec!["row".to_string(), format!("predicted {}", model.target)];
     let classification = !model.classes.is_empty();
     if classification && args.probabilities {
@@ -40,25 +40,27 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
     let mut writer = csv::Writer::from_writer(&mut out);
     writer.write_record(&header)?;
     for (row, values) in rows.iter().zip(output.iter_rows()) {
+        if writer.get_ref().failed() {
+            break;
+        }
         let mut record = vec![row.to_string()];
         if classification {
             let class = predicted_class(values);
             record.push(model.classes.get(class).cloned().unwrap_or_default());
             if args.probabilities {
                 if values.len() == 1 {
-                    record.push((1.0 - values[0]).to_string());
-                    record.push(values[0].to_string());
+                    record.push(number(1.0 - values[0]));
+                    record.push(number(values[0]));
                 } else {
-                    record.extend(values.iter().map(ToString::to_string));
+                    record.extend(values.iter().map(|&p| number(p)));
                 }
             }
         } else {
-            record.push(values[0].to_string());
+            record.push(number(values[0]));
         }
         writer.write_record(&record)?;
     }
     writer.flush()?;
     drop(writer);
-    out.flush()?;
-    Ok(())
+    out.finish()
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
-use super::{BatchSize, CliError, ScheduleName};
+use super::{BatchSize, CliError, Output, ScheduleName, outln};
 use crate::data::{self, Builtin, ColumnRoles, Dataset, GeneratorOptions, PrepareOptions, Task};
 use crate::model::{SavedModel, SavedScaling, read_weights};
 use crate::nn::{
@@ -25,13 +25,13 @@ pub struct TrainArgs {
     #[arg(long)]
     pub dataset: Option<String>,
     /// Points of a generated data set.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub points: Option<usize>,
     /// Noise of a generated data set.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub noise: Option<f64>,
     /// Arms of the spirals (2 to 6).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub arms: Option<usize>,
     /// The target column (default: the last).
     #[arg(long, value_name = "COLUMN")]
@@ -46,7 +46,7 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub task: TaskName,
     /// Hidden layer sizes, comma-separated; 0 for none (logistic / softmax regression).
-    #[arg(long, default_value = "5")]
+    #[arg(long, default_value = "5", allow_negative_numbers = true)]
     pub hidden: String,
     /// Activation of the hidden layers: one for all, or one per layer, comma-separated.
     #[arg(long, default_value = "sigmoid")]
@@ -61,47 +61,47 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "gd")]
     pub optimizer: OptimizerName,
     /// Rows per iteration: `full` or a number.
-    #[arg(long, default_value = "full")]
+    #[arg(long, default_value = "full", allow_negative_numbers = true)]
     pub batch_size: BatchSize,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub learning_rate: f64,
     /// Learning-rate schedule.
     #[arg(long, value_enum, default_value = "constant")]
     pub schedule: ScheduleName,
     /// Decay of the schedule: the factor for `step`, the rate for `exponential` and `inverse-time`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub decay: Option<f64>,
     /// Iterations between drops of the `step` schedule.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true)]
     pub decay_every: u64,
     /// Sum or mean of the per-row losses (default: sum, the article's, for classes; mean for
     /// numbers).
     #[arg(long, value_enum)]
     pub reduction: Option<ReductionName>,
     /// L1 penalty.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub l1: f64,
     /// L2 penalty.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub l2: f64,
     /// Iterations to train; 0 loads, prepares and reports without training.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
     pub iterations: u64,
     /// Stop once the loss is below this.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub tolerance: Option<f64>,
     /// Initial weights.
     #[arg(long, value_enum, default_value = "normal")]
     pub init: InitName,
     /// Threads per iteration: 1, 2, or 0 to decide from the size (results are identical).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub threads: usize,
     /// Seed of everything random: generated data, split, initial weights, batch order.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
     /// Seed of the generated data alone (default: `--seed`), to vary the network on fixed data.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub data_seed: Option<u64>,
     /// Initial weights from a JSON file: one matrix (array of rows, row 0 the bias) per layer.
     #[arg(long, value_name = "W.json")]
@@ -113,10 +113,10 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_standardize: bool,
     /// Share of rows held out for testing.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
     pub test_fraction: f64,
     /// Print `Iteration N<TAB>Loss L<TAB>Accuracy A` every N iterations.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub trace: Option<u64>,
     /// End with one line of JSON on stdout.
     #[arg(long)]
@@ -151,10 +151,16 @@ cli_enum!(InitName => Init { Normal => Init::Normal, ScaledNormal => Init::Scale
 pub fn load_dataset(args: &TrainArgs) -> Result<Dataset, CliError> {
     match (&args.data, &args.dataset) {
         (Some(path), None) => {
+            // Items are trimmed like the file's fields: "x1, x2" names x1 and x2.
+            let trimmed = |items: &Option<Vec<String>>| {
+                items
+                    .as_ref()
+                    .map(|v| v.iter().map(|s| s.trim().to_string()).collect())
+            };
             let roles = ColumnRoles {
-                target: args.target.clone(),
-                features: args.features.clone(),
-                class_order: args.classes.clone(),
+                target: args.target.as_ref().map(|t| t.trim().to_string()),
+                features: trimmed(&args.features),
+                class_order: trimmed(&args.classes),
                 task: args.task.into(),
             };
             Ok(data::read_csv_path(path, &roles)?)
@@ -174,6 +180,8 @@ pub fn load_dataset(args: &TrainArgs) -> Result<Dataset, CliError> {
                 seed: args.data_seed.unwrap_or(args.seed),
                 arms: args.arms.unwrap_or(defaults.arms),
             };
+            // Checked here, before anything is allocated; `generate` would clamp instead.
+            options.validate()?;
             Ok(builtin.generate(&options))
         }
         _ => Err(CliError(
@@ -245,7 +253,14 @@ pub fn schedule(name: ScheduleName, decay: Option<f64>, every: u64) -> Result<Sc
         ScheduleName::Constant => Schedule::Constant,
         ScheduleName::Step => Schedule::Step {
             every: every.max(1),
-            factor: check(decay.unwrap_or(0.5), "factor")?,
+            factor: match decay.unwrap_or(0.5) {
+                factor if (0.0..=1.0).contains(&factor) => factor,
+                factor => {
+                    return Err(CliError(format!(
+                        "--decay {factor}: a step schedule multiplies the learning rate by a factor from 0 to 1 (e.g. 0.5)"
+                    )));
+                }
+            },
         },
         ScheduleName::Exponential => Schedule::Exponential {
             rate: check(decay.unwrap_or(1e-4), "rate")?,
@@ -329,8 +344,10 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     };
     config.validate(head, &prepared.train_y)?;
 
+    let mut out = Output::new();
     if !args.json {
-        println!(
+        outln!(
+            out,
             "data: {} — {} rows ({} train, {} test), {} features{}{}",
             dataset.name,
             dataset.n_rows(),
@@ -349,7 +366,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             }
         );
         if classification {
-            println!("classes: {}", dataset.class_names().join(", "));
+            outln!(out, "classes: {}", dataset.class_names().join(", "));
         }
         let layers: Vec<String> = network
             .architecture()
@@ -357,7 +374,8 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             .iter()
             .map(|h| format!("{} {}", h.units, h.activation))
             .collect();
-        println!(
+        outln!(
+            out,
             "network: {} inputs → [{}] → {} {} ({} weights); {:?} loss, {:?}, {} at rate {}",
             network.architecture().inputs,
             layers.join(", "),
@@ -382,9 +400,12 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         |r| {
             if trace.is_some_and(|n| r.iteration % n == 0) {
                 let accuracy = r.accuracy.map_or("NA".to_string(), |a| a.to_string());
-                println!(
+                outln!(
+                    out,
                     "Iteration {}\tLoss {}\tAccuracy {}",
-                    r.iteration, r.loss, accuracy
+                    r.iteration,
+                    r.loss,
+                    accuracy
                 );
             }
         },
@@ -415,10 +436,12 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             )
         })
         .transpose()?;
-    // The article reports the last iteration's forward pass; with no iteration, the start.
+    // The article reports the last iteration's forward pass; with no iteration, the start;
+    // after divergence, the weights kept.
+    let diverged = matches!(report.stop, Some(Stop::Diverged { .. }));
     let (loss_value, train_accuracy) = match report.last {
-        Some(last) => (last.loss, last.accuracy),
-        None => (train_metrics.loss, train_metrics.accuracy),
+        Some(last) if !diverged => (last.loss, last.accuracy),
+        _ => (train_metrics.loss, train_metrics.accuracy),
     };
     let iterations = trainer.iteration();
     let per_second = if seconds > 0.0 {
@@ -440,6 +463,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             dataset.class_names().to_vec(),
             scaling,
         )
+        .with_levels(dataset.levels.clone())
         .save(path)?;
     }
 
@@ -459,26 +483,39 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             "test_rows": prepared.test_rows.len(),
             "parameters": network.parameter_count(),
         });
-        println!("{json}");
+        outln!(out, "{json}");
     } else {
         let pct = |a: Option<f64>| a.map_or("—".to_string(), |a| format!("{:.2} %", 100.0 * a));
-        println!(
-            "after {iterations} iterations in {seconds:.3} s ({per_second:.0} iterations/s): loss {loss_value}, train accuracy {}",
+        outln!(
+            out,
+            "after {iterations} iterations in {seconds:.3} s ({per_second:.0} iterations/s): loss {}, train accuracy {}",
+            loss_text(loss_value),
             pct(train_accuracy)
         );
         if let Some(test) = &test_metrics {
-            println!("test: loss {}, accuracy {}", test.loss, pct(test.accuracy));
+            outln!(
+                out,
+                "test: loss {}, accuracy {}",
+                loss_text(test.loss),
+                pct(test.accuracy)
+            );
         }
         if classification {
-            print_confusion("train", dataset.class_names(), &train_metrics.confusion);
+            print_confusion(
+                &mut out,
+                "train",
+                dataset.class_names(),
+                &train_metrics.confusion,
+            );
             if let Some(test) = &test_metrics {
-                print_confusion("test", dataset.class_names(), &test.confusion);
+                print_confusion(&mut out, "test", dataset.class_names(), &test.confusion);
             }
         }
         if let Some(path) = &args.save_model {
-            println!("model saved to {}", path.display());
+            outln!(out, "model saved to {}", path.display());
         }
     }
+    out.finish()?;
     match report.stop {
         Some(Stop::Diverged { .. }) => Err(CliError {
             message: stop_message.unwrap_or_default(),
@@ -488,19 +525,35 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     }
 }
 
-fn print_confusion(title: &str, classes: &[String], confusion: &[Vec<usize>]) {
-    let width = classes.iter().map(String::len).max().unwrap_or(0).max(6);
-    println!("{title} confusion (rows actual, columns predicted):");
-    print!("  {:width$}", "");
-    for c in classes {
-        print!(" {c:>width$}");
+/// A loss for the summary: the number, or "not finite" (a run that diverged on its first
+/// iteration keeps weights whose loss overflows).
+fn loss_text(loss: f64) -> String {
+    if loss.is_finite() {
+        crate::text::number(loss)
+    } else {
+        "not finite".into()
     }
-    println!();
+}
+
+fn print_confusion(out: &mut Output, title: &str, classes: &[String], confusion: &[Vec<usize>]) {
+    use std::fmt::Write as _;
+    let width = classes
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    outln!(out, "{title} confusion (rows actual, columns predicted):");
+    let mut line = format!("  {:width$}", "");
+    for c in classes {
+        let _ = write!(line, " {c:>width$}");
+    }
+    outln!(out, "{line}");
     for (c, row) in classes.iter().zip(confusion) {
-        print!("  {c:>width$}");
+        let mut line = format!("  {c:>width$}");
         for n in row {
-            print!(" {n:>width$}");
+            let _ = write!(line, " {n:>width$}");
         }
-        println!();
+        outln!(out, "{line}");
     }
 }

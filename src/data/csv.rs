@@ -14,8 +14,9 @@
 //! - Text features are one-hot encoded like R's `model.matrix`: one 0/1 column `name=level` per
 //!   level **except the first** (the reference level, in order of first appearance).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasher as _, BuildHasherDefault, Hasher, RandomState};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::time::Instant;
@@ -23,10 +24,25 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::{DataError, Dataset, Place, Target};
-use crate::nn::{MAX_OUTPUTS, Matrix};
+use crate::nn::{MAX_INPUTS, MAX_OUTPUTS, Matrix};
+use crate::text::short_bytes;
 
 /// The most columns a CSV file may have.
 pub const MAX_COLUMNS: usize = 1000;
+
+/// The most distinct values a text column may have: one more than a network has inputs, so
+/// one-hot encoded (one column per value but the first) it still fits. A column with more is
+/// reported if used, and its values are no longer kept while the file is read.
+pub const MAX_LEVELS: usize = MAX_INPUTS + 1;
+
+/// The longest header line, in bytes: 1000 columns of 130-character names. A longer first
+/// line is data without line breaks or not text at all, and the CSV reader keeps copies of it.
+pub const MAX_HEADER_BYTES: u64 = 128 * 1024;
+
+/// The most feature values (rows × encoded columns) a data set may hold: 400 MB of `f64`.
+/// Checked before the features are allocated, so a small file whose text columns one-hot encode
+/// into a huge matrix is refused instead of exhausting memory.
+pub const MAX_FEATURE_VALUES: usize = 50_000_000;
 
 /// Under [`Task::Auto`], a numeric target of whole numbers with at most this many distinct
 /// values is a classification target.
@@ -85,12 +101,23 @@ pub struct ColumnSummary {
     pub problem: Option<DataError>,
 }
 
-/// The first bad value of a numeric column.
+/// The first bad value of a column, reported if the column is used.
 #[derive(Clone, Debug, PartialEq)]
 struct Problem {
     place: Place,
+    /// The value, shortened for messages.
     value: String,
-    infinite: bool,
+    kind: ProblemKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ProblemKind {
+    /// Text in a numeric column.
+    NonNumeric,
+    /// An infinite number.
+    Infinite,
+    /// The value that made a text column exceed [`MAX_LEVELS`].
+    TooManyLevels,
 }
 
 /// A column's type while parsing.
@@ -99,9 +126,106 @@ enum Parsing {
     Unknown,
     Numeric,
     Text {
-        levels: Vec<String>,
-        index: HashMap<Vec<u8>, usize>,
+        levels: Levels,
+        index: LevelIndex,
     },
+    /// A text column past [`MAX_LEVELS`]: unusable, its values are no longer looked up.
+    TooManyLevels {
+        levels: Levels,
+    },
+}
+
+/// The distinct values of a text column in order of first appearance, in one buffer: a value
+/// costs its bytes and an offset, not a `String` of its own.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Levels {
+    text: String,
+    /// Where each value ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Levels {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The value of level `code`.
+    fn get(&self, code: usize) -> &str {
+        let start = code.checked_sub(1).map_or(0, |c| self.ends[c]);
+        &self.text[start..self.ends[code]]
+    }
+
+    fn push(&mut self, value: &str) {
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|c| self.get(c))
+    }
+
+    fn position(&self, value: &str) -> Option<usize> {
+        self.iter().position(|l| l == value)
+    }
+}
+
+/// Finds a text column's level from a field's bytes: its code under a 64-bit hash of the bytes
+/// (16 bytes a level, no copy of the text), and under the bytes themselves for the rare value
+/// whose hash another value already has.
+#[derive(Clone, Debug, Default)]
+struct LevelIndex {
+    hasher: RandomState,
+    by_hash: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    collided: HashMap<Vec<u8>, usize>,
+}
+
+impl LevelIndex {
+    /// The code of the level `field`, if it is one already.
+    fn find(&self, field: &[u8], levels: &Levels) -> Option<usize> {
+        let code = *self.by_hash.get(&self.hasher.hash_one(field))?;
+        if levels.get(code).as_bytes() == field {
+            Some(code)
+        } else {
+            self.collided.get(field).copied()
+        }
+    }
+
+    /// Adds `field` as a new level; `None` if it is not UTF-8.
+    fn insert(&mut self, field: &[u8], levels: &mut Levels) -> Option<usize> {
+        let text = std::str::from_utf8(field).ok()?;
+        let code = levels.len();
+        levels.push(text);
+        let hash = self.hasher.hash_one(field);
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(code);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(field.to_vec(), code);
+            }
+        }
+        Some(code)
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
 }
 
 /// A parsed CSV file: column names and a row-major table of values.
@@ -111,7 +235,7 @@ pub struct Table {
     names: Vec<String>,
     kinds: Vec<ColumnKind>,
     /// Text levels of each column in order of first appearance; empty for numeric columns.
-    levels: Vec<Vec<String>>,
+    levels: Vec<Levels>,
     problems: Vec<Option<Problem>>,
     /// `[n_rows, n_cols]`; a text cell holds its level index; NaN is missing.
     cells: Vec<f64>,
@@ -146,11 +270,15 @@ impl Table {
         size_hint: Option<u64>,
     ) -> Result<Self, DataError> {
         let file = file_name.to_owned();
-        let mut buffered = BufReader::with_capacity(1 << 16, reader);
-        let head = buffered.fill_buf().map_err(|e| DataError::Io {
-            file: file.clone(),
-            message: e.to_string(),
-        })?;
+        let mut buffered = BufReader::with_capacity(
+            1 << 16,
+            TextOnly {
+                inner: reader,
+                offset: 0,
+                header_end: None,
+            },
+        );
+        let head = buffered.fill_buf().map_err(|e| read_error(&file, e))?;
         let bom = head.starts_with(b"\xEF\xBB\xBF");
         let delimiter = detect_delimiter(if bom { &head[3..] } else { head });
         if bom {
@@ -162,9 +290,20 @@ impl Table {
             .flexible(true)
             .buffer_capacity(1 << 16)
             .from_reader(buffered);
-        let csv_error = |e: ::csv::Error| DataError::Csv {
-            file: file.clone(),
-            message: e.to_string(),
+        let csv_error = |e: ::csv::Error| {
+            if !e.is_io_error() {
+                return DataError::Csv {
+                    file: file.clone(),
+                    message: e.to_string(),
+                };
+            }
+            match e.into_kind() {
+                ::csv::ErrorKind::Io(e) => read_error(&file, e),
+                kind => DataError::Csv {
+                    file: file.clone(),
+                    message: format!("{kind:?}"),
+                },
+            }
         };
 
         let mut record = ::csv::ByteRecord::new();
@@ -211,18 +350,33 @@ impl Table {
                         Parsing::Numeric => {
                             numeric_cell(field, decimal_comma, place, &mut problems[j])
                         }
-                        Parsing::Text { levels, index } => match level_of(field, levels, index) {
+                        Parsing::Text { levels, index } => match index.find(field, levels) {
                             Some(code) => code as f64,
-                            None => return Err(not_utf8(file, line, &names[j])),
+                            None if levels.len() >= MAX_LEVELS => {
+                                problems[j] = Some(Problem {
+                                    place,
+                                    value: short_bytes(field),
+                                    kind: ProblemKind::TooManyLevels,
+                                });
+                                // The index is dropped: the column is no use any more.
+                                let levels = std::mem::take(levels);
+                                parsing[j] = Parsing::TooManyLevels { levels };
+                                0.0
+                            }
+                            None => match index.insert(field, levels) {
+                                Some(code) => code as f64,
+                                None => return Err(not_utf8(file, line, &names[j])),
+                            },
                         },
+                        Parsing::TooManyLevels { .. } => 0.0,
                         Parsing::Unknown => {
                             if parse_number(field, decimal_comma).is_some() {
                                 parsing[j] = Parsing::Numeric;
                                 numeric_cell(field, decimal_comma, place, &mut problems[j])
                             } else {
-                                let mut levels = Vec::new();
-                                let mut index = HashMap::new();
-                                let Some(code) = level_of(field, &mut levels, &mut index) else {
+                                let mut levels = Levels::default();
+                                let mut index = LevelIndex::default();
+                                let Some(code) = index.insert(field, &mut levels) else {
                                     return Err(not_utf8(file, line, &names[j]));
                                 };
                                 parsing[j] = Parsing::Text { levels, index };
@@ -234,8 +388,9 @@ impl Table {
                 cells.push(value);
             }
             n_rows += 1;
-            if n_rows == 1024 {
-                reserve_for_file(&mut cells, &record, n_rows, n_cols, size_hint);
+            if cells.capacity() - cells.len() < n_cols {
+                let position = record.position().map_or(0, ::csv::Position::byte);
+                reserve_more(&mut cells, position, n_rows, n_cols, size_hint);
             }
         }
         if n_rows == 0 {
@@ -248,9 +403,9 @@ impl Table {
             match column {
                 Parsing::Unknown | Parsing::Numeric => {
                     kinds.push(ColumnKind::Numeric);
-                    levels.push(Vec::new());
+                    levels.push(Levels::default());
                 }
-                Parsing::Text { levels: l, .. } => {
+                Parsing::Text { levels: l, .. } | Parsing::TooManyLevels { levels: l } => {
                     kinds.push(ColumnKind::Text);
                     levels.push(l);
                 }
@@ -323,20 +478,25 @@ impl Table {
                 self.names[j].clone(),
                 p.value.clone(),
             );
-            if p.infinite {
-                DataError::Infinite {
+            match p.kind {
+                ProblemKind::Infinite => DataError::Infinite {
                     file,
                     place,
                     column,
                     value,
-                }
-            } else {
-                DataError::NonNumeric {
+                },
+                ProblemKind::NonNumeric => DataError::NonNumeric {
                     file,
                     place,
                     column,
                     value,
-                }
+                },
+                ProblemKind::TooManyLevels => DataError::TooManyLevels {
+                    file,
+                    place,
+                    column,
+                    max: MAX_LEVELS,
+                },
             }
         })
     }
@@ -405,9 +565,16 @@ impl Table {
                 .filter_map(|(row, &k)| k.then_some(row))
         };
 
-        // One-hot layout: the levels present in kept rows, the first of them dropped.
+        // One-hot layout: the levels present in kept rows, the first of them dropped. The width
+        // is checked before any name or value is made for it.
         let mut layout = Vec::with_capacity(features.len());
         let mut feature_names = Vec::new();
+        let mut levels = BTreeMap::new();
+        let numeric = features
+            .iter()
+            .filter(|&&j| self.kinds[j] == ColumnKind::Numeric)
+            .count();
+        let mut text_width = 0;
         for &j in &features {
             match self.kinds[j] {
                 ColumnKind::Numeric => {
@@ -426,11 +593,35 @@ impl Table {
                         .filter(|&c| first_seen[c] != usize::MAX)
                         .collect();
                     present.sort_by_key(|&c| first_seen[c]);
+                    text_width += present.len().saturating_sub(1);
+                    let inputs = numeric + text_width;
+                    if inputs > MAX_INPUTS {
+                        return Err(DataError::TooManyInputs {
+                            file: self.file.clone(),
+                            column: self.names[j].clone(),
+                            levels: present.len(),
+                            inputs,
+                            max: MAX_INPUTS,
+                        });
+                    }
+                    // The features are at least this wide: refuse before naming the columns.
+                    self.check_values(n_keep, inputs)?;
                     let mut offset_of_code = vec![None; self.levels[j].len()];
                     for (k, &code) in present.iter().enumerate().skip(1) {
                         offset_of_code[code] = Some(k - 1);
-                        feature_names.push(format!("{}={}", self.names[j], self.levels[j][code]));
+                        feature_names.push(format!(
+                            "{}={}",
+                            self.names[j],
+                            self.levels[j].get(code)
+                        ));
                     }
+                    levels.insert(
+                        self.names[j].clone(),
+                        present
+                            .iter()
+                            .map(|&c| self.levels[j].get(c).to_owned())
+                            .collect(),
+                    );
                     layout.push(Encoding::OneHot {
                         column: j,
                         width: present.len().saturating_sub(1),
@@ -444,16 +635,34 @@ impl Table {
                 file: self.file.clone(),
             });
         }
+        self.check_values(n_keep, feature_names.len())?;
 
         let target_plan = self.plan_target(target, roles, kept_rows)?;
         Ok(Plan {
             target,
             layout,
             feature_names,
+            levels,
             keep,
             n_keep,
             target_plan,
         })
+    }
+
+    /// Refuses features of `rows × columns` values beyond [`MAX_FEATURE_VALUES`].
+    fn check_values(&self, rows: usize, columns: usize) -> Result<(), DataError> {
+        if rows
+            .checked_mul(columns)
+            .is_none_or(|v| v > MAX_FEATURE_VALUES)
+        {
+            return Err(DataError::TooManyValues {
+                file: self.file.clone(),
+                rows,
+                columns,
+                max: MAX_FEATURE_VALUES,
+            });
+        }
+        Ok(())
     }
 
     fn plan_target<'a, I: Iterator<Item = &'a [f64]>>(
@@ -488,7 +697,7 @@ impl Table {
                 return Err(DataError::TextTargetRegression {
                     file,
                     column,
-                    value: levels.first().cloned().unwrap_or_default(),
+                    value: levels.iter().next().unwrap_or_default().to_owned(),
                 });
             }
             let mut present = vec![false; levels.len()];
@@ -506,17 +715,20 @@ impl Table {
                     for (label, &code) in appearance.iter().enumerate() {
                         label_of[code] = label;
                     }
-                    let names = appearance.iter().map(|&c| levels[c].clone()).collect();
+                    let names = appearance
+                        .iter()
+                        .map(|&c| levels.get(c).to_owned())
+                        .collect();
                     (names, label_of)
                 }
                 Some(order) => {
                     let mut label_of = vec![usize::MAX; levels.len()];
                     for &code in &appearance {
-                        let Some(label) = order.iter().position(|n| *n == levels[code]) else {
+                        let Some(label) = order.iter().position(|n| n == levels.get(code)) else {
                             return Err(DataError::ClassNotInOrder {
                                 file,
                                 column,
-                                class: levels[code].clone(),
+                                class: levels.get(code).to_owned(),
                             });
                         };
                         label_of[code] = label;
@@ -663,6 +875,7 @@ impl Table {
             target,
             standardize_by_default: true,
             dropped_rows: self.n_rows - plan.n_keep,
+            levels: plan.levels.clone(),
         })
     }
 }
@@ -704,6 +917,8 @@ struct Plan {
     target: usize,
     layout: Vec<Encoding>,
     feature_names: Vec<String>,
+    /// The levels of each one-hot encoded column, the reference level first.
+    levels: BTreeMap<String, Vec<String>>,
     keep: Vec<bool>,
     n_keep: usize,
     target_plan: TargetPlan,
@@ -847,28 +1062,17 @@ fn numeric_cell(
             if problem.is_none() {
                 *problem = Some(Problem {
                     place,
-                    value: String::from_utf8_lossy(field).into_owned(),
-                    infinite: parsed.is_some(),
+                    value: short_bytes(field),
+                    kind: if parsed.is_some() {
+                        ProblemKind::Infinite
+                    } else {
+                        ProblemKind::NonNumeric
+                    },
                 });
             }
             f64::NAN
         }
     }
-}
-
-/// The level index of a text cell, adding a new level; `None` if the text is not UTF-8.
-fn level_of(
-    field: &[u8],
-    levels: &mut Vec<String>,
-    index: &mut HashMap<Vec<u8>, usize>,
-) -> Option<usize> {
-    if let Some(&code) = index.get(field) {
-        return Some(code);
-    }
-    let code = levels.len();
-    levels.push(std::str::from_utf8(field).ok()?.to_owned());
-    index.insert(field.to_vec(), code);
-    Some(code)
 }
 
 fn not_utf8(file: String, line: u64, column: &str) -> DataError {
@@ -879,24 +1083,131 @@ fn not_utf8(file: String, line: u64, column: &str) -> DataError {
     }
 }
 
-/// Reserves room for the whole file, estimated from the bytes the first rows took.
-fn reserve_for_file(
+/// Makes room for more rows once `cells` is full, after the first 1024 rows: for as many rows
+/// as the file's size suggests (from the bytes the rows so far took, `bytes_so_far`), but for
+/// at most 8 times the rows read so far. A size that lies (a sparse file reports terabytes of
+/// holes) or no size thus never reserves more than a small multiple of what was read; an honest
+/// one is reached in a few steps. Failing to reserve is no error: the vector then grows on
+/// demand.
+fn reserve_more(
     cells: &mut Vec<f64>,
-    record: &::csv::ByteRecord,
+    bytes_so_far: u64,
     n_rows: usize,
     n_cols: usize,
     size_hint: Option<u64>,
 ) {
-    let (Some(size), Some(position)) = (size_hint, record.position()) else {
+    let Some(size) = size_hint.filter(|_| n_rows >= 1024) else {
         return;
     };
-    let bytes_so_far = position.byte().max(1);
-    let estimated_rows = (size as f64 / bytes_so_far as f64 * n_rows as f64 * 1.02) as usize + 16;
-    cells.reserve(
-        estimated_rows
-            .saturating_mul(n_cols)
-            .saturating_sub(cells.len()),
-    );
+    let per_row = bytes_so_far.max(1) as f64 / n_rows as f64;
+    let estimated_rows = (size as f64 / per_row * 1.02) as usize + 16;
+    let rows = estimated_rows.min(n_rows.saturating_mul(8));
+    let additional = rows.saturating_mul(n_cols).saturating_sub(cells.len());
+    let _ = cells.try_reserve_exact(additional);
+}
+
+/// A reader that fails at the first NUL byte, and at a first line longer than
+/// [`MAX_HEADER_BYTES`]. CSV is text: a NUL means a binary or UTF-16 file, or a sparse one whose
+/// holes read as zeros, which would otherwise be read as one endless field.
+struct TextOnly<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// Where the first line ends, once seen.
+    header_end: Option<u64>,
+}
+
+impl<R: Read> Read for TextOnly<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let bytes = &buf[..n];
+        if let Some(k) = find_nul(bytes) {
+            return Err(NotText::Nul {
+                offset: self.offset + k as u64,
+            }
+            .into());
+        }
+        if self.header_end.is_none() {
+            match bytes.iter().position(|&b| b == b'\n') {
+                Some(k) => self.header_end = Some(self.offset + k as u64),
+                None if self.offset + n as u64 > MAX_HEADER_BYTES => {
+                    return Err(NotText::LongHeader.into());
+                }
+                None => {}
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// Why [`TextOnly`] stopped reading.
+#[derive(Debug)]
+enum NotText {
+    Nul { offset: u64 },
+    LongHeader,
+}
+
+impl fmt::Display for NotText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Nul { offset } => write!(f, "NUL byte at byte {offset}"),
+            Self::LongHeader => write!(f, "first line longer than {MAX_HEADER_BYTES} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for NotText {}
+
+impl From<NotText> for std::io::Error {
+    fn from(e: NotText) -> Self {
+        Self::new(std::io::ErrorKind::InvalidData, e)
+    }
+}
+
+/// The data error for a failed read: [`DataError::NotText`] or [`DataError::LongHeader`] for
+/// what [`TextOnly`] refused.
+fn read_error(file: &str, e: std::io::Error) -> DataError {
+    let file = file.to_owned();
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<NotText>())
+    {
+        Some(NotText::Nul { offset }) => DataError::NotText {
+            file,
+            byte: *offset,
+        },
+        Some(NotText::LongHeader) => DataError::LongHeader {
+            file,
+            max: MAX_HEADER_BYTES,
+        },
+        None => DataError::Io {
+            file,
+            message: e.to_string(),
+        },
+    }
+}
+
+/// The position of the first zero byte, eight bytes at a time.
+fn find_nul(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    for (k, chunk) in (&mut chunks).enumerate() {
+        let mut word = [0_u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // Some byte of v is zero iff this is non-zero (the classic "has zero byte" test).
+        if v.wrapping_sub(ONES) & !v & HIGHS != 0 {
+            return chunk.iter().position(|&b| b == 0).map(|i| 8 * k + i);
+        }
+    }
+    let tail = bytes.len() - chunks.remainder().len();
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0)
+        .map(|i| tail + i)
 }
 
 /// What [`bench_csv`] measured.
@@ -1031,9 +1342,16 @@ impl Table {
     /// The features a saved model expects, from this table's rows, for prediction on new data.
     ///
     /// Each name is a numeric column of the table, or `column=level` for a one-hot encoded text
-    /// column (a level the file lacks is all zeros). Rows with a missing used value are skipped;
-    /// the second result gives each kept row's 1-based data row.
-    pub fn feature_matrix(&self, names: &[String]) -> Result<(Matrix, Vec<usize>), DataError> {
+    /// column (a level the file lacks is all zeros). `levels` lists, for each one-hot encoded
+    /// column, every level the model saw in training (reference first): a value outside it is
+    /// refused, naming its row; a column missing from `levels` (a model saved without them) is
+    /// not checked. Rows with a missing used value are skipped; the second result gives each
+    /// kept row's 1-based data row.
+    pub fn feature_matrix(
+        &self,
+        names: &[String],
+        levels: &BTreeMap<String, Vec<String>>,
+    ) -> Result<(Matrix, Vec<usize>), DataError> {
         enum Source {
             Number(usize),
             Level(usize, Option<usize>),
@@ -1046,8 +1364,9 @@ impl Table {
                 }
                 if self.kinds[j] == ColumnKind::Text {
                     return Err(DataError::Invalid(format!(
-                        "{}: column \"{name}\" holds text, but the model expects numbers in it",
-                        self.file
+                        "{}: column \"{}\" holds text, but the model expects numbers in it",
+                        self.file,
+                        crate::text::short(name)
                     )));
                 }
                 sources.push(Source::Number(j));
@@ -1056,9 +1375,14 @@ impl Table {
             let one_hot = name.split_once('=').and_then(|(column, level)| {
                 let j = self.names.iter().position(|n| n == column)?;
                 (self.kinds[j] == ColumnKind::Text)
-                    .then(|| Source::Level(j, self.levels[j].iter().position(|l| l == level)))
+                    .then(|| Source::Level(j, self.levels[j].position(level)))
             });
             match one_hot {
+                Some(Source::Level(j, _)) if self.problems[j].is_some() => {
+                    return Err(self.problem_error(j).unwrap_or(DataError::Invalid(
+                        "a column of the file cannot be used".into(),
+                    )));
+                }
                 Some(source) => sources.push(source),
                 None => {
                     return Err(DataError::UnknownColumn {
@@ -1069,7 +1393,22 @@ impl Table {
                 }
             }
         }
+        // For each checked text column: which of this file's levels the model knows.
+        let mut known: Vec<(usize, Vec<bool>, &Vec<String>)> = Vec::new();
+        for s in &sources {
+            if let Source::Level(j, _) = *s
+                && !known.iter().any(|(k, ..)| *k == j)
+                && let Some(trained) = levels.get(&self.names[j])
+            {
+                let flags = self.levels[j]
+                    .iter()
+                    .map(|l| trained.iter().any(|t| t == l))
+                    .collect();
+                known.push((j, flags, trained));
+            }
+        }
         let n_cols = self.names.len().max(1);
+        self.check_values(self.n_rows, sources.len())?;
         let mut values = Vec::new();
         let mut rows = Vec::new();
         for (r, row) in self.cells.chunks_exact(n_cols).enumerate() {
@@ -1078,6 +1417,18 @@ impl Table {
             };
             if sources.iter().any(|s| used(s).is_nan()) {
                 continue;
+            }
+            for (j, flags, trained) in &known {
+                let code = row[*j] as usize;
+                if !flags[code] {
+                    return Err(DataError::UnseenLevel {
+                        file: self.file.clone(),
+                        row: r + 1,
+                        column: self.names[*j].clone(),
+                        value: self.levels[*j].get(code).to_owned(),
+                        known: trained.join(", "),
+                    });
+                }
             }
             for s in &sources {
                 values.push(match s {

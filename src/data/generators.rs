@@ -10,7 +10,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use super::{ColumnRoles, Dataset, Target, read_csv_bytes};
+use super::{ColumnRoles, DataError, Dataset, Target, read_csv_bytes};
 use crate::nn::Matrix;
 
 /// Fisher's iris in R's row order (scikit-learn's copy, species spelt out).
@@ -52,6 +52,37 @@ pub struct GeneratorOptions {
     pub seed: u64,
     /// Number of arms (classes) of the spirals, 2 to 6. Ignored by the others.
     pub arms: usize,
+}
+
+/// The fewest points a generated data set has (the app's smallest setting).
+pub const MIN_POINTS: usize = 4;
+/// The most points a generated data set has (the app's largest setting).
+pub const MAX_POINTS: usize = 100_000;
+
+impl GeneratorOptions {
+    /// Checks the options before anything is generated: points from [`MIN_POINTS`] to
+    /// [`MAX_POINTS`], a finite non-negative noise, 2 to 6 arms.
+    pub fn validate(&self) -> Result<(), DataError> {
+        if !(MIN_POINTS..=MAX_POINTS).contains(&self.points) {
+            return Err(DataError::Invalid(format!(
+                "{} points: a generated data set has {MIN_POINTS} to {MAX_POINTS}",
+                self.points
+            )));
+        }
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
+            return Err(DataError::Invalid(format!(
+                "noise {} must be zero or a positive number",
+                self.noise
+            )));
+        }
+        if !(2..=6).contains(&self.arms) {
+            return Err(DataError::Invalid(format!(
+                "{} arms: the spirals have 2 to 6",
+                self.arms
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for GeneratorOptions {
@@ -139,10 +170,12 @@ impl Builtin {
         }
     }
 
-    /// Makes the data set. Same options, same data.
+    /// Makes the data set. Same options, same data. Points are clamped to
+    /// [`MIN_POINTS`]`..=`[`MAX_POINTS`] and arms to 2–6; see [`GeneratorOptions::validate`]
+    /// to refuse them instead.
     pub fn generate(self, opts: &GeneratorOptions) -> Dataset {
         let mut rng = StdRng::seed_from_u64(opts.seed);
-        let n = opts.points;
+        let n = opts.points.clamp(MIN_POINTS, MAX_POINTS);
         let noise = if opts.noise.is_finite() {
             opts.noise.max(0.0)
         } else {
@@ -215,6 +248,7 @@ impl Builder {
             target,
             standardize_by_default: false,
             dropped_rows: 0,
+            levels: Default::default(),
         }
     }
 }
@@ -397,6 +431,7 @@ fn iris() -> Dataset {
             target: Target::Values(Vec::new()),
             standardize_by_default: false,
             dropped_rows: 0,
+            levels: Default::default(),
         },
     }
 }

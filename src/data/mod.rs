@@ -10,12 +10,14 @@ mod prepare;
 
 pub use self::csv::{
     AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, ColumnKind, ColumnRoles, ColumnSummary, MAX_COLUMNS,
-    Table, Task, bench_csv, read_csv_bytes, read_csv_path,
+    MAX_FEATURE_VALUES, MAX_HEADER_BYTES, MAX_LEVELS, Table, Task, bench_csv, read_csv_bytes,
+    read_csv_path,
 };
-pub use generators::{Builtin, GeneratorOptions};
-pub use prepare::{PrepareOptions, Prepared, Scaling, prepare};
+pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
+pub use prepare::{PrepareOptions, Prepared, Scaling, prepare, standardized};
 
 use crate::nn::{Matrix, Targets};
+use crate::text::{short, short_line};
 
 /// A data set: named features in the user's units and a target, one entry per row.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +37,9 @@ pub struct Dataset {
     pub standardize_by_default: bool,
     /// Rows of the source file left out because a used column had a missing value.
     pub dropped_rows: usize,
+    /// The levels of each one-hot encoded text column, the reference level (all zeros) first;
+    /// kept in saved models so that `predict` can refuse a level it never saw.
+    pub levels: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The target of a [`Dataset`]: class labels with their names, or numbers.
@@ -270,7 +275,8 @@ pub enum DataError {
     },
     /// Two columns have the same name.
     #[error(
-        "{file}: column name \"{column}\" appears more than once in the header (columns {first} and {second})"
+        "{file}: column name \"{}\" appears more than once in the header (columns {first} and {second})",
+        short(column)
     )]
     DuplicateColumn {
         /// File name.
@@ -306,7 +312,9 @@ pub enum DataError {
     },
     /// A text value in a numeric column (one whose first non-missing value is a number).
     #[error(
-        "{file}, {place}, column \"{column}\": \"{value}\" is not a number (the column's first value is numeric)"
+        "{file}, {place}, column \"{}\": \"{}\" is not a number (the column's first value is numeric)",
+        short(column),
+        short(value)
     )]
     NonNumeric {
         /// File name.
@@ -319,7 +327,11 @@ pub enum DataError {
         value: String,
     },
     /// An infinite value (`inf`, `1e999`, …) in a numeric column.
-    #[error("{file}, {place}, column \"{column}\": \"{value}\" is infinite")]
+    #[error(
+        "{file}, {place}, column \"{}\": \"{}\" is infinite",
+        short(column),
+        short(value)
+    )]
     Infinite {
         /// File name.
         file: String,
@@ -332,7 +344,8 @@ pub enum DataError {
     },
     /// Text that is not UTF-8.
     #[error(
-        "{file}, line {line}, column \"{column}\": the text is not valid UTF-8 (save the file as UTF-8)"
+        "{file}, line {line}, column \"{}\": the text is not valid UTF-8 (save the file as UTF-8)",
+        short(column)
     )]
     NotUtf8 {
         /// File name.
@@ -351,7 +364,11 @@ pub enum DataError {
         message: String,
     },
     /// A column named in the roles is not in the file.
-    #[error("{file}: no column \"{column}\" (columns: {available})")]
+    #[error(
+        "{file}: no column \"{}\" (columns: {})",
+        short(column),
+        short_line(available)
+    )]
     UnknownColumn {
         /// File name.
         file: String,
@@ -361,7 +378,10 @@ pub enum DataError {
         available: String,
     },
     /// The target column is also listed as a feature.
-    #[error("{file}: column \"{column}\" cannot be both the target and a feature")]
+    #[error(
+        "{file}: column \"{}\" cannot be both the target and a feature",
+        short(column)
+    )]
     TargetIsFeature {
         /// File name.
         file: String,
@@ -384,7 +404,9 @@ pub enum DataError {
     },
     /// The target has a single class.
     #[error(
-        "{file}, column \"{column}\": the target has one class (\"{class}\"); classification needs two or more"
+        "{file}, column \"{}\": the target has one class (\"{}\"); classification needs two or more",
+        short(column),
+        short(class)
     )]
     OneClass {
         /// File name.
@@ -396,7 +418,8 @@ pub enum DataError {
     },
     /// The target has more classes than the engine takes.
     #[error(
-        "{file}, column \"{column}\": at least {count} distinct values; classification takes at most {max} classes"
+        "{file}, column \"{}\": at least {count} distinct values; classification takes at most {max} classes",
+        short(column)
     )]
     TooManyClasses {
         /// File name.
@@ -410,7 +433,9 @@ pub enum DataError {
     },
     /// Regression was asked for a text target.
     #[error(
-        "{file}, column \"{column}\": the target is text (\"{value}\"), so it cannot be a regression target"
+        "{file}, column \"{}\": the target is text (\"{}\"), so it cannot be a regression target",
+        short(column),
+        short(value)
     )]
     TextTargetRegression {
         /// File name.
@@ -422,7 +447,9 @@ pub enum DataError {
     },
     /// The given class order leaves out a class that occurs in the data.
     #[error(
-        "{file}, column \"{column}\": class \"{class}\" occurs in the data but not in the given class order"
+        "{file}, column \"{}\": class \"{}\" occurs in the data but not in the given class order",
+        short(column),
+        short(class)
     )]
     ClassNotInOrder {
         /// File name.
@@ -453,6 +480,91 @@ pub enum DataError {
     NotClassification {
         /// Data set name.
         data: String,
+    },
+    /// A text column has more distinct values than can be encoded.
+    #[error(
+        "{file}, {place}, column \"{}\": more than {max} distinct text values, too many to encode as features or classes (leave the column out)",
+        short(column)
+    )]
+    TooManyLevels {
+        /// File name.
+        file: String,
+        /// Where the value past the limit is.
+        place: Place,
+        /// Column name.
+        column: String,
+        /// The limit.
+        max: usize,
+    },
+    /// One-hot encoding the text features makes more inputs than a network takes.
+    #[error(
+        "{file}: column \"{}\" has {levels} distinct text values; one-hot encoded, the features would be {inputs} columns, and a network takes at most {max} (leave the column out)",
+        short(column)
+    )]
+    TooManyInputs {
+        /// File name.
+        file: String,
+        /// The text column that went past the limit.
+        column: String,
+        /// Its distinct values.
+        levels: usize,
+        /// Feature columns with it encoded.
+        inputs: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The encoded features would hold too many values.
+    #[error(
+        "{file}: {rows} rows × {columns} feature columns (after one-hot encoding) are more than the {max} values nnviz holds (use fewer rows or leave out text columns with many values)"
+    )]
+    TooManyValues {
+        /// File name.
+        file: String,
+        /// Rows kept.
+        rows: usize,
+        /// Feature columns after encoding.
+        columns: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A text value the model never saw in training.
+    #[error(
+        "{file}, data row {row}, column \"{}\": \"{}\" was not in the training data (the model knows {})",
+        short(column),
+        short(value),
+        short_line(known)
+    )]
+    UnseenLevel {
+        /// File name.
+        file: String,
+        /// Data row, the first row after the header being 1.
+        row: usize,
+        /// Column name.
+        column: String,
+        /// The value.
+        value: String,
+        /// The values the model knows, comma-separated.
+        known: String,
+    },
+    /// The file holds a NUL byte: it is binary, UTF-16 or sparse, not CSV text.
+    #[error(
+        "{file}: a NUL byte at byte {byte}: this is not a CSV text file (binary? UTF-16? save it as UTF-8 text)"
+    )]
+    NotText {
+        /// File name.
+        file: String,
+        /// Offset of the NUL byte, from 0.
+        byte: u64,
+    },
+    /// The first line is too long to be a header row.
+    #[error(
+        "{file}: the first line is longer than {max} bytes, so it is not a header row naming the columns (is this a CSV file?)"
+    )]
+    LongHeader {
+        /// File name.
+        file: String,
+        /// The limit.
+        max: u64,
     },
     /// A setting is out of range or a value does not fit.
     #[error("{0}")]

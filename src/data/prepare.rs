@@ -8,19 +8,61 @@ use serde::{Deserialize, Serialize};
 use super::{DataError, Dataset, Target};
 use crate::nn::{Matrix, Targets};
 
+/// `(value − mean) / sd`, also when `value − mean` overflows (values near ±1.8e308): then
+/// `value / sd − mean / sd`. Ordinary values take the first form, bit for bit.
+pub fn standardized(value: f64, mean: f64, sd: f64) -> f64 {
+    let centred = value - mean;
+    if centred.is_finite() {
+        centred / sd
+    } else {
+        value / sd - mean / sd
+    }
+}
+
 /// Per-feature mean and standard deviation: `standardized = (raw − mean) / sd`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scaling {
     /// Mean of each feature over the rows it was fitted on, raw units.
     pub mean: Vec<f64>,
     /// Sample standard deviation (divisor n − 1, as R's `sd`) of each feature, raw units; 1
-    /// where it is 0 or undefined, so constant features pass through centred.
+    /// where it is 0 or undefined, so constant features pass through centred; the largest
+    /// `f64` where it is larger than that.
     pub sd: Vec<f64>,
 }
 
 impl Scaling {
-    /// Fits the scaling on the rows of `x` (`[n, d]`).
+    /// Fits the scaling on the rows of `x` (`[n, d]`, finite values).
+    ///
+    /// Sums run in the data's units; a column whose sums overflow (values beyond about 1e154
+    /// square to infinity, beyond 1e308 / n add up to it) is summed again divided by its
+    /// largest absolute value, so the mean and sd are always finite.
     pub fn fit(x: &Matrix) -> Self {
+        let mut scaling = Self::fit_plain(x);
+        let n = x.rows();
+        for j in 0..x.cols() {
+            if scaling.mean[j].is_finite() && scaling.sd[j].is_finite() {
+                continue;
+            }
+            let column = x.column(j);
+            let largest = column.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            if !(largest.is_finite() && largest > 0.0) {
+                continue;
+            }
+            let mean = column.iter().map(|v| v / largest).sum::<f64>() / n as f64;
+            let squares: f64 = column.iter().map(|v| (v / largest - mean).powi(2)).sum();
+            scaling.mean[j] = mean * largest;
+            let sd = if n > 1 {
+                (squares / (n - 1) as f64).sqrt() * largest
+            } else {
+                0.0
+            };
+            scaling.sd[j] = if sd > 0.0 { sd.min(f64::MAX) } else { 1.0 };
+        }
+        scaling
+    }
+
+    /// [`Self::fit`] in the data's units; infinite where the sums overflow.
+    fn fit_plain(x: &Matrix) -> Self {
         let (n, d) = x.shape();
         let mut mean = vec![0.0; d];
         for row in x.iter_rows() {
@@ -43,11 +85,7 @@ impl Scaling {
             } else {
                 0.0
             };
-            *s = if value > 0.0 && value.is_finite() {
-                value
-            } else {
-                1.0
-            };
+            *s = if value > 0.0 { value } else { 1.0 };
         }
         Self { mean, sd }
     }
@@ -80,10 +118,11 @@ impl Scaling {
         out
     }
 
-    /// Standardises one row in place (a grid point or a point to predict).
+    /// Standardises one row in place (a grid point or a point to predict), with
+    /// [`standardized`].
     pub fn apply_row(&self, row: &mut [f64]) {
-        for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.sd) {
-            *v = (*v - m) / s;
+        for ((v, &m), &s) in row.iter_mut().zip(&self.mean).zip(&self.sd) {
+            *v = standardized(*v, m, s);
         }
     }
 }
@@ -310,6 +349,42 @@ mod tests {
         assert!(matches!(&p.train_y, Targets::Values(m) if m.cols() == 1));
         let back = scaling.raw_from_standardized(&p.test_x);
         assert!((back.get(0, 0) - raw[0]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn huge_values_give_a_finite_scaling() {
+        // Near the largest f64 the plain mean overflows; around 1e300 the squares do.
+        for (big, small) in [(1.7e308, -1e308), (1e300, -3e299), (1e160, 2e159)] {
+            let x = Matrix::from_vec(
+                20,
+                2,
+                (0..20)
+                    .flat_map(|i| [if i % 3 == 0 { small } else { big }, f64::from(i)])
+                    .collect(),
+            )
+            .unwrap();
+            let s = Scaling::fit(&x);
+            assert!(s.mean.iter().chain(&s.sd).all(|v| v.is_finite()), "{s:?}");
+            assert!(
+                s.sd[0] > big / 10.0,
+                "{big}: sd {} is not a spread",
+                s.sd[0]
+            );
+            // Seven of the twenty rows (i % 3 == 0) hold the small value.
+            let expected = 0.35 * small + 0.65 * big;
+            assert!(
+                (s.mean[0] / expected - 1.0).abs() < 0.05,
+                "{big}: {:?}",
+                s.mean
+            );
+            let scaled = s.standardized_from_raw(&x);
+            assert!(scaled.is_finite());
+            let column = scaled.column(0);
+            let mean = column.iter().sum::<f64>() / 20.0;
+            assert!(mean.abs() < 1e-9, "{big}: {mean}");
+            // Ordinary columns are untouched by the fallback.
+            assert_eq!(s.sd[1], Scaling::fit_plain(&x).sd[1]);
+        }
     }
 
     #[test]

@@ -1116,7 +1116,9 @@ pub fn summed_loss(head: OutputHead, loss: Loss, scores: &Matrix, p: &Matrix, y:
                     Targets::Classes { labels, .. } => labels[s],
                     Targets::Values(_) => 0,
                 };
-                m + sum.ln() - zs[label]
+                // (m − z_y) first: exact when the label holds the largest score, so equal
+                // huge logits give ln k, not the rounding error of 1e300 + ln k − 1e300.
+                (m - zs[label]) + sum.ln()
             }
             (Loss::CrossEntropy, _) => (0..units)
                 .map(|j| {

@@ -173,10 +173,112 @@ impl Serialize for Matrix {
     }
 }
 
+/// The most rows a deserialised matrix may have: a layer's bias row and inputs.
+pub const MAX_MATRIX_ROWS: usize = super::MAX_INPUTS + 1;
+
+/// The most columns a deserialised matrix may have: a layer's outputs.
+pub const MAX_MATRIX_COLS: usize = if super::MAX_OUTPUTS > super::MAX_UNITS {
+    super::MAX_OUTPUTS
+} else {
+    super::MAX_UNITS
+};
+
+/// A matrix is read from JSON as an array of equally long rows, straight into place: a row
+/// longer than [`MAX_MATRIX_COLS`], more than [`MAX_MATRIX_ROWS`] rows or a ragged row is
+/// refused the moment it is met, before anything more is allocated. (Matrices are only
+/// deserialised as weights, and no layer is larger.)
 impl<'de> Deserialize<'de> for Matrix {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let rows = Vec::<Vec<f64>>::deserialize(deserializer)?;
-        Self::from_rows(&rows).map_err(serde::de::Error::custom)
+        deserializer.deserialize_seq(MatrixVisitor)
+    }
+}
+
+struct MatrixVisitor;
+
+impl<'de> serde::de::Visitor<'de> for MatrixVisitor {
+    type Value = Matrix;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a matrix: an array of rows, each an array of numbers")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Matrix, A::Error> {
+        use serde::de::Error as _;
+        let mut data = Vec::new();
+        let mut rows = 0;
+        let mut cols = 0;
+        loop {
+            let before = data.len();
+            let seed = RowInto {
+                data: &mut data,
+                max: if rows == 0 { MAX_MATRIX_COLS } else { cols },
+                row: rows,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                break;
+            }
+            let len = data.len() - before;
+            if rows == 0 {
+                cols = len;
+            } else if len != cols {
+                return Err(A::Error::custom(format!(
+                    "row {rows} has {len} values, row 0 has {cols}"
+                )));
+            }
+            rows += 1;
+            if rows > MAX_MATRIX_ROWS {
+                return Err(A::Error::custom(format!(
+                    "a weight matrix has more than {MAX_MATRIX_ROWS} rows (a bias row and at most {} inputs)",
+                    super::MAX_INPUTS
+                )));
+            }
+        }
+        if cols == 0 {
+            rows = 0;
+        }
+        Ok(Matrix { rows, cols, data })
+    }
+}
+
+/// Appends one row's numbers to `data`, refusing more than `max` of them.
+struct RowInto<'a> {
+    data: &'a mut Vec<f64>,
+    max: usize,
+    row: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a row: an array of numbers")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        use serde::de::Error as _;
+        let mut len = 0;
+        while let Some(v) = seq.next_element::<f64>()? {
+            if len == self.max {
+                return Err(A::Error::custom(if self.row == 0 {
+                    format!(
+                        "a weight matrix row has more than {MAX_MATRIX_COLS} values (a layer has at most {MAX_MATRIX_COLS} outputs)"
+                    )
+                } else {
+                    format!("row {} has more values than row 0 ({})", self.row, self.max)
+                }));
+            }
+            self.data.push(v);
+            len += 1;
+        }
+        Ok(())
     }
 }
 
@@ -198,6 +300,31 @@ mod tests {
         let err = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0]]).unwrap_err();
         assert!(err.to_string().contains("row 1"), "{err}");
         assert!(serde_json::from_str::<Matrix>("[[1],[2,3]]").is_err());
+    }
+
+    #[test]
+    fn matrices_larger_than_a_layer_are_refused_as_they_are_read() {
+        let wide = format!("[[{}]]", vec!["0"; MAX_MATRIX_COLS + 1].join(","));
+        let err = serde_json::from_str::<Matrix>(&wide)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than 1000 values"), "{err}");
+        let tall = format!("[{}]", vec!["[0]"; MAX_MATRIX_ROWS + 1].join(","));
+        let err = serde_json::from_str::<Matrix>(&tall)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than 10001 rows"), "{err}");
+        let longer = serde_json::from_str::<Matrix>("[[1,2],[3,4,5]]").unwrap_err();
+        assert!(longer.to_string().contains("row 1"), "{longer}");
+        let largest = format!("[{}]", vec!["[0]"; MAX_MATRIX_ROWS].join(","));
+        assert_eq!(
+            serde_json::from_str::<Matrix>(&largest).unwrap().shape(),
+            (MAX_MATRIX_ROWS, 1)
+        );
+        assert_eq!(
+            serde_json::from_str::<Matrix>("[]").unwrap().shape(),
+            (0, 0)
+        );
     }
 
     #[test]

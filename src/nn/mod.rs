@@ -15,7 +15,7 @@ pub use kernel::{
     Exec, Gradients, PassSpec, Sequential, Workspace, forward_backward, forward_backward_parts,
     sigmoid, summed_loss, transpose,
 };
-pub use matrix::Matrix;
+pub use matrix::{MAX_MATRIX_COLS, MAX_MATRIX_ROWS, Matrix};
 
 use rand::{Rng, RngExt as _};
 use rand_distr::StandardNormal;

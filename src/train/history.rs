@@ -53,10 +53,18 @@ impl History {
         iteration.is_multiple_of(self.stride) || iteration == 1
     }
 
-    /// Records a point (ignored unless [`Self::wants`] its iteration).
+    /// Records a point (ignored unless [`Self::wants`] its iteration). Points at or after its
+    /// iteration are dropped first: after an undone update (see
+    /// [`Stop::Diverged`](super::Stop::Diverged)) iterations are run again.
     pub fn push(&mut self, point: HistoryPoint) {
         if !self.wants(point.iteration) {
             return;
+        }
+        if self.last().is_some_and(|p| p.iteration >= point.iteration) {
+            let keep = self
+                .points
+                .partition_point(|p| p.iteration < point.iteration);
+            self.points.truncate(keep);
         }
         if self.points.len() >= self.capacity {
             let stride = self.stride * 2;
@@ -146,5 +154,19 @@ mod tests {
                 .windows(2)
                 .all(|w| w[0].iteration < w[1].iteration)
         );
+    }
+
+    #[test]
+    fn iterations_run_again_replace_their_points() {
+        let mut h = History::new(64);
+        for i in 1..=10 {
+            h.push(point(i));
+        }
+        let mut again = point(9);
+        again.train_loss = 42.0;
+        h.push(again);
+        let iterations: Vec<u64> = h.points().iter().map(|p| p.iteration).collect();
+        assert_eq!(iterations, (1..=9).collect::<Vec<_>>());
+        assert_eq!(h.last().unwrap().train_loss, 42.0);
     }
 }

@@ -4,12 +4,35 @@
 //! of iterations per frame and the command line can loop. The loss and accuracy reported for
 //! iteration *i* come from that iteration's forward pass, before its update (the article's
 //! convention). No UI code lives here.
+//!
+//! # Divergence
+//!
+//! Every iteration's data loss (the summed per-row loss, penalties left out) is checked against
+//! a **reference** per row: the larger of the loss of a constant guess and the loss the run
+//! started from. A constant guess is the uniform prediction for cross-entropy (`ln k` a row for
+//! a softmax over `k` classes, `ln 2` a row for each sigmoid unit: what a network whose weights
+//! are all zero predicts) and the targets' mean for squared error (`½ Σ (y − ȳ)²` over the rows).
+//! Training has diverged when the loss is NaN or infinite, or when it exceeds
+//! [`DIVERGENCE_FACTOR`] (100) times the reference: gradient descent that ends two orders of
+//! magnitude above both where it began and what ignoring the inputs would give is not descending
+//! any more, and has in practice started the oscillation that ends in overflow (the article's
+//! hot dogs at learning rate 10, or unscaled features of size 10⁶). Ordinary runs stay far below
+//! it: a start above the constant guess (unscaled data, large initial weights) raises the
+//! reference with it, and the check is on the loss, not the weights, so features in tiny units
+//! that need huge weights are fine. The reference is at least half a squared unit a row, so a
+//! regression target fitted exactly from the start does not make every later wobble count.
+//!
+//! The check costs a few integer operations a row (an upper bound on the loss read from the
+//! exponents of the predicted probabilities); the exact loss is computed only when the bound
+//! comes near the limit.
 
 mod history;
 mod metrics;
 
 pub use history::{History, HistoryPoint};
 pub use metrics::{Evaluation, Metrics, confusion_matrix, evaluate};
+
+use std::f64::consts::LN_2;
 
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
@@ -90,6 +113,26 @@ impl Schedule {
         }
     }
 
+    /// Checks the parameters: a step factor from 0 to 1 (a rate that grows by steps only ever
+    /// diverges), non-negative finite decay rates.
+    pub fn validate(&self) -> Result<(), NnError> {
+        match *self {
+            Self::Constant => Ok(()),
+            Self::Step { factor, .. } if (0.0..=1.0).contains(&factor) => Ok(()),
+            Self::Step { factor, .. } => Err(NnError::Invalid(format!(
+                "step factor {factor} must be from 0 to 1"
+            ))),
+            Self::Exponential { rate } | Self::InverseTime { rate }
+                if rate.is_finite() && rate >= 0.0 =>
+            {
+                Ok(())
+            }
+            Self::Exponential { rate } | Self::InverseTime { rate } => Err(NnError::Invalid(
+                format!("decay rate {rate} must be zero or a positive number"),
+            )),
+        }
+    }
+
     /// The name used on the command line.
     pub fn name(&self) -> &'static str {
         match self {
@@ -165,6 +208,14 @@ impl TrainConfig {
                 )));
             }
         }
+        if let Some(tolerance) = self.tolerance
+            && !(tolerance.is_finite() && tolerance >= 0.0)
+        {
+            return Err(NnError::Invalid(format!(
+                "tolerance {tolerance} must be zero or a positive number"
+            )));
+        }
+        self.schedule.validate()?;
         if self.batch_size == Some(0) {
             return Err(NnError::Invalid("batch size must be at least 1".into()));
         }
@@ -193,8 +244,11 @@ pub enum Stop {
         /// The loss that did.
         loss: f64,
     },
-    /// A loss, gradient or weight became NaN or infinite; the weights are those before the
-    /// iteration that failed.
+    /// The loss exploded (see the module docs) or a loss, gradient or weight became NaN or
+    /// infinite. The weights kept are the last ones whose loss passed the check: when
+    /// iteration *i*'s forward pass shows the explosion, the update of iteration *i − 1* that
+    /// caused it is undone too, so [`Trainer::iteration`] reads *i − 2*; when only the gradient
+    /// or the new weights of iteration *i* are not finite, its update is not applied.
     Diverged {
         /// The iteration (1-based) that failed.
         iteration: u64,
@@ -209,11 +263,18 @@ impl std::fmt::Display for Stop {
             Self::Tolerance { loss } => write!(f, "loss {loss} is below the tolerance"),
             Self::Diverged { iteration, what } => write!(
                 f,
-                "training diverged at iteration {iteration}: {what}; the weights before it are kept (try a lower learning rate)"
+                "training diverged at iteration {iteration}: {what}; the last weights before it are kept (try a lower learning rate)"
             ),
         }
     }
 }
+
+/// Training has diverged once an iteration's loss exceeds this many times its reference (see
+/// the module docs).
+pub const DIVERGENCE_FACTOR: f64 = 100.0;
+
+/// The smallest reference loss per row: half a squared unit, an output one unit off.
+const REFERENCE_FLOOR: f64 = 0.5;
 
 /// The loss and accuracy of one iteration, from its forward pass (before its update).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -254,6 +315,12 @@ pub struct Trainer {
     moment2: Vec<Matrix>,
     batch_x: Matrix,
     stopped: Option<Stop>,
+    /// The weights before the last update (empty if none since the start): kept to undo an
+    /// update whose result the next forward pass shows to have exploded.
+    previous: Vec<Matrix>,
+    /// The divergence reference, data loss per row (see the module docs); set by the first
+    /// iteration after a reset.
+    reference: Option<f64>,
 }
 
 impl Trainer {
@@ -273,6 +340,8 @@ impl Trainer {
             moment2: Vec::new(),
             batch_x: Matrix::default(),
             stopped: None,
+            previous: Vec::new(),
+            reference: None,
         }
     }
 
@@ -295,8 +364,15 @@ impl Trainer {
     /// Changes settings, keeping the weights (learning rate, optimiser, penalties, …).
     ///
     /// Optimiser state is dropped if the optimiser changes; the batch order restarts if the
-    /// batch size or seed changes.
+    /// batch size or seed changes. A stop by the tolerance is lifted, and so is a stop by
+    /// divergence if anything changed (a lower learning rate goes on from the weights kept).
     pub fn set_config(&mut self, config: TrainConfig) {
+        if config != self.config && matches!(self.stopped, Some(Stop::Diverged { .. })) {
+            self.stopped = None;
+        }
+        if config.loss != self.config.loss {
+            self.reference = None;
+        }
         if config.optimizer != self.config.optimizer {
             self.moment1.clear();
             self.moment2.clear();
@@ -337,6 +413,8 @@ impl Trainer {
         self.moment1.clear();
         self.moment2.clear();
         self.stopped = None;
+        self.previous.clear();
+        self.reference = None;
     }
 
     /// The learning rate the next iteration uses.
@@ -458,13 +536,18 @@ impl Trainer {
             );
             let check_loss = self.config.tolerance.is_some();
             let wanted = wants_report(i) || done + 1 == n || check_loss;
-            let iteration_report = if wanted {
-                Some(self.report(i, head, by))
-            } else {
-                None
-            };
-            if let Some(r) = iteration_report.filter(|r| !r.loss.is_finite()) {
-                return self.diverge(report, i, format!("the loss is {}", r.loss));
+            let computed = wanted.then(|| self.report(i, head, by));
+            let mut checked = self.check_loss(head, y, by, computed.map(|(_, data)| data));
+            let iteration_report = computed.map(|(r, _)| r);
+            if let Some(r) = iteration_report.filter(|r| checked.is_ok() && !r.loss.is_finite()) {
+                // A finite data loss but an infinite penalty: the weights overflowed.
+                checked = Err(format!("the loss is {}", r.loss));
+            }
+            if let Err(what) = checked {
+                if self.undo_last_update() {
+                    report.iterations = report.iterations.saturating_sub(1);
+                }
+                return self.diverge(report, i, what);
             }
             if !self.grads.is_finite() {
                 return self.diverge(report, i, "a gradient is NaN or infinite".into());
@@ -492,6 +575,132 @@ impl Trainer {
         report
     }
 
+    /// Checks iteration's data loss (`exact`, if already computed) against the divergence
+    /// limit; `y` are all the training targets, `batch` this iteration's. Sets the reference on
+    /// the first iteration after a reset.
+    fn check_loss(
+        &mut self,
+        head: OutputHead,
+        y: &Targets,
+        batch: &Targets,
+        exact: Option<f64>,
+    ) -> Result<(), String> {
+        let rows = batch.len() as f64;
+        let Some(reference) = self.reference else {
+            let start = exact.unwrap_or_else(|| self.data_loss(head, batch));
+            if !start.is_finite() {
+                return Err(format!("the loss is {start}"));
+            }
+            let trivial = trivial_loss_per_row(head, self.config.loss, y);
+            self.reference = Some((start / rows).max(trivial).max(REFERENCE_FLOOR));
+            return Ok(());
+        };
+        let limit = DIVERGENCE_FACTOR * reference * rows;
+        let loss = match exact {
+            Some(loss) => loss,
+            None => match self.loss_bound(head, batch) {
+                Some(bound) if bound <= limit => return Ok(()),
+                _ => self.data_loss(head, batch),
+            },
+        };
+        if !loss.is_finite() {
+            return Err(format!("the loss is {loss}"));
+        }
+        if loss > limit {
+            // In the units the user sees: summed, or per row for the mean.
+            let shown = |v: f64| match self.config.reduction {
+                Reduction::Sum => v,
+                Reduction::Mean => v / rows,
+            };
+            return Err(format!(
+                "the loss rose to {}, more than {DIVERGENCE_FACTOR} times {} (the larger of the run's starting loss and a constant guess's)",
+                readable(shown(loss)),
+                readable(shown(reference * rows))
+            ));
+        }
+        Ok(())
+    }
+
+    /// The summed data loss (no penalties) of the pass in the workspace.
+    fn data_loss(&self, head: OutputHead, y: &Targets) -> f64 {
+        let output = self.workspace.output();
+        let scores = self.workspace.scores();
+        summed_loss(head, self.config.loss, &scores, &output, y)
+    }
+
+    /// An upper bound on the summed data loss of the pass in the workspace, read from the
+    /// outputs alone, cheaply: exact for squared error; for cross-entropy `Σ −ln q` (q the
+    /// probability given to the right answer, or `1 − p` for a sigmoid unit whose answer is 0)
+    /// through [`product_bound`]. `None` where only the logits tell.
+    fn loss_bound(&self, head: OutputHead, y: &Targets) -> Option<f64> {
+        let last = self.network.weights().len().checked_sub(1)?;
+        let units = self.network.architecture().outputs;
+        let p = |j: usize| self.workspace.unit_values(last, j);
+        match (self.config.loss, y) {
+            (Loss::SquaredError, _) => {
+                let mut total = 0.0;
+                for j in 0..units {
+                    let pj = p(j)?;
+                    for (s, &ps) in pj.iter().enumerate() {
+                        let e = ps - target_value(y, s, j, units);
+                        total += 0.5 * e * e;
+                    }
+                }
+                Some(total)
+            }
+            (Loss::CrossEntropy, Targets::Classes { labels, .. }) => {
+                let n = labels.len();
+                match head {
+                    OutputHead::Sigmoid if units == 1 => {
+                        let p0 = p(0)?;
+                        product_bound(n, |s| if labels[s] == 1 { p0[s] } else { 1.0 - p0[s] })
+                    }
+                    OutputHead::Sigmoid => {
+                        let mut total = 0.0;
+                        for j in 0..units {
+                            let pj = p(j)?;
+                            total +=
+                                product_bound(
+                                    n,
+                                    |s| {
+                                        if labels[s] == j { pj[s] } else { 1.0 - pj[s] }
+                                    },
+                                )?;
+                        }
+                        Some(total)
+                    }
+                    OutputHead::Softmax => {
+                        let columns: Vec<&[f64]> = (0..units).map(p).collect::<Option<_>>()?;
+                        product_bound(n, |s| columns[labels[s]][s])
+                    }
+                    OutputHead::Identity => None,
+                }
+            }
+            (Loss::CrossEntropy, Targets::Values(_)) => None,
+        }
+    }
+
+    /// Puts back the weights from before the last update; false if there were none to put back.
+    /// Optimiser state is dropped: it belongs to the weights undone.
+    fn undo_last_update(&mut self) -> bool {
+        if self.iteration == 0 || self.previous.len() != self.network.weights().len() {
+            return false;
+        }
+        for (w, before) in self
+            .network
+            .weights_mut()
+            .iter_mut()
+            .zip(&mut self.previous)
+        {
+            std::mem::swap(w, before);
+        }
+        self.previous.clear();
+        self.moment1.clear();
+        self.moment2.clear();
+        self.iteration -= 1;
+        true
+    }
+
     fn diverge(&mut self, mut report: StepReport, iteration: u64, what: String) -> StepReport {
         let stop = Stop::Diverged { iteration, what };
         self.stopped = Some(stop.clone());
@@ -515,11 +724,13 @@ impl Trainer {
         rows
     }
 
-    /// Loss (reduced, plus penalties) and accuracy of the pass just made.
-    fn report(&self, iteration: u64, head: OutputHead, y: &Targets) -> IterationReport {
+    /// Loss (reduced, plus penalties) and accuracy of the pass just made, and its summed data
+    /// loss.
+    fn report(&self, iteration: u64, head: OutputHead, y: &Targets) -> (IterationReport, f64) {
         let output = self.workspace.output();
         let scores = self.workspace.scores();
-        let mut loss = summed_loss(head, self.config.loss, &scores, &output, y);
+        let data = summed_loss(head, self.config.loss, &scores, &output, y);
+        let mut loss = data;
         if self.config.reduction == Reduction::Mean {
             loss /= y.len() as f64;
         }
@@ -535,11 +746,14 @@ impl Trainer {
             }
             Targets::Values(_) => None,
         };
-        IterationReport {
-            iteration,
-            loss,
-            accuracy,
-        }
+        (
+            IterationReport {
+                iteration,
+                loss,
+                accuracy,
+            },
+            data,
+        )
     }
 
     /// Applies reduction, penalties and the optimiser to the gradients just computed.
@@ -618,8 +832,82 @@ impl Trainer {
         {
             std::mem::swap(w, new);
         }
+        // The old weights, now in the gradient buffers, become `previous`; the next pass
+        // overwrites whatever buffers the gradients get back.
+        std::mem::swap(&mut self.grads.layers, &mut self.previous);
         Ok(())
     }
+}
+
+/// An upper bound on `Σ −ln q(s)` over `s < n` for probabilities `q(s)`, in a few operations a
+/// row: the q are multiplied eight at a time and each product's binary exponent e bounds its
+/// `−log₂` by `1023 − e`; one bit a row more covers the rounding of a q computed as `1 − p`.
+/// `None` if a product is zero, subnormal, NaN or above 1 (a q below about 2^-127, a row's loss
+/// above 88), where only the exact loss tells.
+#[inline(always)]
+fn product_bound(n: usize, q: impl Fn(usize) -> f64) -> Option<f64> {
+    let mut bits: u64 = 0;
+    let mut bad = false;
+    let mut s = 0;
+    while s < n {
+        let end = (s + 8).min(n);
+        let mut product = 1.0_f64;
+        for k in s..end {
+            product *= q(k);
+        }
+        let exponent = (product.to_bits() >> 52) & 0x7ff;
+        bad |= exponent.wrapping_sub(1) >= 1023;
+        bits = bits.wrapping_add((1023 + (end - s) as u64).wrapping_sub(exponent));
+        s = end;
+    }
+    (!bad).then_some(bits as f64 * LN_2)
+}
+
+/// The data loss per row of a constant guess (see the module docs): `ln k` for a softmax over
+/// `k` classes, `ln 2` per sigmoid unit for cross-entropy; `½ Σ_j var(y_j)` for squared error.
+fn trivial_loss_per_row(head: OutputHead, loss: Loss, y: &Targets) -> f64 {
+    let units = y.output_units(head);
+    match loss {
+        Loss::CrossEntropy if head == OutputHead::Softmax => (units as f64).ln(),
+        Loss::CrossEntropy => units as f64 * LN_2,
+        Loss::SquaredError => {
+            let n = y.len();
+            if n == 0 {
+                return 0.0;
+            }
+            let mut total = 0.0;
+            for j in 0..units {
+                let mean = (0..n).map(|s| target_value(y, s, j, units)).sum::<f64>() / n as f64;
+                let squares: f64 = (0..n)
+                    .map(|s| (target_value(y, s, j, units) - mean).powi(2))
+                    .sum();
+                total += 0.5 * squares / n as f64;
+            }
+            total
+        }
+    }
+}
+
+/// The target of output unit `j` for row `s` (one-hot for classes, the label itself for a
+/// single sigmoid unit).
+fn target_value(y: &Targets, s: usize, j: usize, units: usize) -> f64 {
+    match y {
+        Targets::Classes { labels, .. } if units == 1 => labels[s] as f64,
+        Targets::Classes { labels, .. } => f64::from(u8::from(labels[s] == j)),
+        Targets::Values(v) => v.get(s, j),
+    }
+}
+
+/// A number for a message: four significant digits, scientific when very large or small.
+fn readable(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !(1e-3..1e6).contains(&v.abs()) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (3 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{v:.decimals$}")
 }
 
 fn sign(v: f64) -> f64 {
@@ -711,4 +999,65 @@ pub fn penalty(weights: &[Matrix], l1: f64, l2: f64) -> f64 {
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt as _;
+
+    #[test]
+    fn the_cheap_bound_is_above_the_loss_and_close_to_it() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for n in [1, 7, 8, 9, 160, 1001] {
+            for spread in [1.0, 20.0, 80.0] {
+                // q from 1 down to e^-spread, logarithmically.
+                let q: Vec<f64> = (0..n)
+                    .map(|_| (-spread * rng.random_range(0.0..1.0_f64)).exp())
+                    .collect();
+                let exact: f64 = q.iter().map(|v| -v.ln()).sum();
+                let bound = product_bound(n, |s| q[s]).unwrap();
+                assert!(bound >= exact, "{n} {spread}: {bound} < {exact}");
+                assert!(
+                    bound <= exact + 2.0 * n as f64 * LN_2,
+                    "{n} {spread}: {bound} ≫ {exact}"
+                );
+            }
+        }
+        assert_eq!(product_bound(3, |s| [0.5, 0.0, 1.0][s]), None);
+        assert_eq!(product_bound(3, |s| [0.5, f64::NAN, 1.0][s]), None);
+        assert_eq!(product_bound(2, |_| 1e-200), None, "a product underflows");
+        assert_eq!(product_bound(0, |_| 1.0), Some(0.0));
+    }
+
+    #[test]
+    fn the_trivial_loss_is_the_constant_guess() {
+        let classes = Targets::Classes {
+            labels: vec![0, 1, 2, 1],
+            n_classes: 3,
+        };
+        let ln3 = 3_f64.ln();
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Softmax, Loss::CrossEntropy, &classes),
+            ln3
+        );
+        let two = Targets::Classes {
+            labels: vec![0, 1, 1, 1],
+            n_classes: 2,
+        };
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Sigmoid, Loss::CrossEntropy, &two),
+            LN_2
+        );
+        // ½ var of the labels 0, 1, 1, 1: ½ · 3/16.
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Sigmoid, Loss::SquaredError, &two),
+            0.5 * 3.0 / 16.0
+        );
+        let values = Targets::Values(Matrix::from_vec(4, 1, vec![1.0, 3.0, 1.0, 3.0]).unwrap());
+        assert_eq!(
+            trivial_loss_per_row(OutputHead::Identity, Loss::SquaredError, &values),
+            0.5
+        );
+    }
 }

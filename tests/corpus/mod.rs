@@ -65,6 +65,14 @@ pub fn csv_cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
             format!("{}\n", wide_header.join(",")).into_bytes(),
             vec!["10000 columns", "1000"],
         ),
+        (
+            "10 000 columns with rows",
+            {
+                let row = vec!["1"; 10_000].join(",");
+                format!("{}\n{row}\n{row}\n", wide_header.join(",")).into_bytes()
+            },
+            vec!["10000 columns", "1000"],
+        ),
         ("50 MB single line", long_line, vec!["data row 1", "fields"]),
         (
             "invalid utf-8",
@@ -78,9 +86,106 @@ pub fn csv_cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
                 .collect(),
             vec![],
         ),
-        ("nul bytes", b"a,b,c\n1,2,x\0\0\n3,4,y\n".to_vec(), vec![]),
+        (
+            "nul bytes",
+            b"a,b,c\n1,2,x\0\0\n3,4,y\n".to_vec(),
+            vec!["NUL byte at byte 11"],
+        ),
         ("only target", b"label\nx\ny\n".to_vec(), vec!["no feature"]),
+        (
+            "100 000 distinct text values",
+            distinct_ids(100_000),
+            vec!["\"id\"", "more than 10001 distinct"],
+        ),
+        (
+            "two text columns too wide one-hot",
+            two_wide_text_columns(6000),
+            vec!["\"b\"", "one-hot", "at most 10000"],
+        ),
+        (
+            "one-hot too wide with the numbers",
+            distinct_ids(10_001),
+            vec!["\"id\"", "10001 columns", "at most 10000"],
+        ),
+        (
+            "one-hot too many values",
+            {
+                let mut text = String::from("id,y\n");
+                for i in 0..10_001 {
+                    text.push_str(&format!("id{i},{}\n", ["a", "b"][i % 2]));
+                }
+                text.into_bytes()
+            },
+            vec!["10001 rows × 10000 feature columns", "50000000"],
+        ),
+        (
+            "50 MB number in a cell",
+            long_number_cell(),
+            vec!["\"a\"", "is infinite", "…"],
+        ),
+        (
+            "1 MB text in a numeric column",
+            format!("a,b,label\n1,2,x\n{},3,y\n", "w".repeat(1 << 20)).into_bytes(),
+            vec!["\"a\"", "is not a number", "…"],
+        ),
+        (
+            "50 kB duplicate column name",
+            {
+                let name = "n".repeat(50_000);
+                format!("{name},{name},label\n1,2,x\n").into_bytes()
+            },
+            vec!["more than once", "…"],
+        ),
+        (
+            "1 MB header line",
+            format!("{},b,label\n1,2,x\n", "n".repeat(1 << 20)).into_bytes(),
+            vec!["first line is longer than 131072 bytes"],
+        ),
+        (
+            "UTF-16",
+            "a,b,c\n1,2,x\n3,4,y\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            vec!["NUL byte", "UTF-16"],
+        ),
+        (
+            "zeros after the rows",
+            {
+                let mut bytes = b"a,b,c\n".to_vec();
+                bytes.extend(b"1,2,x\n3,4,y\n".repeat(500));
+                bytes.extend(std::iter::repeat_n(0_u8, 1 << 20));
+                bytes
+            },
+            vec!["NUL byte at byte 6006"],
+        ),
     ]
+}
+
+/// `id,x,y`: every id distinct, x numeric, y two classes.
+fn distinct_ids(rows: usize) -> Vec<u8> {
+    let mut text = String::from("id,x,y\n");
+    for i in 0..rows {
+        text.push_str(&format!("id{i},{},{}\n", i % 17, ["a", "b"][i % 2]));
+    }
+    text.into_bytes()
+}
+
+/// Two text columns of `levels` distinct values each: fine alone, too wide together.
+fn two_wide_text_columns(levels: usize) -> Vec<u8> {
+    let mut text = String::from("a,b,y\n");
+    for i in 0..levels {
+        text.push_str(&format!("p{i},q{i},{}\n", ["a", "b"][i % 2]));
+    }
+    text.into_bytes()
+}
+
+/// The audit's `long2.csv`: a 50 MB number (infinite as an `f64`) in a numeric column.
+fn long_number_cell() -> Vec<u8> {
+    let mut bytes = b"a,b,label\n1,2,x\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'9', 50_000_000));
+    bytes.extend(b",1,y\n");
+    bytes
 }
 
 pub fn model(layers: &str) -> String {
@@ -196,6 +301,60 @@ pub fn model_cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
             model(&format!("[{ok_hidden},{ok_out}]"))
                 .replace(r#""layers""#, r#""colour":"red","layers""#),
             vec!["colour"],
+        ),
+        (
+            "layer of 10^12 units",
+            // A row that goes on: refused at its 1001st value, whatever its length.
+            model(&format!(
+                r#"[{{"activation":"tanh","weights":[[{}]]}}]"#,
+                vec!["0"; 200_000].join(",")
+            )),
+            vec!["more than 1000 values"],
+        ),
+        (
+            "10^12 inputs",
+            model(&format!(
+                r#"[{{"activation":"sigmoid","weights":[{}]}}]"#,
+                vec!["[0]"; 200_000].join(",")
+            )),
+            vec!["more than 10001 rows"],
+        ),
+        (
+            "negative size",
+            model(&format!("[{ok_hidden},{ok_out}]")).replace("\"version\":1", "\"version\":-1"),
+            vec!["not a valid model"],
+        ),
+        (
+            "one class",
+            model(&format!(
+                r#"[{ok_hidden},{{"activation":"sigmoid","weights":[[1],[2],[3]]}}]"#
+            ))
+            .replace(r#""classes":["n","y"]"#, r#""classes":["only"]"#),
+            vec!["one class", "only"],
+        ),
+        (
+            "1 MB activation name",
+            model(&format!(
+                r#"[{{"activation":"{}","weights":[[0,1],[2,3],[4,5]]}},{ok_out}]"#,
+                "s".repeat(1 << 20)
+            )),
+            vec!["unknown activation", "…"],
+        ),
+        (
+            "1 MB unknown field",
+            model(&format!("[{ok_hidden},{ok_out}]")).replace(
+                r#""layers""#,
+                &format!(r#""{}":1,"layers""#, "k".repeat(1 << 20)),
+            ),
+            vec!["unknown field", "…"],
+        ),
+        (
+            "nan scaling",
+            model(&format!("[{ok_hidden},{ok_out}]")).replace(
+                r#""layers""#,
+                r#""scaling":{"mean":[0,null],"sd":[1,1]},"layers""#,
+            ),
+            vec!["not a valid model"],
         ),
     ]
 }

@@ -1,0 +1,106 @@
+//! Short forms of user text for messages: a cell, a column name or an option value may be
+//! megabytes long, and a message must stay one readable line.
+
+use std::borrow::Cow;
+
+/// The most characters of a user's value a message repeats before an ellipsis.
+pub const SHORT_CHARS: usize = 60;
+
+/// The most characters of a whole message line (a last resort for values with spaces).
+pub const LINE_CHARS: usize = 500;
+
+/// `text` if it has at most [`SHORT_CHARS`] characters, else its first [`SHORT_CHARS`]
+/// followed by `…`.
+pub fn short(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(SHORT_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
+/// `bytes` shown as text (invalid UTF-8 replaced), shortened like [`short`], without copying
+/// more than the part shown.
+pub fn short_bytes(bytes: &[u8]) -> String {
+    // Four bytes a character at most, so this prefix holds every character shown.
+    let prefix = &bytes[..bytes.len().min(4 * (SHORT_CHARS + 1))];
+    let text = String::from_utf8_lossy(prefix);
+    if prefix.len() < bytes.len() && text.chars().count() <= SHORT_CHARS {
+        // A prefix shorter than SHORT_CHARS characters: only with replacement characters.
+        return format!("{text}…");
+    }
+    short(&text).into_owned()
+}
+
+/// A message line with every word longer than [`SHORT_CHARS`] shortened, and the whole line cut
+/// at [`LINE_CHARS`] characters.
+pub fn short_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len().min(4 * LINE_CHARS));
+    for (k, word) in line.split(' ').enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(&short(word));
+    }
+    match out.char_indices().nth(LINE_CHARS) {
+        None => out,
+        Some((end, _)) => format!("{}…", &out[..end]),
+    }
+}
+
+/// A number in the shortest form that reads back to the same `f64`, in scientific notation
+/// when it is tiny or huge (`1e-50`, not fifty zeros).
+pub fn number(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-4..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_readable_at_any_size() {
+        assert_eq!(number(1e-50), "1e-50");
+        assert_eq!(number(2.5e-300), "2.5e-300");
+        assert_eq!(number(0.25), "0.25");
+        assert_eq!(number(1.0), "1");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(-3e20), "-3e20");
+        for v in [1e-50, 0.1 + 0.2, 123_456.789, 1e300, f64::MIN_POSITIVE] {
+            assert_eq!(number(v).parse::<f64>().unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn long_values_keep_sixty_characters_and_an_ellipsis() {
+        assert_eq!(short("hot dog"), "hot dog");
+        let long = "é".repeat(1000);
+        let shown = short(&long);
+        assert_eq!(shown.chars().count(), SHORT_CHARS + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(short(&"x".repeat(SHORT_CHARS)), "x".repeat(SHORT_CHARS));
+    }
+
+    #[test]
+    fn bytes_are_shortened_without_reading_them_all() {
+        let big = vec![b'9'; 50_000_000];
+        let shown = short_bytes(&big);
+        assert_eq!(shown, format!("{}…", "9".repeat(SHORT_CHARS)));
+        assert_eq!(short_bytes(b"abc"), "abc");
+        let bad = vec![0xff; 1000];
+        assert!(short_bytes(&bad).ends_with('…'));
+    }
+
+    #[test]
+    fn lines_shorten_each_long_word() {
+        let line = format!("invalid value '{}' for '--hidden'", "5".repeat(10_000));
+        let shown = short_line(&line);
+        assert!(shown.len() < 120, "{shown}");
+        assert!(shown.ends_with("for '--hidden'"), "{shown}");
+        let spaced = "ab ".repeat(10_000);
+        assert_eq!(short_line(&spaced).chars().count(), LINE_CHARS + 1);
+    }
+}
