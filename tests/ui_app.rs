@@ -312,10 +312,7 @@ fn a_diverging_run_pauses_with_one_message_and_finite_figures() {
     }
 }
 
-/// Needs the trainer to clear a divergence stop when its settings change (`Trainer::set_config`,
-/// being changed on the hardening branch); the app side is in place.
 #[test]
-#[ignore = "needs Trainer::set_config to clear a divergence stop (hardening branch)"]
 fn lowering_the_learning_rate_after_a_divergence_and_pressing_play_resumes() {
     let mut harness = harness();
     pause(&mut harness);
