@@ -250,6 +250,7 @@ fn outer_sum_t(
     (part, parts): (usize, usize),
 ) {
     let np = sides.np;
+    let tile = &mut tile[..np * LANES];
     let (lane_count, other_count) = sides.counts();
     // This part's lane blocks: every `parts`-th one.
     for i0 in (0..lane_count)
@@ -360,6 +361,12 @@ unsafe fn tile_sums_avx2<const R: usize>(tile: &[f64], rows: [&[f64]; R]) -> [[f
 mod wide {
     //! The gradient sums with AVX-512: up to 32 sums side by side, each still summed over the
     //! samples in order from zero, fed by 8 × 8 transposes in registers.
+    //!
+    //! When the other side has few rows (the usual case: a layer's inputs and a narrow output,
+    //! or a narrow input and its units), the transposed samples go straight from registers into
+    //! the running sums, which stay in registers too. Otherwise the lanes are transposed once
+    //! into a tile, a chunk of samples at a time, and the other side's rows are summed against
+    //! it a few at a time.
 
     use std::arch::x86_64::*;
 
@@ -367,8 +374,13 @@ mod wide {
 
     /// Lane vectors (8 sums each) per pass: up to 32 sums side by side.
     const VECTORS: usize = 4;
-    /// Rows of the other side per pass: at most `VECTORS · ROWS` = 16 accumulators.
+    /// Rows of the other side per pass of the tiled sums: at most `VECTORS · ROWS` = 16
+    /// accumulators.
     const ROWS: usize = 4;
+    /// The most rows of the other side that the sums in registers take.
+    const REGISTER_ROWS: usize = 8;
+    /// Running sums kept in registers (of 32), leaving room for 8 transposed samples.
+    const REGISTER_SUMS: usize = 16;
     /// Samples per tile: `CHUNK · VECTORS · 8` values (32 KiB) stay in the L1 cache.
     const CHUNK: usize = 128;
 
@@ -379,9 +391,7 @@ mod wide {
     }
 
     /// The same sums as [`super::outer_sum_t`], in the same order: `g[0][j] = Σ_s delta[j][s]`,
-    /// `g[k+1][j] = Σ_s delta[j][s] · a[k][s]`. Lanes run along the longer side, copied
-    /// sample-major into a tile a chunk of samples at a time; the running sums wait in
-    /// `scratch` between chunks.
+    /// `g[k+1][j] = Σ_s delta[j][s] · a[k][s]`, with lanes along the longer side.
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
     pub(super) fn outer_sum(
         sides: Sides<'_>,
@@ -389,93 +399,178 @@ mod wide {
         scratch: &mut [f64],
         (part, parts): (usize, usize),
     ) {
-        let np = sides.np;
         let (lane_count, other_count) = sides.counts();
-        let (tile, sums) = scratch.split_at_mut(CHUNK * VECTORS * 8);
         let vectors = lane_count.div_ceil(8);
+        let in_registers = other_count <= REGISTER_ROWS;
+        let most = if in_registers {
+            (REGISTER_SUMS / other_count.max(1)).clamp(1, VECTORS)
+        } else {
+            VECTORS
+        };
         // Groups of lane vectors, dealt out to the parts in turn.
-        let per = VECTORS.min(vectors.div_ceil(parts)).max(1);
+        let per = most.min(vectors.div_ceil(parts)).max(1);
         for first in (0..vectors)
             .step_by(per)
             .filter(|first| (first / per) % parts == part)
         {
             let m = per.min(vectors - first);
-            let width = m * 8;
-            let sums = &mut sums[..other_count * width];
-            sums.fill(0.0);
-            for c0 in (0..np).step_by(CHUNK) {
-                let len = CHUNK.min(np - c0);
-                for v in 0..m {
-                    let block: [&[f64]; 8] =
-                        std::array::from_fn(|q| &sides.lane_row((first + v) * 8 + q)[c0..c0 + len]);
-                    for s in (0..len).step_by(8) {
-                        transpose8(&block, s, &mut tile[s * width + v * 8..], width);
+            if in_registers {
+                sums_in_registers(sides, g, first, m);
+            } else {
+                tiled_sums(sides, g, scratch, first, m);
+            }
+        }
+    }
+
+    /// Lane vectors `first..first + m` against every row of the other side (at most
+    /// [`REGISTER_ROWS`]), with the running sums in registers.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    fn sums_in_registers(sides: Sides<'_>, g: &Cells, first: usize, m: usize) {
+        macro_rules! pick {
+            ($(($m:literal, $($r:literal),*)),*) => {
+                match (m, sides.counts().1) {
+                    $($(($m, $r) => sums_in_registers_n::<$m, $r>(sides, g, first),)*)*
+                    _ => unreachable!("at most {REGISTER_SUMS} sums in registers"),
+                }
+            };
+        }
+        pick!(
+            (1, 1, 2, 3, 4, 5, 6, 7, 8),
+            (2, 1, 2, 3, 4, 5, 6, 7, 8),
+            (3, 1, 2, 3, 4, 5),
+            (4, 1, 2, 3, 4)
+        );
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    #[inline]
+    fn sums_in_registers_n<const M: usize, const R: usize>(
+        sides: Sides<'_>,
+        g: &Cells,
+        first: usize,
+    ) {
+        let np = sides.np;
+        let lanes: [[&[f64]; 8]; M] = std::array::from_fn(|v| {
+            std::array::from_fn(|q| &sides.lane_row((first + v) * 8 + q)[..np])
+        });
+        let others: [&[f64]; R] = std::array::from_fn(|t| &sides.other_row(t)[..np]);
+        let mut sums = [[_mm512_setzero_pd(); M]; R];
+        for s in (0..np).step_by(8) {
+            for (v, rows) in lanes.iter().enumerate() {
+                let samples = transposed(rows, s);
+                for (k, sample) in samples.iter().enumerate() {
+                    for (row, other) in sums.iter_mut().zip(&others) {
+                        let b = _mm512_set1_pd(other[s + k]);
+                        row[v] = _mm512_add_pd(row[v], _mm512_mul_pd(*sample, b));
                     }
                 }
-                for r0 in (0..other_count).step_by(ROWS) {
-                    let count = ROWS.min(other_count - r0);
-                    let others: [&[f64]; ROWS] = std::array::from_fn(|t| {
-                        &sides.other_row(if t < count { r0 + t } else { r0 })[c0..c0 + len]
-                    });
-                    let acc = &mut sums[r0 * width..(r0 + count) * width];
-                    add_sums(m, &tile[..len * width], &others[..count], acc);
-                }
             }
-            for t in 0..other_count {
-                for lane in 0..width {
-                    let i = first * 8 + lane;
+        }
+        let lane_count = sides.counts().0;
+        for (t, row) in sums.iter().enumerate() {
+            for (v, &sum) in row.iter().enumerate() {
+                let mut values = [0.0; 8];
+                // SAFETY: `values` holds eight f64.
+                unsafe { _mm512_storeu_pd(values.as_mut_ptr(), sum) };
+                for (q, &value) in values.iter().enumerate() {
+                    let i = (first + v) * 8 + q;
                     if i < lane_count {
-                        g.set(sides.cell(i, t), sums[t * width + lane]);
+                        g.set(sides.cell(i, t), value);
                     }
                 }
             }
         }
     }
 
+    /// Lane vectors `first..first + m` transposed into a tile a chunk of samples at a time, then
+    /// summed against the other side's rows a few at a time; the running sums wait in
+    /// `scratch` between chunks.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    fn tiled_sums(sides: Sides<'_>, g: &Cells, scratch: &mut [f64], first: usize, m: usize) {
+        let np = sides.np;
+        let (lane_count, other_count) = sides.counts();
+        let (tile, sums) = scratch.split_at_mut(CHUNK * VECTORS * 8);
+        let width = m * 8;
+        let sums = &mut sums[..other_count * width];
+        sums.fill(0.0);
+        for c0 in (0..np).step_by(CHUNK) {
+            let len = CHUNK.min(np - c0);
+            for v in 0..m {
+                let block: [&[f64]; 8] =
+                    std::array::from_fn(|q| &sides.lane_row((first + v) * 8 + q)[c0..c0 + len]);
+                for s in (0..len).step_by(8) {
+                    transpose8(&block, s, &mut tile[s * width + v * 8..], width);
+                }
+            }
+            for r0 in (0..other_count).step_by(ROWS) {
+                let count = ROWS.min(other_count - r0);
+                let others: [&[f64]; ROWS] = std::array::from_fn(|t| {
+                    &sides.other_row(if t < count { r0 + t } else { r0 })[c0..c0 + len]
+                });
+                let acc = &mut sums[r0 * width..(r0 + count) * width];
+                add_sums(m, &tile[..len * width], &others[..count], acc);
+            }
+        }
+        for t in 0..other_count {
+            for lane in 0..width {
+                let i = first * 8 + lane;
+                if i < lane_count {
+                    g.set(sides.cell(i, t), sums[t * width + lane]);
+                }
+            }
+        }
+    }
+
+    /// Samples `s..s + 8` of 8 rows, transposed: vector `k` holds `rows[q][s + k]` in lane `q`.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    #[inline]
+    fn transposed(rows: &[&[f64]; 8], s: usize) -> [__m512d; 8] {
+        assert!(rows.iter().all(|r| r.len() >= s + 8));
+        // SAFETY: every row holds 8 values from s (checked).
+        let r: [__m512d; 8] =
+            std::array::from_fn(|q| unsafe { _mm512_loadu_pd(rows[q].as_ptr().add(s)) });
+        // [r0s0 r1s0 r0s2 r1s2 r0s4 r1s4 r0s6 r1s6] and the odd samples, for each pair of rows.
+        let t: [__m512d; 8] = std::array::from_fn(|i| {
+            let (x, y) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
+            if i % 2 == 0 {
+                _mm512_unpacklo_pd(x, y)
+            } else {
+                _mm512_unpackhi_pd(x, y)
+            }
+        });
+        let low = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+        let high = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+        // Rows 0–3 (u) and 4–7 (v) of samples [0|4], [2|6], [1|5], [3|7].
+        let quads = |x: __m512d, y: __m512d| {
+            (
+                _mm512_permutex2var_pd(x, low, y),
+                _mm512_permutex2var_pd(x, high, y),
+            )
+        };
+        let (u04, u26) = quads(t[0], t[2]);
+        let (u15, u37) = quads(t[1], t[3]);
+        let (v04, v26) = quads(t[4], t[6]);
+        let (v15, v37) = quads(t[5], t[7]);
+        [
+            _mm512_shuffle_f64x2::<0x44>(u04, v04),
+            _mm512_shuffle_f64x2::<0x44>(u15, v15),
+            _mm512_shuffle_f64x2::<0x44>(u26, v26),
+            _mm512_shuffle_f64x2::<0x44>(u37, v37),
+            _mm512_shuffle_f64x2::<0xEE>(u04, v04),
+            _mm512_shuffle_f64x2::<0xEE>(u15, v15),
+            _mm512_shuffle_f64x2::<0xEE>(u26, v26),
+            _mm512_shuffle_f64x2::<0xEE>(u37, v37),
+        ]
+    }
+
     /// Writes rows `block[q][s..s + 8]` (q < 8) transposed: `tile[k · width + q] = block[q][s + k]`.
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
     #[inline]
     fn transpose8(block: &[&[f64]; 8], s: usize, tile: &mut [f64], width: usize) {
-        assert!(block.iter().all(|r| r.len() >= s + 8) && tile.len() >= 7 * width + 8);
-        // SAFETY: every row holds 8 values from s, and the tile 8 rows of `width` (checked).
-        unsafe {
-            let r: [__m512d; 8] =
-                std::array::from_fn(|q| _mm512_loadu_pd(block[q].as_ptr().add(s)));
-            // [r0s0 r1s0 r0s2 r1s2 r0s4 r1s4 r0s6 r1s6] and the odd samples, for each pair of rows.
-            let t: [__m512d; 8] = std::array::from_fn(|i| {
-                let (x, y) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
-                if i % 2 == 0 {
-                    _mm512_unpacklo_pd(x, y)
-                } else {
-                    _mm512_unpackhi_pd(x, y)
-                }
-            });
-            let low = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
-            let high = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
-            // Rows 0–3 (u) and 4–7 (v) of samples [0|4], [2|6], [1|5], [3|7].
-            let quads = |x: __m512d, y: __m512d| {
-                (
-                    _mm512_permutex2var_pd(x, low, y),
-                    _mm512_permutex2var_pd(x, high, y),
-                )
-            };
-            let (u04, u26) = quads(t[0], t[2]);
-            let (u15, u37) = quads(t[1], t[3]);
-            let (v04, v26) = quads(t[4], t[6]);
-            let (v15, v37) = quads(t[5], t[7]);
-            let samples = [
-                _mm512_shuffle_f64x2::<0x44>(u04, v04),
-                _mm512_shuffle_f64x2::<0x44>(u15, v15),
-                _mm512_shuffle_f64x2::<0x44>(u26, v26),
-                _mm512_shuffle_f64x2::<0x44>(u37, v37),
-                _mm512_shuffle_f64x2::<0xEE>(u04, v04),
-                _mm512_shuffle_f64x2::<0xEE>(u15, v15),
-                _mm512_shuffle_f64x2::<0xEE>(u26, v26),
-                _mm512_shuffle_f64x2::<0xEE>(u37, v37),
-            ];
-            for (k, v) in samples.into_iter().enumerate() {
-                _mm512_storeu_pd(tile.as_mut_ptr().add(k * width), v);
-            }
+        assert!(tile.len() >= 7 * width + 8);
+        for (k, v) in transposed(block, s).into_iter().enumerate() {
+            // SAFETY: the tile holds 8 rows of `width` (checked).
+            unsafe { _mm512_storeu_pd(tile.as_mut_ptr().add(k * width), v) };
         }
     }
 
