@@ -454,21 +454,21 @@ mod wide {
             std::array::from_fn(|q| &sides.lane_row((first + v) * 8 + q)[..np])
         });
         let others: [&[f64]; R] = std::array::from_fn(|t| &sides.other_row(t)[..np]);
-        let mut sums = [[_mm512_setzero_pd(); M]; R];
+        // [lane vector][other row]
+        let mut sums = [[_mm512_setzero_pd(); R]; M];
         for s in (0..np).step_by(8) {
-            for (v, rows) in lanes.iter().enumerate() {
-                let samples = transposed(rows, s);
-                for (k, sample) in samples.iter().enumerate() {
-                    for (row, other) in sums.iter_mut().zip(&others) {
-                        let b = _mm512_set1_pd(other[s + k]);
-                        row[v] = _mm512_add_pd(row[v], _mm512_mul_pd(*sample, b));
-                    }
-                }
+            let block: [&[f64; 8]; R] = std::array::from_fn(|t| {
+                others[t][s..s + 8]
+                    .try_into()
+                    .expect("np is a multiple of 8")
+            });
+            for (rows, acc) in lanes.iter().zip(&mut sums) {
+                add_block(&transposed(rows, s), &block, acc);
             }
         }
         let lane_count = sides.counts().0;
-        for (t, row) in sums.iter().enumerate() {
-            for (v, &sum) in row.iter().enumerate() {
+        for (v, row) in sums.iter().enumerate() {
+            for (t, &sum) in row.iter().enumerate() {
                 let mut values = [0.0; 8];
                 // SAFETY: `values` holds eight f64.
                 unsafe { _mm512_storeu_pd(values.as_mut_ptr(), sum) };
@@ -480,6 +480,24 @@ mod wide {
                 }
             }
         }
+    }
+
+    /// `acc[t] += Σ_k samples[k] · others[t][k]`, over the 8 samples in order; the running sums
+    /// stay in registers for the block.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    #[inline]
+    fn add_block<const R: usize>(
+        samples: &[__m512d; 8],
+        others: &[&[f64; 8]; R],
+        acc: &mut [__m512d; R],
+    ) {
+        let mut sums = *acc;
+        for (k, &sample) in samples.iter().enumerate() {
+            for (sum, other) in sums.iter_mut().zip(others) {
+                *sum = _mm512_add_pd(*sum, _mm512_mul_pd(sample, _mm512_set1_pd(other[k])));
+            }
+        }
+        *acc = sums;
     }
 
     /// Lane vectors `first..first + m` transposed into a tile a chunk of samples at a time, then
