@@ -237,6 +237,15 @@ impl SavedModel {
                 short(&self.classes[0])
             )));
         }
+        for (what, names) in [("class", &self.classes), ("feature", &self.features)] {
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(twice) = names.iter().find(|n| !seen.insert(n.as_str())) {
+                return Err(NnError::Invalid(format!(
+                    "{what} \"{}\" is listed twice",
+                    short(twice)
+                )));
+            }
+        }
         if !self.classes.is_empty() {
             let expected = if head == OutputHead::Sigmoid && self.classes.len() == 2 {
                 1

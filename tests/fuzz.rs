@@ -11,8 +11,8 @@ use nnviz::data::{ColumnRoles, Task, read_csv_bytes};
 use nnviz::model::SavedModel;
 use proptest::prelude::*;
 
-/// Bytes that look like CSV often enough to reach the deep paths: fields from a small alphabet of
-/// numbers, words, quotes, delimiters and line ends, plus raw bytes.
+/// Bytes that look like CSV now and then: fields from a small alphabet of numbers, words, quotes,
+/// delimiters and line ends, plus raw bytes (the tokenizer's and the checks' paths).
 fn csvish() -> impl Strategy<Value = Vec<u8>> {
     let token = prop_oneof![
         Just(b",".to_vec()),
@@ -33,9 +33,86 @@ fn csvish() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(token, 0..120).prop_map(|t| t.concat())
 }
 
+/// A table that is valid CSV most of the time (2–4 columns of numbers or words, 1–11 rows, a
+/// few missing, odd and extreme values, one delimiter and line end throughout), then often mutated (a
+/// field lost or added, a cut, a stray byte, a header repeated), so that the reader's deep paths
+/// (type inference, one-hot encoding, classes, missing rows) are reached as well as its errors.
+fn csv_table() -> impl Strategy<Value = Vec<u8>> {
+    let number = "-?[0-9]{1,3}(\\.[0-9]{1,2})?";
+    let word = prop::sample::select(vec!["a", "b", "c"]).prop_map(String::from);
+    let odd = prop::sample::select(vec![
+        "NA",
+        "",
+        "NaN",
+        "inf",
+        "-1e308",
+        "1e309",
+        "\"q,uoted\"",
+        "\"\"",
+        " 7 ",
+        "1e-320",
+        "b",
+    ])
+    .prop_map(String::from);
+    let layout = (
+        prop::collection::vec(any::<bool>(), 2..5), // per column: numbers (true) or words
+        1usize..12,
+        prop::sample::select(vec![",", ";", "\t"]),
+        prop::sample::select(vec!["\n", "\r\n"]),
+    );
+    (
+        layout,
+        prop::collection::vec((number, word, odd, 0u8..20), 44),
+        (0usize..12, 0usize..4096, any::<u8>()),
+    )
+        .prop_map(|((numeric, rows, delim, eol), cells, (kind, at, byte))| {
+            let cols = numeric.len();
+            let header: Vec<String> = (0..cols).map(|c| format!("c{c}")).collect();
+            let mut text = header.join(delim) + eol;
+            for row in cells.chunks(cols).take(rows) {
+                let fields: Vec<&str> = row
+                    .iter()
+                    .zip(&numeric)
+                    .map(|((n, w, o, dice), &is_number)| match (dice, is_number) {
+                        (0, _) => o.as_str(),
+                        (_, true) => n.as_str(),
+                        (_, false) => w.as_str(),
+                    })
+                    .collect();
+                text.push_str(&fields.join(delim));
+                text.push_str(eol);
+            }
+            let mut bytes = text.into_bytes();
+            let place = at % bytes.len().max(1);
+            match kind {
+                0 => bytes.truncate(place),
+                1 => bytes.insert(place, byte),
+                2 => {
+                    if let Some(i) = bytes
+                        .iter()
+                        .skip(place)
+                        .position(|&b| b == delim.as_bytes()[0])
+                    {
+                        bytes.remove(place + i);
+                    }
+                }
+                3 => bytes.splice(place..place, delim.bytes()).for_each(drop),
+                4 => bytes
+                    .splice(0..0, b"\xEF\xBB\xBF".iter().copied())
+                    .for_each(drop),
+                5 => bytes.splice(1..2, b"0".iter().copied()).for_each(drop), // "c0" twice
+                _ => {}
+            }
+            bytes
+        })
+}
+
 proptest! {
     #[test]
-    fn the_csv_reader_never_panics(bytes in csvish(), task in 0usize..3) {
+    fn the_csv_reader_never_panics(
+        bytes in prop_oneof![csv_table(), csvish()],
+        task in 0usize..3,
+    ) {
         let roles = ColumnRoles {
             task: [Task::Auto, Task::Classification, Task::Regression][task],
             ..ColumnRoles::default()
@@ -57,44 +134,91 @@ proptest! {
     }
 }
 
-/// Model JSON with its pieces shuffled and mutated.
+/// Model JSON: a consistent model (1–3 features, 0–2 hidden layers, a head that fits the
+/// classes) most of the time, then often mutated (a shape, a value, a name, a field, a cut), so
+/// that both the checks of a well-formed file and the paths of a valid one are reached.
 fn model_like() -> impl Strategy<Value = String> {
-    let number = prop_oneof![
-        Just("0".to_string()),
-        Just("-1.5".to_string()),
-        Just("1e308".to_string()),
-        Just("\"x\"".to_string()),
-        Just("null".to_string())
-    ];
-    let row = prop::collection::vec(number, 0..4).prop_map(|v| format!("[{}]", v.join(",")));
-    let matrix = prop::collection::vec(row, 0..4).prop_map(|v| format!("[{}]", v.join(",")));
-    let activation = prop::sample::select(vec![
-        "sigmoid", "tanh", "softmax", "identity", "relu", "swish", "",
-    ]);
-    let layer =
-        (activation, matrix).prop_map(|(a, m)| format!(r#"{{"activation":"{a}","weights":{m}}}"#));
-    let layers = prop::collection::vec(layer, 0..4).prop_map(|v| format!("[{}]", v.join(",")));
-    let features = prop::collection::vec("[a-c]", 0..4).prop_map(|v| {
-        format!(
-            "[{}]",
-            v.iter()
-                .map(|f| format!("\"{f}\""))
-                .collect::<Vec<_>>()
-                .join(",")
-        )
-    });
-    let classes = prop::collection::vec("[n-p]", 0..4).prop_map(|v| {
-        format!(
-            "[{}]",
-            v.iter()
-                .map(|f| format!("\"{f}\""))
-                .collect::<Vec<_>>()
-                .join(",")
-        )
-    });
-    (layers, features, classes, 0usize..200).prop_map(|(layers, features, classes, cut)| {
-        let json = format!(r#"{{"format":"nnviz-model","version":1,"features":{features},"target":"y","classes":{classes},"layers":{layers}}}"#);
-        // Sometimes truncated.
-        if cut < 20 { json[..json.len() * cut / 20].to_string() } else { json }
-    })
+    let shape = (
+        1usize..4,
+        prop::collection::vec(1usize..4, 0..3),
+        prop::sample::select(vec![0usize, 2, 3]),
+    );
+    let hidden_activation = prop::sample::select(vec!["sigmoid", "tanh", "relu", "linear"]);
+    let value = prop::sample::select(vec!["0", "1", "-1.5", "0.25", "1e-300", "1e300"]);
+    let mutation = (0usize..12, 0usize..64, 0usize..64);
+    (
+        shape,
+        hidden_activation,
+        prop::collection::vec(value, 64),
+        any::<bool>(),
+        mutation,
+    )
+        .prop_map(|((d, hidden, k), activation, values, scaled, (kind, at, cut))| {
+            let mut values = values.into_iter().cycle();
+            let (out, head) = match k {
+                0 => (1, "identity"),
+                2 => (1, "sigmoid"),
+                _ => (k, "softmax"),
+            };
+            let sizes: Vec<usize> = std::iter::once(d)
+                .chain(hidden.iter().copied())
+                .chain([out])
+                .collect();
+            let layers: Vec<String> = sizes
+                .windows(2)
+                .enumerate()
+                .map(|(l, w)| {
+                    let rows: Vec<String> = (0..=w[0])
+                        .map(|_| {
+                            let row: Vec<&str> = (0..w[1]).map(|_| values.next().unwrap()).collect();
+                            format!("[{}]", row.join(","))
+                        })
+                        .collect();
+                    let name = if l + 1 == sizes.len() - 1 { head } else { activation };
+                    format!(r#"{{"activation":"{name}","weights":[{}]}}"#, rows.join(","))
+                })
+                .collect();
+            let names = |prefix: &str, n: usize| {
+                (0..n)
+                    .map(|i| format!("\"{prefix}{i}\""))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            let scaling = if scaled {
+                let ones = vec!["1"; d].join(",");
+                let zeros = vec!["0"; d].join(",");
+                format!(r#","scaling":{{"mean":[{zeros}],"sd":[{ones}]}}"#)
+            } else {
+                String::new()
+            };
+            let mut json = format!(
+                r#"{{"format":"nnviz-model","version":1,"features":[{}],"target":"y","classes":[{}]{scaling},"layers":[{}]}}"#,
+                names("x", d),
+                names("c", k),
+                layers.join(",")
+            );
+            // Mutations: half the cases stay valid.
+            let pick = |json: &str, needle: char| {
+                let places: Vec<usize> = json.match_indices(needle).map(|(i, _)| i).collect();
+                places.get(at % places.len().max(1)).copied()
+            };
+            match kind {
+                0 => json.truncate(json.len() * cut / 64),
+                1 => {
+                    if let Some(i) = pick(&json, ',') {
+                        json.remove(i); // merges two values or fields
+                    }
+                }
+                2 => {
+                    if let Some(i) = pick(&json, ']') {
+                        json.insert_str(i, ",0"); // one value too many
+                    }
+                }
+                3 => json = json.replacen("\"sigmoid\"", "\"swish\"", 1),
+                4 => json = json.replacen("1e300", "1e999", 1),
+                5 => json = json.replacen("\"c1\"", "\"c0\"", 1),
+                _ => {}
+            }
+            json
+        })
 }

@@ -349,6 +349,18 @@ pub fn model_cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
             vec!["unknown field", "…"],
         ),
         (
+            "a class twice",
+            model(&format!("[{ok_hidden},{ok_out}]"))
+                .replace(r#""classes":["n","y"]"#, r#""classes":["n","n"]"#),
+            vec!["class \"n\" is listed twice"],
+        ),
+        (
+            "a feature twice",
+            model(&format!("[{ok_hidden},{ok_out}]"))
+                .replace(r#""features":["a","b"]"#, r#""features":["a","a"]"#),
+            vec!["feature \"a\" is listed twice"],
+        ),
+        (
             "nan scaling",
             model(&format!("[{ok_hidden},{ok_out}]")).replace(
                 r#""layers""#,
