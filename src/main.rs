@@ -121,20 +121,19 @@ fn open_app(cli: &Cli) -> Result<(), CliError> {
 
 #[cfg(feature = "gui")]
 fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
-    let preset = preset(args.preset.as_deref())?;
-    let frames = args.frames as usize;
-    let report = match &args.data {
-        Some(csv) => {
-            let options = nnviz::app::AppOptions {
-                preset,
-                fresh: true,
-                csv: Some(csv.clone()),
-                builtin: None,
-            };
-            nnviz::app::bench_app(&mut nnviz::app::App::headless(&options, None), frames)
-        }
-        None => nnviz::app::bench_ui(frames, preset),
+    let options = nnviz::app::AppOptions {
+        preset: preset(args.preset.as_deref())?,
+        fresh: true,
+        csv: args.data.clone(),
+        builtin: None,
     };
+    let mut app = nnviz::app::App::headless(&options, None);
+    if let Some(hidden) = &args.hidden {
+        let mut settings = app.settings.clone();
+        settings.hidden = nnviz::cli::hidden_layers(hidden, &args.activation)?;
+        app.apply_settings(settings);
+    }
+    let report = nnviz::app::bench_app(&mut app, args.frames as usize);
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     // A closed pipe only loses the report.

@@ -918,6 +918,20 @@ impl eframe::App for ScreenshotApp {
     fn persist_egui_memory(&self) -> bool {
         false
     }
+
+    /// The pointer of a headless display rests in the middle of the screen, over the plot: a
+    /// screenshot shows the app as nobody is pointing at it (no crosshair, no hover).
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        raw_input.events.retain(|event| {
+            !matches!(
+                event,
+                egui::Event::PointerMoved(_)
+                    | egui::Event::MouseMoved(_)
+                    | egui::Event::PointerButton { .. }
+            )
+        });
+        raw_input.events.push(egui::Event::PointerGone);
+    }
 }
 
 /// Writes `image` as PNG, atomically.

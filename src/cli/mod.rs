@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use bench::bench_engine;
+pub use train::hidden_layers;
 
 /// Watch a neural network learn. Without a command, opens the app on the hot dogs.
 #[derive(Debug, Parser)]
@@ -64,6 +65,13 @@ pub struct BenchUiArgs {
     /// Load this CSV instead of a preset (e.g. a big file).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Hidden layer sizes to train instead of the default network (e.g. 30 or 8,8), set the way
+    /// the app's controls set them; training keeps going for every frame.
+    #[arg(long)]
+    pub hidden: Option<String>,
+    /// Activation of those hidden layers.
+    #[arg(long, default_value = "sigmoid")]
+    pub activation: String,
 }
 
 /// A command-line failure: printed as one line; exit status 2 for bad input, 1 for a run that

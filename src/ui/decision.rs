@@ -113,8 +113,10 @@ pub fn axis_features(settings: &Settings, n_features: usize) -> (usize, usize) {
 
 impl DecisionGrid {
     /// Recomputes the grid if what it shows changed. A new view (axes, slice, data, network,
-    /// shading, theme) is computed at once; new weights of the same network are computed a
-    /// slice of rows per call, spending about `budget`, and shown when complete.
+    /// shading, theme) is computed at once if that takes at most [`NEW_VIEW_BUDGET`] (it does
+    /// but for the largest networks), else over a few frames; new weights of the same network
+    /// are computed a slice of rows per call, spending about `budget`. Either is shown when
+    /// complete.
     pub fn update(
         &mut self,
         ctx: &egui::Context,
@@ -154,7 +156,7 @@ impl DecisionGrid {
             self.job = Some(GridJob::new(session, settings, key, (x_feature, y_feature)));
             self.started_at = Some(Instant::now());
         }
-        let budget = if view_shown { budget } else { Duration::MAX };
+        let budget = if view_shown { budget } else { NEW_VIEW_BUDGET };
         let start = Instant::now();
         let Some(job) = self.job.as_mut() else {
             return;
@@ -221,8 +223,14 @@ fn grid_cells(params: usize, inputs: usize) -> usize {
     cells.clamp(48, GRID_CELLS)
 }
 
-/// About this many cells are computed per piece of a grid job.
+/// Frame time a new view's grid may take before the rest waits for the next frames.
+const NEW_VIEW_BUDGET: Duration = Duration::from_millis(25);
+
+/// About this many cells are computed per piece of a grid job...
 const CELLS_PER_PIECE: usize = 2048;
+/// ...or fewer, so that a piece costs at most about this many multiply-adds (a fraction of a
+/// millisecond), whatever the network; never less than one row of cells.
+const WORK_PER_PIECE: usize = 2_000_000;
 
 /// A grid being computed, rows at a time, from a snapshot of the network.
 struct GridJob {
@@ -277,7 +285,9 @@ impl GridJob {
     /// Computes the next piece of rows (row 0 is the top of the texture).
     fn compute_rows(&mut self) -> Result<(), String> {
         let (cells, d) = (self.cells, self.slice.len());
-        let rows = (CELLS_PER_PIECE / cells).max(1).min(cells - self.next_row);
+        let per_cell = self.network.parameter_count().max(1);
+        let piece = CELLS_PER_PIECE.min(WORK_PER_PIECE / per_cell);
+        let rows = (piece / cells).max(1).min(cells - self.next_row);
         let (x_feature, y_feature) = self.axes;
         let b = self.bounds;
         let (dx, dy) = (
