@@ -919,8 +919,8 @@ impl eframe::App for ScreenshotApp {
         false
     }
 
-    /// The pointer of a headless display rests in the middle of the screen, over the plot: a
-    /// screenshot shows the app as nobody is pointing at it (no crosshair, no hover).
+    /// A screenshot shows the app as nobody is pointing at it: wherever the display's pointer
+    /// happens to be, nothing is hovered and no crosshair is drawn.
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
         raw_input.events.retain(|event| {
             !matches!(
