@@ -12,11 +12,16 @@ use std::time::{Duration, Instant};
 use nnviz::app::session::Session;
 use nnviz::app::settings::Settings;
 
-/// Resident memory of this process in kB (Linux), if known.
-fn resident_kb() -> Option<u64> {
+/// A memory figure of this process in kB (Linux), if known: `VmRSS` (resident now) or `VmHWM`
+/// (the peak of resident memory so far).
+fn memory_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn resident_kb() -> Option<u64> {
+    memory_kb("VmRSS:")
 }
 
 fn soak(iterations: u64) {
@@ -27,6 +32,7 @@ fn soak(iterations: u64) {
     let budget = Duration::from_millis(8);
     let start = Instant::now();
     let mut memory_at_start = None;
+    let mut peak_at_start = None;
     let mut rate_at_start = None;
     let mut last = (Instant::now(), 0u64);
     let mut rates = Vec::new();
@@ -40,6 +46,7 @@ fn soak(iterations: u64) {
         let done = session.trainer.iteration();
         if done >= iterations / 10 && memory_at_start.is_none() {
             memory_at_start = resident_kb();
+            peak_at_start = memory_kb("VmHWM:");
         }
         if last.0.elapsed() >= Duration::from_millis(500) {
             rates.push((done - last.1) as f64 / last.0.elapsed().as_secs_f64());
@@ -48,13 +55,16 @@ fn soak(iterations: u64) {
         }
     }
     let memory_at_end = resident_kb();
+    let peak_at_end = memory_kb("VmHWM:");
     let points = session.history.points().len();
     eprintln!(
-        "soak: {} iterations in {:.1} s; resident memory {:?} kB after 10 %, {:?} kB at the end; {} history points (stride {}); iterations/s first {:?}, last {:?}",
+        "soak: {} iterations in {:.1} s; resident memory {:?} kB after 10 %, {:?} kB at the end; peak {:?} kB after 10 %, {:?} kB at the end; {} history points (stride {}); iterations/s first {:?}, last {:?}",
         session.trainer.iteration(),
         start.elapsed().as_secs_f64(),
         memory_at_start,
         memory_at_end,
+        peak_at_start,
+        peak_at_end,
         points,
         session.history.stride(),
         rates.first(),
@@ -63,6 +73,9 @@ fn soak(iterations: u64) {
     assert!(points <= 2048, "history grew to {points} points");
     if let (Some(a), Some(b)) = (memory_at_start, memory_at_end) {
         assert!(b <= a + 4096, "memory grew from {a} kB to {b} kB");
+    }
+    if let (Some(a), Some(b)) = (peak_at_start, peak_at_end) {
+        assert!(b <= a + 4096, "peak memory grew from {a} kB to {b} kB");
     }
     if rates.len() >= 4 {
         // Medians of the first and last quarters, so one busy moment of the machine does not
