@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::data::{
-    ColumnRoles, ColumnSummary, Dataset, PrepareOptions, Prepared, Scaling, Table, Target, prepare,
+    ColumnRoles, ColumnSummary, Dataset, PrepareOptions, Prepared, Table, Target, prepare,
 };
 use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Architecture, Init, Loss, Matrix, Network, OutputHead, Reduction, Targets};
@@ -481,11 +481,7 @@ impl Session {
         }
         self.prepared = prepared;
         self.data_version += 1;
-        self.train_metrics = None;
-        self.test_metrics = None;
-        self.metrics_key = (u64::MAX, u64::MAX);
-        self.metrics_iteration = None;
-        self.metrics_job = None;
+        self.forget_metrics();
         if !keep_weights {
             self.rebuild_network(settings)?;
             self.restart_baseline(settings);
@@ -548,15 +544,23 @@ impl Session {
     /// Uses these train and test rows of the (edited) data set, keeping the weights; the
     /// baseline starts over on the new data.
     fn set_rows(&mut self, settings: &Settings, train: Vec<usize>, test: Vec<usize>) {
-        self.prepared = prepare_rows(settings, &self.dataset, train, test);
+        let standardize = settings
+            .standardize
+            .unwrap_or(self.dataset.standardize_by_default);
+        self.prepared = Prepared::from_rows(&self.dataset, train, test, standardize);
         self.ranges = column_ranges(&self.dataset.features);
         self.data_version += 1;
+        self.forget_metrics();
+        self.restart_baseline(settings);
+    }
+
+    /// Drops the metrics of weights or data that are gone (and any computation of them).
+    fn forget_metrics(&mut self) {
         self.train_metrics = None;
         self.test_metrics = None;
         self.metrics_key = (u64::MAX, u64::MAX);
         self.metrics_iteration = None;
         self.metrics_job = None;
-        self.restart_baseline(settings);
     }
 
     /// A new network from the seed (architecture, initialisation or seed changed, or reset).
@@ -571,11 +575,7 @@ impl Session {
         self.network_version += 1;
         self.history.clear();
         self.pending_steps = 0;
-        self.train_metrics = None;
-        self.test_metrics = None;
-        self.metrics_key = (u64::MAX, u64::MAX);
-        self.metrics_iteration = None;
-        self.metrics_job = None;
+        self.forget_metrics();
         self.chunk = 1;
     }
 
@@ -946,37 +946,6 @@ fn r_squared(network: &Network, x: &Matrix, y: &Targets) -> Option<f64> {
     }
     let r2 = 1.0 - sse / sst;
     (sst > 0.0 && r2.is_finite()).then_some(r2)
-}
-
-/// The matrices for given train and test rows of `dataset` (scaled, if asked, with figures
-/// fitted on the training rows): the split of [`prepare`] with the rows chosen by the caller.
-fn prepare_rows(
-    settings: &Settings,
-    dataset: &Dataset,
-    train_rows: Vec<usize>,
-    test_rows: Vec<usize>,
-) -> Prepared {
-    let targets = dataset.targets();
-    let mut train_x = dataset.features.select_rows(&train_rows);
-    let mut test_x = dataset.features.select_rows(&test_rows);
-    let standardize = settings
-        .standardize
-        .unwrap_or(dataset.standardize_by_default);
-    let scaling = standardize.then(|| {
-        let scaling = Scaling::fit(&train_x);
-        train_x = scaling.standardized_from_raw(&train_x);
-        test_x = scaling.standardized_from_raw(&test_x);
-        scaling
-    });
-    Prepared {
-        train_y: targets.select(&train_rows),
-        test_y: targets.select(&test_rows),
-        train_x,
-        test_x,
-        train_rows,
-        test_rows,
-        scaling,
-    }
 }
 
 /// Splits and scales `dataset` as `settings` say.

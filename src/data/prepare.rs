@@ -226,25 +226,43 @@ pub fn prepare(data: &Dataset, opts: &PrepareOptions) -> Result<Prepared, DataEr
         in_test[i] = true;
     }
     let train_rows: Vec<usize> = (0..n).filter(|&i| !in_test[i]).collect();
-
-    let targets = data.targets();
-    let mut train_x = data.features.select_rows(&train_rows);
-    let mut test_x = data.features.select_rows(&test_rows);
-    let scaling = opts.standardize.then(|| {
-        let scaling = Scaling::fit(&train_x);
-        train_x = scaling.standardized_from_raw(&train_x);
-        test_x = scaling.standardized_from_raw(&test_x);
-        scaling
-    });
-    Ok(Prepared {
-        train_y: targets.select(&train_rows),
-        test_y: targets.select(&test_rows),
-        train_x,
-        test_x,
+    Ok(Prepared::from_rows(
+        data,
         train_rows,
         test_rows,
-        scaling,
-    })
+        opts.standardize,
+    ))
+}
+
+impl Prepared {
+    /// The matrices of `data` for the given training and test rows (each ascending),
+    /// standardised if asked with figures fitted on the training rows: [`prepare`] with the
+    /// split chosen by the caller (e.g. one that keeps every row's side when a point is added).
+    pub fn from_rows(
+        data: &Dataset,
+        train_rows: Vec<usize>,
+        test_rows: Vec<usize>,
+        standardize: bool,
+    ) -> Self {
+        let targets = data.targets();
+        let mut train_x = data.features.select_rows(&train_rows);
+        let mut test_x = data.features.select_rows(&test_rows);
+        let scaling = standardize.then(|| {
+            let scaling = Scaling::fit(&train_x);
+            train_x = scaling.standardized_from_raw(&train_x);
+            test_x = scaling.standardized_from_raw(&test_x);
+            scaling
+        });
+        Self {
+            train_y: targets.select(&train_rows),
+            test_y: targets.select(&test_rows),
+            train_x,
+            test_x,
+            train_rows,
+            test_rows,
+            scaling,
+        }
+    }
 }
 
 /// Test rows per group: proportional shares, largest remainders first, summing to

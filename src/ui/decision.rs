@@ -113,7 +113,7 @@ pub fn axis_features(settings: &Settings, n_features: usize) -> (usize, usize) {
 
 impl DecisionGrid {
     /// Recomputes the grid if what it shows changed. A new view (axes, slice, data, network,
-    /// shading, theme) is computed at once if that takes at most [`NEW_VIEW_BUDGET`] (it does
+    /// shading, theme) is computed at once if that takes at most 25 ms (it does
     /// but for the largest networks), else over a few frames; new weights of the same network
     /// are computed a slice of rows per call, spending about `budget`. Either is shown when
     /// complete.
