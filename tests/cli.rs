@@ -28,6 +28,30 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// `nnviz train ARGS --save-model DIR/m.json`, which must succeed; the model's path.
+fn train_and_save(dir: &Path, args: &[&str]) -> PathBuf {
+    let model = dir.join("m.json");
+    let mut all = vec!["train"];
+    all.extend_from_slice(args);
+    all.extend(["--save-model", model.to_str().unwrap()]);
+    let o = nnviz(&all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    model
+}
+
+/// `nnviz predict --model MODEL --data DATA` and `extra`.
+fn predict(model: &Path, data: &Path, extra: &[&str]) -> Output {
+    let mut all = vec![
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ];
+    all.extend_from_slice(extra);
+    nnviz(&all)
+}
+
 /// The last line of stdout as JSON.
 fn last_json(o: &Output) -> serde_json::Value {
     let text = stdout(o);
@@ -189,30 +213,13 @@ fn zero_iterations_checks_a_file_without_training() {
 #[test]
 fn a_saved_model_predicts_new_rows() {
     let dir = temp_dir("predict");
-    let model = dir.join("m.json");
-    let o = nnviz(&[
-        "train",
-        "--dataset",
-        "gauss",
-        "--iterations",
-        "500",
-        "--save-model",
-        model.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let model = train_and_save(&dir, &["--dataset", "gauss", "--iterations", "500"]);
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert!(saved["layers"][0]["weights"].is_array());
     let new = dir.join("new.csv");
     std::fs::write(&new, "x1,x2\n-2,-2\n2,2\n").unwrap();
-    let o = nnviz(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--data",
-        new.to_str().unwrap(),
-        "--probabilities",
-    ]);
+    let o = predict(&model, &new, &["--probabilities"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let rows: Vec<&str> = out.lines().collect();
@@ -590,27 +597,14 @@ fn predict_refuses_a_text_value_the_model_never_saw() {
         text.push_str(&format!("{},{colour},{kind}\n", i % 7));
     }
     std::fs::write(&train, text).unwrap();
-    let model = dir.join("m.json");
-    let o = nnviz(&[
-        "train",
-        "--data",
-        train.to_str().unwrap(),
-        "--iterations",
-        "10",
-        "--save-model",
-        model.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let model = train_and_save(
+        &dir,
+        &["--data", train.to_str().unwrap(), "--iterations", "10"],
+    );
     // Red is the reference level (all zeros): known, though no feature column names it.
     let new = dir.join("new.csv");
     std::fs::write(&new, "size,colour\n1,red\n2,blue\n3,purple\n").unwrap();
-    let o = nnviz(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--data",
-        new.to_str().unwrap(),
-    ]);
+    let o = predict(&model, &new, &[]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}{}", stdout(&o));
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -624,13 +618,7 @@ fn predict_refuses_a_text_value_the_model_never_saw() {
         assert!(err.contains(word), "{err:?} should name {word:?}");
     }
     std::fs::write(&new, "size,colour\n1,red\n2,blue\n").unwrap();
-    let o = nnviz(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--data",
-        new.to_str().unwrap(),
-    ]);
+    let o = predict(&model, &new, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -644,17 +632,10 @@ fn values_near_the_largest_float_standardise_into_a_model_that_predicts() {
         text.push_str(&format!("{x1},{i},{}\n", ["a", "b"][i % 2]));
     }
     std::fs::write(&data, text).unwrap();
-    let model = dir.join("m.json");
-    let o = nnviz(&[
-        "train",
-        "--data",
-        data.to_str().unwrap(),
-        "--iterations",
-        "0",
-        "--save-model",
-        model.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let model = train_and_save(
+        &dir,
+        &["--data", data.to_str().unwrap(), "--iterations", "0"],
+    );
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     for key in ["mean", "sd"] {
@@ -668,14 +649,7 @@ fn values_near_the_largest_float_standardise_into_a_model_that_predicts() {
             saved["scaling"]
         );
     }
-    let o = nnviz(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "--probabilities",
-    ]);
+    let o = predict(&model, &data, &["--probabilities"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stdout(&o).contains("NaN"), "{}", stdout(&o));
 }
@@ -693,14 +667,7 @@ fn tiny_probabilities_print_in_scientific_notation() {
     .unwrap();
     let new = dir.join("new.csv");
     std::fs::write(&new, "x\n1\n").unwrap();
-    let o = nnviz(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--data",
-        new.to_str().unwrap(),
-        "--probabilities",
-    ]);
+    let o = predict(&model, &new, &["--probabilities"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let row = out.lines().nth(1).unwrap();

@@ -114,16 +114,8 @@ fn network(
 #[test]
 fn every_activation_head_loss_and_penalty_matches_finite_differences() {
     let mut rng = StdRng::seed_from_u64(7);
-    let heads = [
-        (OutputHead::Sigmoid, 2, 1, Loss::CrossEntropy),
-        (OutputHead::Sigmoid, 2, 1, Loss::SquaredError),
-        (OutputHead::Sigmoid, 3, 3, Loss::CrossEntropy),
-        (OutputHead::Softmax, 3, 3, Loss::CrossEntropy),
-        (OutputHead::Softmax, 3, 3, Loss::SquaredError),
-        (OutputHead::Identity, 0, 1, Loss::SquaredError),
-    ];
     for activation in Activation::ALL {
-        for &(head, classes, outputs, loss) in &heads {
+        for &(head, classes, outputs, loss) in &HEAD_LOSS_PAIRS {
             for (reduction, l1, l2) in [(Reduction::Sum, 0.0, 0.0), (Reduction::Mean, 0.01, 0.1)] {
                 let (x, y) = data(&mut rng, 23, 3, head, classes);
                 let net = network(3, &[(4, activation), (3, activation)], outputs, head, 11);
