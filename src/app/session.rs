@@ -85,8 +85,8 @@ fn plain_words(what: &str) -> String {
 pub fn stop_notice(stop: &Stop) -> Notice {
     match stop {
         Stop::Diverged { iteration, what } => Notice::error(format!(
-            "Training diverged at iteration {iteration} ({}) and was paused; the plot and \
-             figures show the last finite state. Lower the learning rate, then press Play.",
+            "Training diverged at iteration {iteration}: {}. Paused; the plot and figures show \
+             the last finite state. Lower the learning rate, then press Play.",
             plain_words(what)
         )),
         Stop::Tolerance { loss } => {

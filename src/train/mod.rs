@@ -613,7 +613,7 @@ impl Trainer {
                 Reduction::Mean => v / rows,
             };
             return Err(format!(
-                "the loss rose to {}, more than {DIVERGENCE_FACTOR} times {} (the larger of the run's starting loss and a constant guess's)",
+                "the loss rose to {}, over {DIVERGENCE_FACTOR} times its reference {} (the larger of the starting loss and a constant guess's)",
                 readable(shown(loss)),
                 readable(shown(reference * rows))
             ));

@@ -71,7 +71,8 @@ pub fn toolbar_ui(
         });
     });
     if let Some(notice) = &session.notice {
-        ui.horizontal(|ui| {
+        // Long messages wrap onto more lines, the buttons after them.
+        ui.horizontal_wrapped(|ui| {
             let colour = if notice.is_error {
                 ui.visuals().error_fg_color
             } else {
