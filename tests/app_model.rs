@@ -73,3 +73,32 @@ fn a_model_for_other_data_is_refused_and_the_network_kept() {
     assert_eq!(hot_dogs.trainer.network(), &before);
     assert!(hot_dogs.load_model("broken.json", "{\"format\":").is_err());
 }
+
+#[test]
+fn a_loaded_model_of_another_width_trains_on() {
+    // Models with the same number of layers as the session's trained network, wider and
+    // narrower: the trainer's buffers must follow the new shapes.
+    for hidden in [10, 2] {
+        let (settings, mut trained) = session(Preset::Hidden5, 50);
+        let mut other = settings.clone();
+        other.hidden[0].units = hidden;
+        let dataset = other.builtin.generate(&other.generator);
+        let source = Session::new(&other, dataset, None).unwrap();
+        let json = serde_json::to_string(&source.saved_model()).unwrap();
+        trained.load_model("m.json", &json).unwrap();
+        trained.pending_steps = 20;
+        while trained.pending_steps > 0 {
+            trained.train_frame(&settings, Duration::from_millis(20));
+        }
+        assert_eq!(trained.trainer.iteration(), 20, "hidden {hidden}");
+        let shapes: Vec<_> = trained
+            .trainer
+            .network()
+            .weights()
+            .iter()
+            .map(|w| w.shape())
+            .collect();
+        assert_eq!(shapes, [(3, hidden), (hidden + 1, 1)], "hidden {hidden}");
+        assert!(trained.trainer.stopped().is_none());
+    }
+}

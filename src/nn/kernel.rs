@@ -1032,7 +1032,13 @@ pub fn forward_backward_parts(
     forward_parts(spec.hidden, spec.head, weights, ws, spec.simd, exec);
     let (n, np) = (ws.n, ws.np);
     let last = weights.len() - 1;
-    if grads.layers.len() != weights.len() {
+    let fits = grads.layers.len() == weights.len()
+        && grads
+            .layers
+            .iter()
+            .zip(weights)
+            .all(|(g, w)| g.shape() == w.shape());
+    if !fits {
         *grads = Gradients::zeros_like(weights);
     }
     output_delta_t(

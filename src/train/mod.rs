@@ -415,6 +415,9 @@ impl Trainer {
         self.stopped = None;
         self.previous.clear();
         self.reference = None;
+        // The gradient buffers take turns holding weights (see `update`): a new network may
+        // have other shapes.
+        self.grads = Gradients::default();
     }
 
     /// The learning rate the next iteration uses.
