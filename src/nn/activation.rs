@@ -48,8 +48,13 @@ impl Activation {
 
     /// Applies the activation in place to pre-activations `z`.
     pub fn apply(self, z: &mut [f64]) {
+        self.apply_with(exp::Simd::best(), z);
+    }
+
+    /// [`Self::apply`] with vector code of a given level (every level gives the same bits).
+    pub fn apply_with(self, simd: exp::Simd, z: &mut [f64]) {
         match self {
-            Self::Sigmoid => exp::sigmoid_in_place(z),
+            Self::Sigmoid => exp::sigmoid_in_place_with(simd, z),
             Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
             Self::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),
             Self::LeakyRelu => z

@@ -189,8 +189,9 @@ pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + exp(-z))
 }
 
-/// The widest vector code this CPU runs; every level gives the same bits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A level of vector code, narrowest first; every level gives the same bits. Code runs a level
+/// only through [`Simd::checked`], so asking for more than the CPU has gets what it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Simd {
     /// Plain Rust, one value at a time.
     Portable,
@@ -217,6 +218,12 @@ impl Simd {
         Self::Portable
     }
 
+    /// This level, or the best the CPU supports if that is lower: the level code may run.
+    #[inline]
+    pub fn checked(self) -> Self {
+        self.min(Self::best())
+    }
+
     /// Every level this CPU supports, best first (for tests that compare them).
     pub fn available() -> Vec<Self> {
         let best = Self::best();
@@ -233,11 +240,11 @@ pub fn sigmoid_in_place(z: &mut [f64]) {
     sigmoid_in_place_with(Simd::best(), z);
 }
 
-/// [`sigmoid_in_place`] at a given level, which the CPU must support (else: portable code).
+/// [`sigmoid_in_place`] at a given level (at most the CPU's best: [`Simd::checked`]).
 pub fn sigmoid_in_place_with(simd: Simd, z: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
-    match simd {
-        // SAFETY: callers pass a level from `Simd::best` or `Simd::available`, so the CPU has it.
+    match simd.checked() {
+        // SAFETY: a checked level is one the CPU has.
         Simd::Avx512 => return unsafe { avx512::sigmoid_in_place(z) },
         // SAFETY: as above.
         Simd::Avx2 => return unsafe { avx2::sigmoid_in_place(z) },
@@ -253,11 +260,11 @@ pub fn exp_in_place(x: &mut [f64]) {
     exp_in_place_with(Simd::best(), x);
 }
 
-/// [`exp_in_place`] at a given level, which the CPU must support (else: portable code).
+/// [`exp_in_place`] at a given level (at most the CPU's best: [`Simd::checked`]).
 pub fn exp_in_place_with(simd: Simd, x: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
-    match simd {
-        // SAFETY: callers pass a level from `Simd::best` or `Simd::available`, so the CPU has it.
+    match simd.checked() {
+        // SAFETY: a checked level is one the CPU has.
         Simd::Avx512 => return unsafe { avx512::exp_in_place(x) },
         // SAFETY: as above.
         Simd::Avx2 => return unsafe { avx2::exp_in_place(x) },
@@ -542,6 +549,20 @@ mod tests {
                 assert_eq!(e.to_bits(), exp(x).to_bits(), "{simd:?} exp({x})");
                 assert_eq!(s.to_bits(), sigmoid(x).to_bits(), "{simd:?} sigmoid({x})");
             }
+        }
+    }
+
+    #[test]
+    fn a_level_runs_only_as_far_as_the_cpu_goes() {
+        let best = Simd::best();
+        for level in [Simd::Portable, Simd::Avx2, Simd::Avx512] {
+            assert!(level.checked() <= best);
+            assert_eq!(level.checked(), level.min(best));
+            // Asking for more than the CPU has runs what it has, with the same bits.
+            let mut z = vec![0.5, -3.0, 40.0, -800.0, 1e-9, 7.0, -0.25, 2.0, 11.0];
+            let want: Vec<u64> = z.iter().map(|&v| sigmoid(v).to_bits()).collect();
+            sigmoid_in_place_with(level, &mut z);
+            assert_eq!(z.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want);
         }
     }
 

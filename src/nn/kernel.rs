@@ -13,7 +13,7 @@
 use super::exp::Simd;
 use super::{Activation, Loss, Matrix, OutputHead, Targets};
 
-pub use super::exp::{sigmoid, sigmoid_in_place};
+pub use super::exp::sigmoid;
 
 /// Samples per block in the forward and backward loops: 16 sums in flight, 4 AVX2 registers.
 /// Buffers hold the samples padded with zeros to a multiple of this, so every loop runs on whole
@@ -768,7 +768,8 @@ pub struct PassSpec<'a> {
     pub head: OutputHead,
     /// The loss.
     pub loss: Loss,
-    /// The vector code to run (every level gives the same bits); [`Simd::best`] normally.
+    /// The vector code to run (every level gives the same bits; more than the CPU has runs
+    /// what it has); [`Simd::best`] normally.
     pub simd: Simd,
 }
 
@@ -850,7 +851,7 @@ macro_rules! with_simd {
         #[cfg(target_arch = "x86_64")]
         {
             match $simd {
-                // SAFETY: levels come from `Simd::best` or `Simd::available`: the CPU has them.
+                // SAFETY: the passes run checked levels only (`Simd::checked`): the CPU has it.
                 Simd::Avx512 => unsafe { paste_avx512::$name($($arg),*) },
                 // SAFETY: as above.
                 Simd::Avx2 => unsafe { paste_avx2::$name($($arg),*) },
@@ -876,6 +877,7 @@ enum Layer<'a> {
 /// Rows `j0..` of a layer: `z = t(cbind(1, a) %*% w)`, then the activation or head.
 #[inline(always)]
 fn forward_stage(
+    simd: Simd,
     input: &[f64],
     np: usize,
     w: &Matrix,
@@ -884,10 +886,10 @@ fn forward_stage(
 ) {
     affine_t(input, np, w, z, j0);
     match layer {
-        Layer::Hidden(activation) => activation.apply(z),
+        Layer::Hidden(activation) => activation.apply_with(simd, z),
         Layer::Output(head, scores) => {
             scores.copy_from_slice(z);
-            apply_head_t(head, z, np);
+            apply_head_t(simd, head, z, np);
         }
     }
 }
@@ -906,7 +908,7 @@ fn backward_stage(
 ) {
     #[cfg(target_arch = "x86_64")]
     if simd == Simd::Avx512 {
-        // SAFETY: the caller runs this copy only on CPUs with AVX-512.
+        // SAFETY: `simd` is a checked level (see `forward_backward_parts`): the CPU has AVX-512.
         unsafe { wide::outer_sum(sides, g, tile, part) };
     } else {
         outer_sum_t(simd, sides, g, tile, part);
@@ -928,13 +930,14 @@ macro_rules! paste_stages {
 
             #[target_feature(enable = $features)]
             pub(super) fn forward_stage(
+                simd: Simd,
                 input: &[f64],
                 np: usize,
                 w: &Matrix,
                 z: (&mut [f64], usize),
                 layer: Layer<'_>,
             ) {
-                super::forward_stage(input, np, w, z, layer);
+                super::forward_stage(simd, input, np, w, z, layer);
             }
 
             #[target_feature(enable = $features)]
@@ -970,6 +973,8 @@ fn forward_parts(
     simd: Simd,
     exec: &dyn Exec,
 ) {
+    // Every level below is a checked one: one the CPU has.
+    let simd = simd.checked();
     ws.fit(weights);
     let np = ws.np;
     let last = weights.len() - 1;
@@ -999,7 +1004,7 @@ fn forward_parts(
                 // SAFETY: as above, in the scores.
                 Layer::Output(head, unsafe { scores.slice(j0 * np, (j1 - j0) * np) })
             };
-            with_simd!(simd, forward_stage(input, np, w, (zj, j0), layer));
+            with_simd!(simd, forward_stage(simd, input, np, w, (zj, j0), layer));
         });
     }
 }
@@ -1029,6 +1034,11 @@ pub fn forward_backward_parts(
     grads: &mut Gradients,
     exec: &dyn Exec,
 ) {
+    // Every level below is a checked one: one the CPU has.
+    let spec = PassSpec {
+        simd: spec.simd.checked(),
+        ..spec
+    };
     forward_parts(spec.hidden, spec.head, weights, ws, spec.simd, exec);
     let (n, np) = (ws.n, ws.np);
     let last = weights.len() - 1;
@@ -1109,9 +1119,9 @@ pub fn forward_backward_parts(
 
 /// The head on unit-major scores `z: [k][n]`.
 #[inline(always)]
-fn apply_head_t(head: OutputHead, z: &mut [f64], n: usize) {
+fn apply_head_t(simd: Simd, head: OutputHead, z: &mut [f64], n: usize) {
     match head {
-        OutputHead::Sigmoid => sigmoid_in_place(z),
+        OutputHead::Sigmoid => super::exp::sigmoid_in_place_with(simd, z),
         OutputHead::Identity => {}
         OutputHead::Softmax => {
             // exp(z − m) / Σ exp(z − m) per sample, m = the sample's largest score.
@@ -1127,7 +1137,7 @@ fn apply_head_t(head: OutputHead, z: &mut [f64], n: usize) {
                     *v -= mv;
                 }
             }
-            super::exp::exp_in_place(z);
+            super::exp::exp_in_place_with(simd, z);
             let mut sum = vec![0.0; n];
             for zj in z.chunks_exact(n).take(k) {
                 for (sv, &v) in sum.iter_mut().zip(zj) {
