@@ -109,6 +109,63 @@ fn space_and_arrow_keys_play_and_step() {
 }
 
 #[test]
+fn after_a_step_while_paused_the_plot_and_numbers_catch_up() {
+    let mut harness = harness();
+    pause(&mut harness);
+    // The baseline trains beside the paused network until it is done (and asks for frames).
+    let settings = harness.state().settings.clone();
+    while !harness.state().session.baseline.finished() {
+        harness
+            .state_mut()
+            .session
+            .train_frame(&settings, Duration::from_millis(50));
+    }
+    harness.run();
+    let before = harness.state().session.trainer.weights_version();
+    harness.key_press(egui::Key::ArrowRight);
+    // Frames only as long as the app asks for them, as a real window draws them.
+    harness.run();
+    let app = harness.state();
+    assert_ne!(app.session.trainer.weights_version(), before);
+    assert!(
+        !app.grid.behind(&app.session),
+        "the plot shows older weights"
+    );
+    assert!(
+        !app.session.metrics_behind(),
+        "the numbers show older weights"
+    );
+
+    // The same when training stops by itself (here, the stopping rule) in the middle of a frame.
+    let stop = app.session.trainer.iteration() + 3000;
+    harness.state_mut().settings.stop_after = Some(stop);
+    harness.get_by_label("Play").click();
+    for _ in 0..10_000 {
+        harness.step();
+        if !harness.state().session.playing {
+            break;
+        }
+    }
+    // The frame that stopped trained after refreshing the plot: it must ask for another.
+    assert!(
+        harness.ctx.requested_repaint_last_pass()
+            || !harness.state().grid.behind(&harness.state().session)
+    );
+    harness.run();
+    let app = harness.state();
+    assert!(!app.session.playing);
+    assert_eq!(app.session.trainer.iteration(), stop);
+    assert!(
+        !app.grid.behind(&app.session),
+        "the plot shows older weights"
+    );
+    assert!(
+        !app.session.metrics_behind(),
+        "the numbers show older weights"
+    );
+}
+
+#[test]
 fn dragging_the_learning_rate_slider_keeps_the_weights() {
     let mut harness = harness();
     pause(&mut harness);

@@ -271,8 +271,8 @@ impl App {
         app
     }
 
-    /// One frame: train within the budget, refresh caches, lay out every panel, then apply
-    /// what the widgets asked for.
+    /// One frame: refresh the caches (metrics, decision grid) a slice at a time, train for the
+    /// rest of the budget, lay out every panel, then apply what the widgets asked for.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let start = Instant::now();
         let ctx = ui.ctx().clone();
@@ -398,6 +398,10 @@ impl App {
             || self.dialog.is_some()
             || self.png_export.is_some()
         {
+            ctx.request_repaint();
+        } else if self.grid.behind(&self.session) || self.session.metrics_behind() {
+            // Paused after a step or a stop: the picture and the numbers catch up with the last
+            // weights (over a few frames for large data or a large network).
             ctx.request_repaint();
         }
         // A slowly decaying maximum, so that one quick frame does not starve the next ones.

@@ -181,8 +181,12 @@ const EVALUATION_PIECE: usize = 4096;
 /// Train and test metrics of one network state, computed a piece at a time.
 #[derive(Debug)]
 struct MetricsJob {
+    /// Weights version and network version of the state evaluated.
     key: (u64, u64),
-    started: Instant,
+    /// The iteration of that state.
+    iteration: u64,
+    /// Time spent on the job so far (it may run over many frames).
+    spent: Duration,
     train: Evaluation,
     test: Option<Evaluation>,
     train_done: Option<Metrics>,
@@ -233,7 +237,8 @@ pub struct Session {
     pub train_metrics: Option<Metrics>,
     /// Metrics on the test rows (if any).
     pub test_metrics: Option<Metrics>,
-    /// Iteration and network version the metrics were last computed for.
+    /// Weights version ([`Trainer::weights_version`]) and network version the metrics were
+    /// last computed for.
     pub metrics_key: (u64, u64),
     /// The iteration `train_metrics` and `test_metrics` show (older than `metrics_key` when
     /// the newer weights gave figures that are not finite).
@@ -834,7 +839,7 @@ impl Session {
     /// Recomputes the confusion matrices and losses if the weights changed, at most every
     /// quarter second (or ten times their cost) while training.
     pub fn update_metrics(&mut self, budget: Duration) {
-        let key = (self.trainer.iteration(), self.network_version);
+        let key = (self.trainer.weights_version(), self.network_version);
         if self.metrics_job.is_none() && key == self.metrics_key {
             return;
         }
@@ -858,7 +863,8 @@ impl Session {
             };
             self.metrics_job = Some(MetricsJob {
                 key,
-                started: Instant::now(),
+                iteration: self.trainer.iteration(),
+                spent: Duration::ZERO,
                 train: evaluation(),
                 test: (self.prepared.test_x.rows() > 0).then(evaluation),
                 train_done: None,
@@ -869,11 +875,6 @@ impl Session {
         let Some(job) = self.metrics_job.as_mut() else {
             return;
         };
-        if job.key.1 != self.network_version {
-            // The network was rebuilt: its metrics are of no use.
-            self.metrics_job = None;
-            return;
-        }
         // Small sets are done at once; large ones a piece at a time within the budget.
         let piece = if large { EVALUATION_PIECE } else { usize::MAX };
         let finished = loop {
@@ -898,11 +899,14 @@ impl Session {
                 Ok(false) if start.elapsed() < budget => {}
                 Ok(false) => break false,
                 Err(_) => {
+                    // These weights give no figures; the last ones stay until the next.
+                    self.metrics_key = job.key;
                     self.metrics_job = None;
                     return;
                 }
             }
         };
+        job.spent += start.elapsed();
         if finished && let Some(job) = self.metrics_job.take() {
             let finite = |m: &Option<Metrics>| m.as_ref().is_none_or(|m| m.loss.is_finite());
             self.metrics_key = job.key;
@@ -912,13 +916,21 @@ impl Session {
             }
             self.train_metrics = job.train_done;
             self.test_metrics = job.test_done;
-            self.metrics_iteration = Some(job.key.0);
+            self.metrics_iteration = Some(job.iteration);
             if large && let Some(test) = &self.test_metrics {
                 // Large test sets are not evaluated during training: their curve comes from here.
-                self.history.set_test(job.key.0, test.loss, test.accuracy);
+                self.history
+                    .set_test(job.iteration, test.loss, test.accuracy);
             }
-            self.metrics_at = Some((job.started, job.started.elapsed()));
+            // Throttled by the work it took, not by the frames it was spread over.
+            self.metrics_at = Some((Instant::now(), job.spent));
         }
+    }
+
+    /// True while the metrics lag the weights (or are being computed a piece at a time).
+    pub fn metrics_behind(&self) -> bool {
+        self.metrics_job.is_some()
+            || self.metrics_key != (self.trainer.weights_version(), self.network_version)
     }
 
     /// Records the frame's own work time.

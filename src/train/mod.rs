@@ -321,6 +321,11 @@ pub struct Trainer {
     /// The divergence reference, data loss per row (see the module docs); set by the first
     /// iteration after a reset.
     reference: Option<f64>,
+    /// Updates since the optimiser's state (the moments) was last cleared: Adam's `t`.
+    optimizer_steps: u64,
+    /// Changes whenever the weights do (an update, an undo, a new network): what caches of
+    /// the weights' outputs are keyed by (the iteration count can go back after an undo).
+    weights_version: u64,
 }
 
 impl Trainer {
@@ -342,6 +347,8 @@ impl Trainer {
             stopped: None,
             previous: Vec::new(),
             reference: None,
+            optimizer_steps: 0,
+            weights_version: 0,
         }
     }
 
@@ -354,6 +361,20 @@ impl Trainer {
     pub fn set_network(&mut self, network: Network) {
         self.network = network;
         self.reset_state();
+        self.weights_version += 1;
+    }
+
+    /// A number that changes whenever the weights do (an update, an undone update, a new
+    /// network); unlike [`Self::iteration`], it never comes back to an earlier value.
+    pub fn weights_version(&self) -> u64 {
+        self.weights_version
+    }
+
+    /// Drops the optimiser's state (momentum, Adam's moments and step count).
+    fn clear_moments(&mut self) {
+        self.moment1.clear();
+        self.moment2.clear();
+        self.optimizer_steps = 0;
     }
 
     /// The settings.
@@ -374,8 +395,7 @@ impl Trainer {
             self.reference = None;
         }
         if config.optimizer != self.config.optimizer {
-            self.moment1.clear();
-            self.moment2.clear();
+            self.clear_moments();
         }
         if config.batch_size != self.config.batch_size || config.seed != self.config.seed {
             self.rng = StdRng::seed_from_u64(config.seed);
@@ -410,8 +430,7 @@ impl Trainer {
         self.rng = StdRng::seed_from_u64(self.config.seed);
         self.order.clear();
         self.position = 0;
-        self.moment1.clear();
-        self.moment2.clear();
+        self.clear_moments();
         self.stopped = None;
         self.previous.clear();
         self.reference = None;
@@ -698,9 +717,9 @@ impl Trainer {
             std::mem::swap(w, before);
         }
         self.previous.clear();
-        self.moment1.clear();
-        self.moment2.clear();
+        self.clear_moments();
         self.iteration -= 1;
+        self.weights_version += 1;
         true
     }
 
@@ -766,7 +785,7 @@ impl Trainer {
         let eta = cfg.schedule.rate(cfg.learning_rate, self.iteration);
         let weights = self.network.weights();
         reduce_and_penalise(&mut self.grads, weights, cfg, rows);
-        let t = self.iteration + 1;
+        let t = self.optimizer_steps + 1;
         // Each gradient matrix becomes the candidate new weights in place; they replace the
         // weights only if all are finite.
         match cfg.optimizer {
@@ -838,6 +857,8 @@ impl Trainer {
         // The old weights, now in the gradient buffers, become `previous`; the next pass
         // overwrites whatever buffers the gradients get back.
         std::mem::swap(&mut self.grads.layers, &mut self.previous);
+        self.optimizer_steps = t;
+        self.weights_version += 1;
         Ok(())
     }
 }

@@ -33,7 +33,8 @@ pub enum Shading {
 /// What the cached grid was computed from.
 #[derive(Clone, Debug, PartialEq)]
 struct GridKey {
-    iteration: u64,
+    /// [`crate::train::Trainer::weights_version`] of the weights shown.
+    weights: u64,
     network_version: u64,
     data_version: u64,
     x_feature: usize,
@@ -127,7 +128,7 @@ impl DecisionGrid {
     ) {
         let (x_feature, y_feature) = axis_features(settings, session.dataset.n_features());
         let key = GridKey {
-            iteration: session.trainer.iteration(),
+            weights: session.trainer.weights_version(),
             network_version: session.network_version,
             data_version: session.data_version,
             x_feature,
@@ -149,8 +150,13 @@ impl DecisionGrid {
             if self.key.as_ref() == Some(&key) {
                 return;
             }
+            // While training, new weights are drawn at most every 50 ms (or four times the
+            // grid's cost); once paused, the last weights at once.
             let throttle = (self.cost * 4).max(Duration::from_millis(50));
-            if view_shown && self.started_at.is_some_and(|t| t.elapsed() < throttle) {
+            if view_shown
+                && session.playing
+                && self.started_at.is_some_and(|t| t.elapsed() < throttle)
+            {
                 return;
             }
             self.job = Some(GridJob::new(session, settings, key, (x_feature, y_feature)));
@@ -205,12 +211,24 @@ impl DecisionGrid {
     }
 }
 
+impl DecisionGrid {
+    /// True while the picture lags the trainer's weights, or a computation is under way: the
+    /// app keeps drawing frames until it catches up, even when paused.
+    pub fn behind(&self, session: &Session) -> bool {
+        self.job.is_some()
+            || self
+                .key
+                .as_ref()
+                .is_none_or(|k| k.weights != session.trainer.weights_version())
+    }
+}
+
 impl GridKey {
-    /// True if only the iteration differs: the same picture with newer weights.
+    /// True if only the weights differ: the same picture with newer weights.
     fn same_view(&self, other: &Self) -> bool {
         *self
             == Self {
-                iteration: self.iteration,
+                weights: self.weights,
                 ..other.clone()
             }
     }

@@ -97,9 +97,10 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
         format_number(session.trainer.current_learning_rate())
     ));
     if let Some(iteration) = session.diverged_at() {
+        // Said only when the figures are older than the weights kept.
         let figures = session
             .metrics_iteration
-            .filter(|&i| i + 1 < iteration)
+            .filter(|&i| i != session.trainer.iteration())
             .map_or_else(String::new, |i| {
                 format!(" (figures: iteration {})", format_count(i))
             });
