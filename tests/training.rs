@@ -430,3 +430,31 @@ fn ordinary_training_never_counts_as_divergence() {
         }
     }
 }
+
+#[test]
+fn one_confidently_wrong_row_in_a_batch_of_one_is_not_divergence() {
+    // Logistic regression whose weights put one row 100 logits on the wrong side: its loss is
+    // about 100, above 100 times the constant guess's ln 2 for one row.
+    let x = Matrix::from_rows(&[vec![1.0], vec![-1.0], vec![0.5], vec![-0.5]]).unwrap();
+    let y = Targets::Classes {
+        labels: vec![0, 0, 1, 0],
+        n_classes: 2,
+    };
+    let architecture = Architecture {
+        inputs: 1,
+        hidden: Vec::new(),
+        outputs: 1,
+        head: OutputHead::Sigmoid,
+    };
+    let weights = vec![Matrix::from_rows(&[vec![0.0], vec![-200.0]]).unwrap()];
+    let network = Network::new(architecture, weights).unwrap();
+    let config = TrainConfig {
+        batch_size: Some(1),
+        learning_rate: 1e-9,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(network, config);
+    let step = trainer.train(&x, &y, 40, |_| false, |_| {}).unwrap();
+    assert!(step.stop.is_none(), "{:?}", step.stop);
+    assert_eq!(trainer.iteration(), 40);
+}

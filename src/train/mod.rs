@@ -20,7 +20,9 @@
 //! it: a start above the constant guess (unscaled data, large initial weights) raises the
 //! reference with it, and the check is on the loss, not the weights, so features in tiny units
 //! that need huge weights are fine. The reference is at least half a squared unit a row, so a
-//! regression target fitted exactly from the start does not make every later wobble count.
+//! regression target fitted exactly from the start does not make every later wobble count. A
+//! mini-batch of fewer than 32 rows is held to the limit of 32 rows, so that one confidently
+//! wrong row (a batch of one) is not taken for a run blowing up.
 //!
 //! The check costs a few integer operations a row (an upper bound on the loss read from the
 //! exponents of the predicted probabilities); the exact loss is computed only when the bound
@@ -275,6 +277,9 @@ pub const DIVERGENCE_FACTOR: f64 = 100.0;
 
 /// The smallest reference loss per row: half a squared unit, an output one unit off.
 const REFERENCE_FLOOR: f64 = 0.5;
+
+/// The fewest rows a batch's divergence limit counts (see `Trainer::check_loss`).
+const LIMIT_ROWS: f64 = 32.0;
 
 /// The loss and accuracy of one iteration, from its forward pass (before its update).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -617,7 +622,9 @@ impl Trainer {
             self.reference = Some((start / rows).max(trivial).max(REFERENCE_FLOOR));
             return Ok(());
         };
-        let limit = DIVERGENCE_FACTOR * reference * rows;
+        // A small mini-batch is judged as if it had `LIMIT_ROWS` rows: one confidently wrong
+        // row is an outlier, not a run blowing up.
+        let limit = DIVERGENCE_FACTOR * reference * rows.max(LIMIT_ROWS);
         let loss = match exact {
             Some(loss) => loss,
             None => match self.loss_bound(head, batch) {
