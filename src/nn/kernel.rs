@@ -687,6 +687,12 @@ impl Workspace {
         self.sample_major(self.activations.get(l).map_or(&[][..], |a| a))
     }
 
+    /// Every unit's values of layer `l` for the last pass, unit-major: unit `j`'s row `s` at
+    /// `j · stride + s`, with `stride` (the padded rows) the length over the units.
+    pub fn layer_values(&self, l: usize) -> Option<&[f64]> {
+        self.activations.get(l).map(Vec::as_slice)
+    }
+
     /// The values of one unit of layer `l` for the rows of the last pass, if there is one.
     pub fn unit_values(&self, l: usize, unit: usize) -> Option<&[f64]> {
         let a = self.activations.get(l)?;
@@ -1237,34 +1243,76 @@ pub fn summed_loss(head: OutputHead, loss: Loss, scores: &Matrix, p: &Matrix, y:
     let mut total = 0.0;
     for s in 0..n {
         let (zs, ps) = (scores.row(s), p.row(s));
-        total += match (loss, head) {
-            (Loss::CrossEntropy, OutputHead::Softmax) => {
-                let m = zs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let sum: f64 = zs.iter().map(|&z| (z - m).exp()).sum();
-                let label = match y {
-                    Targets::Classes { labels, .. } => labels[s],
-                    Targets::Values(_) => 0,
-                };
-                // (m − z_y) first: exact when the label holds the largest score, so equal
-                // huge logits give ln k, not the rounding error of 1e300 + ln k − 1e300.
-                (m - zs[label]) + sum.ln()
-            }
-            (Loss::CrossEntropy, _) => (0..units)
-                .map(|j| {
-                    let (z, t) = (zs[j], target_value(y, s, j, units));
-                    // softplus(z) = max(z, 0) + log1p(exp(−|z|)).
-                    z.max(0.0) + (-z.abs()).exp().ln_1p() - t * z
-                })
-                .sum(),
-            (Loss::SquaredError, _) => (0..units)
-                .map(|j| {
-                    let e = ps[j] - target_value(y, s, j, units);
-                    0.5 * e * e
-                })
-                .sum(),
-        };
+        total += row_loss(head, loss, (|j| zs[j], |j| ps[j]), y, (s, units));
     }
     total
+}
+
+impl Workspace {
+    /// [`summed_loss`] of the last pass, read where the pass left its scores and outputs (no
+    /// copies): the same numbers, summed in the same order.
+    pub fn summed_loss(&self, head: OutputHead, loss: Loss, y: &Targets) -> f64 {
+        let np = self.np;
+        let p = self.activations.last().map_or(&[][..], |a| a);
+        let units = p.len().checked_div(np).unwrap_or(0);
+        let mut total = 0.0;
+        for s in 0..self.n {
+            let (z, p) = (|j: usize| self.scores[j * np + s], |j: usize| p[j * np + s]);
+            total += row_loss(head, loss, (z, p), y, (s, units));
+        }
+        total
+    }
+
+    /// How many rows of the last pass the network classifies as `labels` says
+    /// ([`super::predicted_class`]), read where the pass left its outputs.
+    pub fn correct(&self, labels: &[usize]) -> usize {
+        let np = self.np;
+        let p = self.activations.last().map_or(&[][..], |a| a);
+        let units = p.len().checked_div(np).unwrap_or(0);
+        labels
+            .iter()
+            .enumerate()
+            .take(self.n)
+            .filter(|&(s, &label)| super::predicted_class_of(units, |j| p[j * np + s]) == label)
+            .count()
+    }
+}
+
+/// The loss of row `s` from its scores `z(j)` and outputs `p(j)`, `j < units`.
+#[inline(always)]
+fn row_loss(
+    head: OutputHead,
+    loss: Loss,
+    (z, p): (impl Fn(usize) -> f64, impl Fn(usize) -> f64),
+    y: &Targets,
+    (s, units): (usize, usize),
+) -> f64 {
+    match (loss, head) {
+        (Loss::CrossEntropy, OutputHead::Softmax) => {
+            let m = (0..units).map(&z).fold(f64::NEG_INFINITY, f64::max);
+            let sum: f64 = (0..units).map(|j| (z(j) - m).exp()).sum();
+            let label = match y {
+                Targets::Classes { labels, .. } => labels[s],
+                Targets::Values(_) => 0,
+            };
+            // (m − z_y) first: exact when the label holds the largest score, so equal huge
+            // logits give ln k, not the rounding error of 1e300 + ln k − 1e300.
+            (m - z(label)) + sum.ln()
+        }
+        (Loss::CrossEntropy, _) => (0..units)
+            .map(|j| {
+                let (z, t) = (z(j), target_value(y, s, j, units));
+                // softplus(z) = max(z, 0) + log1p(exp(−|z|)).
+                z.max(0.0) + (-z.abs()).exp().ln_1p() - t * z
+            })
+            .sum(),
+        (Loss::SquaredError, _) => (0..units)
+            .map(|j| {
+                let e = p(j) - target_value(y, s, j, units);
+                0.5 * e * e
+            })
+            .sum(),
+    }
 }
 
 #[cfg(test)]

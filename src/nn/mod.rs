@@ -372,12 +372,18 @@ pub fn predicted_classes(outputs: &Matrix) -> Vec<usize> {
 
 /// The predicted class of one output row: `p > 0.5` for one column, else the first argmax.
 pub fn predicted_class(row: &[f64]) -> usize {
-    if row.len() == 1 {
-        return usize::from(row[0] > 0.5);
+    predicted_class_of(row.len(), |j| row[j])
+}
+
+/// [`predicted_class`] of a row whose `units` outputs are `p(j)`.
+#[inline(always)]
+pub fn predicted_class_of(units: usize, p: impl Fn(usize) -> f64) -> usize {
+    if units == 1 {
+        return usize::from(p(0) > 0.5);
     }
     let mut best = 0;
-    for (j, &p) in row.iter().enumerate() {
-        if p > row[best] {
+    for j in 0..units {
+        if p(j) > p(best) {
             best = j;
         }
     }

@@ -110,7 +110,7 @@ impl Evaluation {
         rows: usize,
     ) -> Result<Option<Metrics>, NnError> {
         let n = y.len();
-        let end = (self.next + rows.max(1)).min(n);
+        let end = self.next.saturating_add(rows.max(1)).min(n);
         let indices: Vec<usize> = (self.next..end).collect();
         let (xs, ys) = (x.select_rows(&indices), y.select(&indices));
         let (scores, output) = self.network.scores_and_output(&xs)?;

@@ -45,7 +45,7 @@ use crate::nn::exp::Simd;
 use crate::nn::parallel::Pair;
 use crate::nn::{
     Exec, Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Sequential,
-    Targets, Workspace, forward_backward, forward_backward_parts, predicted_class, summed_loss,
+    Targets, Workspace, forward_backward, forward_backward_parts,
 };
 
 /// The optimiser that turns gradients into weight updates.
@@ -652,9 +652,7 @@ impl Trainer {
 
     /// The summed data loss (no penalties) of the pass in the workspace.
     fn data_loss(&self, head: OutputHead, y: &Targets) -> f64 {
-        let output = self.workspace.output();
-        let scores = self.workspace.scores();
-        summed_loss(head, self.config.loss, &scores, &output, y)
+        self.workspace.summed_loss(head, self.config.loss, y)
     }
 
     /// An upper bound on the summed data loss of the pass in the workspace, read from the
@@ -699,8 +697,10 @@ impl Trainer {
                         Some(total)
                     }
                     OutputHead::Softmax => {
-                        let columns: Vec<&[f64]> = (0..units).map(p).collect::<Option<_>>()?;
-                        product_bound(n, |s| columns[labels[s]][s])
+                        // All the outputs, unit-major: row s of unit j at j · stride + s.
+                        let all = self.workspace.layer_values(last)?;
+                        let stride = all.len() / units.max(1);
+                        product_bound(n, |s| all[labels[s] * stride + s])
                     }
                     OutputHead::Identity => None,
                 }
@@ -756,9 +756,7 @@ impl Trainer {
     /// Loss (reduced, plus penalties) and accuracy of the pass just made, and its summed data
     /// loss.
     fn report(&self, iteration: u64, head: OutputHead, y: &Targets) -> (IterationReport, f64) {
-        let output = self.workspace.output();
-        let scores = self.workspace.scores();
-        let data = summed_loss(head, self.config.loss, &scores, &output, y);
+        let data = self.data_loss(head, y);
         let mut loss = data;
         if self.config.reduction == Reduction::Mean {
             loss /= y.len() as f64;
@@ -766,12 +764,7 @@ impl Trainer {
         loss += penalty(self.network.weights(), self.config.l1, self.config.l2);
         let accuracy = match y {
             Targets::Classes { labels, .. } => {
-                let correct = output
-                    .iter_rows()
-                    .zip(labels)
-                    .filter(|(row, label)| predicted_class(row) == **label)
-                    .count();
-                Some(correct as f64 / labels.len() as f64)
+                Some(self.workspace.correct(labels) as f64 / labels.len() as f64)
             }
             Targets::Values(_) => None,
         };
