@@ -261,8 +261,13 @@ fn outer_sum_t(
         fill_tile(tile, np, |i| sides.lane_row(i0 + i));
         for t0 in (0..other_count).step_by(TILE_ROWS) {
             let count = TILE_ROWS.min(other_count - t0);
-            let others: Vec<&[f64]> = (t0..t0 + count).map(|t| sides.other_row(t)).collect();
-            for (t, row) in tile_sums(simd, tile, &others).iter().enumerate() {
+            let others: [&[f64]; TILE_ROWS] =
+                std::array::from_fn(|t| sides.other_row(t0 + t.min(count - 1)));
+            for (t, row) in tile_sums(simd, tile, &others[..count])
+                .iter()
+                .take(count)
+                .enumerate()
+            {
                 for (i, &v) in row.iter().enumerate().take(width) {
                     g.set(sides.cell(i0 + i, t0 + t), v);
                 }
@@ -289,14 +294,18 @@ fn fill_tile<'a>(tile: &mut [f64], np: usize, row: impl Fn(usize) -> &'a [f64]) 
 /// The product is `delta · a` or `a · delta` depending on the side, which is the same number:
 /// IEEE multiplication is commutative.
 #[inline(always)]
-fn tile_sums(simd: Simd, tile: &[f64], rows: &[&[f64]]) -> Vec<[f64; LANES]> {
+fn tile_sums(simd: Simd, tile: &[f64], rows: &[&[f64]]) -> [[f64; LANES]; TILE_ROWS] {
+    // The first `rows.len()` entries are the sums; the rest are zeros.
+    let mut out = [[0.0; LANES]; TILE_ROWS];
+    let mut put = |sums: &[[f64; LANES]]| out[..sums.len()].copy_from_slice(sums);
     match *rows {
-        [a] => tile_sums_n(simd, tile, [a]).to_vec(),
-        [a, b] => tile_sums_n(simd, tile, [a, b]).to_vec(),
-        [a, b, c] => tile_sums_n(simd, tile, [a, b, c]).to_vec(),
-        [a, b, c, d] => tile_sums_n(simd, tile, [a, b, c, d]).to_vec(),
+        [a] => put(&tile_sums_n(simd, tile, [a])),
+        [a, b] => put(&tile_sums_n(simd, tile, [a, b])),
+        [a, b, c] => put(&tile_sums_n(simd, tile, [a, b, c])),
+        [a, b, c, d] => put(&tile_sums_n(simd, tile, [a, b, c, d])),
         _ => unreachable!("1 to {TILE_ROWS} rows"),
     }
+    out
 }
 
 #[inline(always)]
@@ -820,6 +829,13 @@ unsafe impl Send for Cells {}
 unsafe impl Sync for Cells {}
 
 impl Cells {
+    /// No cells (a part that has no tile); its pointer is dangling but aligned, as an empty
+    /// slice's must be.
+    const EMPTY: Self = Self {
+        ptr: std::ptr::NonNull::dangling().as_ptr(),
+        len: 0,
+    };
+
     fn new(v: &mut [f64]) -> Self {
         Self {
             ptr: v.as_mut_ptr(),
@@ -1066,6 +1082,7 @@ pub fn forward_backward_parts(
         &mut ws.deltas[last],
     );
     let parts = exec.parts();
+    assert!(parts <= 2, "a stage runs in one or two parts, not {parts}");
     ws.tiles.resize_with(parts, Vec::new);
     let tile_len = match spec.simd {
         #[cfg(target_arch = "x86_64")]
@@ -1087,14 +1104,12 @@ pub fn forward_backward_parts(
         let delta: &[f64] = &upper[0];
         let back = lower.last_mut().map(|b| Cells::new(b));
         let g = Cells::new(grads.layers[l].as_mut_slice());
-        let tiles: Vec<Cells> = ws
-            .tiles
-            .iter_mut()
-            .map(|t| {
-                t.resize(tile_len, 0.0);
-                Cells::new(t)
-            })
-            .collect();
+        // One tile per part, at most two parts (this thread and a helper).
+        let mut tiles = ws.tiles.iter_mut().map(|t| {
+            t.resize(tile_len, 0.0);
+            Cells::new(t)
+        });
+        let tiles: [Cells; 2] = std::array::from_fn(|_| tiles.next().unwrap_or(Cells::EMPTY));
         let (ones, zeros): (&[f64], &[f64]) = (&ws.ones, &ws.zeros);
         exec.run(&|part| {
             // SAFETY: each part has its own tile.
