@@ -349,8 +349,8 @@ fn points_can_be_added_and_removed() {
     assert!(data.add_point(&[2.0], 0).is_err());
     assert!(data.add_point(&[2.0, 2.0], 2).is_err());
     assert!(data.add_point(&[f64::NAN, 2.0], 0).is_err());
-    assert!(!data.remove_nearest(&[5.0, 5.0], 1.0));
-    assert!(data.remove_nearest(&[0.9, 1.2], 1.0));
+    assert_eq!(data.remove_nearest(&[5.0, 5.0], 1.0), None);
+    assert_eq!(data.remove_nearest(&[0.9, 1.2], 1.0), Some(1));
     assert_eq!(data.features.as_slice(), [0.0, 0.0, 2.0, 2.0]);
     assert_eq!(data.targets().len(), 2);
     match &data.target {
@@ -360,7 +360,7 @@ fn points_can_be_added_and_removed() {
     let mut values = read("x1,x2,y\n0,0,0.5\n1,1,1.5\n").unwrap();
     assert!(values.add_point(&[2.0, 2.0], 0).is_err());
     values.add_value_point(&[2.0, 2.0], 2.5).unwrap();
-    assert!(values.remove_nearest(&[0.0, 0.1], 0.5));
+    assert_eq!(values.remove_nearest(&[0.0, 0.1], 0.5), Some(0));
     assert_eq!(values.target, Target::Values(vec![1.5, 2.5]));
 }
 

@@ -6,9 +6,7 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::data::{
-    ColumnRoles, ColumnSummary, Dataset, PrepareOptions, Prepared, Table, Target, prepare,
-};
+use crate::data::{ColumnRoles, ColumnSummary, Dataset, PrepareOptions, Prepared, Table, prepare};
 use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Architecture, Init, Loss, Matrix, Network, OutputHead, Reduction, Targets};
 use crate::train::{
@@ -513,23 +511,9 @@ impl Session {
         at: &[f64],
         radius: f64,
     ) -> Result<bool, String> {
-        let before = self.dataset.clone();
-        if !self.dataset.remove_nearest(at, radius) {
+        let Some(removed) = self.dataset.nearest_row(at, radius) else {
             return Ok(false);
-        }
-        // The data layer picks the row; the first row that differs afterwards is the one gone.
-        let same = |i: usize| {
-            before.features.row(i) == self.dataset.features.row(i)
-                && match (&before.target, &self.dataset.target) {
-                    (Target::Classes { labels: a, .. }, Target::Classes { labels: b, .. }) => {
-                        a[i] == b[i]
-                    }
-                    (Target::Values(a), Target::Values(b)) => a[i].to_bits() == b[i].to_bits(),
-                    _ => false,
-                }
         };
-        let n = self.dataset.n_rows();
-        let removed = (0..n).find(|&i| !same(i)).unwrap_or(n);
         let shift = |rows: &[usize]| -> Vec<usize> {
             rows.iter()
                 .filter(|&&i| i != removed)
@@ -538,9 +522,9 @@ impl Session {
         };
         let train = shift(&self.prepared.train_rows);
         if train.is_empty() {
-            self.dataset = before;
             return Err("cannot erase the last training point".to_owned());
         }
+        self.dataset.remove_row(removed);
         let test = shift(&self.prepared.test_rows);
         self.set_rows(settings, train, test);
         Ok(true)

@@ -165,11 +165,10 @@ impl Dataset {
         Ok(())
     }
 
-    /// Removes the row nearest to `x` (Euclidean, raw units) if it lies within `radius`;
-    /// returns whether a row was removed.
-    pub fn remove_nearest(&mut self, x: &[f64], radius: f64) -> bool {
+    /// The row nearest to `x` (Euclidean, raw units), if it lies within `radius`.
+    pub fn nearest_row(&self, x: &[f64], radius: f64) -> Option<usize> {
         if x.len() != self.n_features() {
-            return false;
+            return None;
         }
         let mut best: Option<(usize, f64)> = None;
         for (i, row) in self.features.iter_rows().enumerate() {
@@ -178,11 +177,14 @@ impl Dataset {
                 best = Some((i, d2));
             }
         }
-        let Some((i, d2)) = best else {
-            return false;
-        };
-        if d2 > radius * radius {
-            return false;
+        best.filter(|&(_, d2)| d2 <= radius * radius)
+            .map(|(i, _)| i)
+    }
+
+    /// Removes row `i` (features and target); rows after it move up by one.
+    pub fn remove_row(&mut self, i: usize) {
+        if i >= self.n_rows() {
+            return;
         }
         self.features.remove_row(i);
         match &mut self.target {
@@ -193,7 +195,14 @@ impl Dataset {
                 values.remove(i);
             }
         }
-        true
+    }
+
+    /// Removes the row nearest to `x` if it lies within `radius` ([`Self::nearest_row`]);
+    /// returns which row was removed.
+    pub fn remove_nearest(&mut self, x: &[f64], radius: f64) -> Option<usize> {
+        let i = self.nearest_row(x, radius)?;
+        self.remove_row(i);
+        Some(i)
     }
 
     /// Writes the data set as CSV (features, then the target; class names as text), readable
