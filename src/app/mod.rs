@@ -432,7 +432,7 @@ impl App {
             || s.standardize != old.standardize
             || s.split_seed != old.split_seed
         {
-            self.session.reprepare(s, false)
+            self.session.reprepare(s)
         } else if s.network_differs(&old) {
             self.session.rebuild_network(s)
         } else {

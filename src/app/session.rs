@@ -474,9 +474,9 @@ impl Session {
         Ok(())
     }
 
-    /// Re-splits and re-scales the current data (test fraction, standardisation, edited points),
-    /// keeping the weights if the shapes still fit.
-    pub fn reprepare(&mut self, settings: &Settings, keep_weights: bool) -> Result<(), String> {
+    /// Re-splits and re-scales the current data (test fraction, standardisation, split seed),
+    /// then starts the network and the baseline over: their inputs changed meaning.
+    pub fn reprepare(&mut self, settings: &Settings) -> Result<(), String> {
         let prepared = prepare_data(settings, &self.dataset)?;
         self.ranges = column_ranges(&self.dataset.features);
         if self.slice.len() != self.dataset.n_features() {
@@ -485,10 +485,8 @@ impl Session {
         self.prepared = prepared;
         self.data_version += 1;
         self.forget_metrics();
-        if !keep_weights {
-            self.rebuild_network(settings)?;
-            self.restart_baseline(settings);
-        }
+        self.rebuild_network(settings)?;
+        self.restart_baseline(settings);
         Ok(())
     }
 

@@ -267,7 +267,7 @@ struct GridJob {
     pixels: Vec<Color32>,
     /// Raw values, for unit shading (coloured once their range is known).
     values: Vec<f64>,
-    /// Reused by every piece, so pieces allocate nothing.
+    /// Reused by every piece, so that the network's layers are not allocated again each time.
     workspace: Workspace,
     spent: Duration,
 }
