@@ -53,6 +53,17 @@ fn harness() -> Harness<'static, App> {
         })
 }
 
+/// Trains the baseline (which trains beside a paused network) until it is done.
+fn finish_baseline(harness: &mut Harness<'static, App>) {
+    let settings = harness.state().settings.clone();
+    while !harness.state().session.baseline.finished() {
+        harness
+            .state_mut()
+            .session
+            .train_frame(&settings, Duration::from_millis(50));
+    }
+}
+
 /// Pauses a harness whose app starts playing.
 fn pause(harness: &mut Harness<'static, App>) {
     harness.run_steps(2);
@@ -113,13 +124,7 @@ fn after_a_step_while_paused_the_plot_and_numbers_catch_up() {
     let mut harness = harness();
     pause(&mut harness);
     // The baseline trains beside the paused network until it is done (and asks for frames).
-    let settings = harness.state().settings.clone();
-    while !harness.state().session.baseline.finished() {
-        harness
-            .state_mut()
-            .session
-            .train_frame(&settings, Duration::from_millis(50));
-    }
+    finish_baseline(&mut harness);
     harness.run();
     let before = harness.state().session.trainer.weights_version();
     harness.key_press(egui::Key::ArrowRight);
@@ -391,14 +396,7 @@ fn lowering_the_learning_rate_after_a_divergence_and_pressing_play_resumes() {
 fn use_logistic_regression_reaches_the_baselines_accuracy() {
     let mut harness = harness();
     pause(&mut harness);
-    // The baseline trains beside the paused network until it is done.
-    let settings = harness.state().settings.clone();
-    while !harness.state().session.baseline.finished() {
-        harness
-            .state_mut()
-            .session
-            .train_frame(&settings, Duration::from_millis(50));
-    }
+    finish_baseline(&mut harness);
     let baseline = &harness.state().session.baseline;
     let (train, test) = (baseline.train_accuracy, baseline.test_accuracy);
     assert!(train.is_some() && test.is_some());
