@@ -64,6 +64,18 @@ fn finish_baseline(harness: &mut Harness<'static, App>) {
     }
 }
 
+/// The decision plot and the numbers show the trainer's current weights.
+fn assert_caught_up(app: &App) {
+    assert!(
+        !app.grid.behind(&app.session),
+        "the plot shows older weights"
+    );
+    assert!(
+        !app.session.metrics_behind(),
+        "the numbers show older weights"
+    );
+}
+
 /// Pauses a harness whose app starts playing.
 fn pause(harness: &mut Harness<'static, App>) {
     harness.run_steps(2);
@@ -132,14 +144,7 @@ fn after_a_step_while_paused_the_plot_and_numbers_catch_up() {
     harness.run();
     let app = harness.state();
     assert_ne!(app.session.trainer.weights_version(), before);
-    assert!(
-        !app.grid.behind(&app.session),
-        "the plot shows older weights"
-    );
-    assert!(
-        !app.session.metrics_behind(),
-        "the numbers show older weights"
-    );
+    assert_caught_up(app);
 
     // The same when training stops by itself (here, the stopping rule) in the middle of a frame.
     let stop = app.session.trainer.iteration() + 3000;
@@ -160,14 +165,7 @@ fn after_a_step_while_paused_the_plot_and_numbers_catch_up() {
     let app = harness.state();
     assert!(!app.session.playing);
     assert_eq!(app.session.trainer.iteration(), stop);
-    assert!(
-        !app.grid.behind(&app.session),
-        "the plot shows older weights"
-    );
-    assert!(
-        !app.session.metrics_behind(),
-        "the numbers show older weights"
-    );
+    assert_caught_up(app);
 }
 
 #[test]
