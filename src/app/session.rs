@@ -639,7 +639,11 @@ impl Session {
         } else {
             self.pending_steps
         };
-        while done < wanted && start.elapsed() < budget {
+        // Every frame advances a playing run by at least one call of the trainer, however long
+        // the frame's other work took: a slow or busy machine trains slower, never not at all.
+        let mut calls = 0_u32;
+        while done < wanted && (calls == 0 || start.elapsed() < budget) {
+            calls += 1;
             let iteration = self.trainer.iteration();
             if let Some(limit) = settings.stop_after
                 && iteration >= limit
@@ -766,7 +770,9 @@ impl Session {
             return;
         };
         let mut chunk = 1_u64;
-        while start.elapsed() < budget && trainer.iteration() < BASELINE_ITERATIONS {
+        let mut calls = 0_u32;
+        while (calls == 0 || start.elapsed() < budget) && trainer.iteration() < BASELINE_ITERATIONS {
+            calls += 1;
             let n = chunk.min(BASELINE_ITERATIONS - trainer.iteration());
             let call = Instant::now();
             match trainer.train(

@@ -21,9 +21,6 @@ pub struct BenchArgs {
     /// Repeat each case and keep the fastest run.
     #[arg(long, default_value_t = 3)]
     pub repeats: u32,
-    /// Threads per iteration: 1, 2, or 0 to decide from the size.
-    #[arg(long, default_value_t = 1)]
-    pub threads: usize,
     /// Only the cases whose name contains this (e.g. `hidden 30`).
     #[arg(long)]
     pub only: Option<String>,
@@ -62,7 +59,6 @@ pub struct BenchCase {
 pub fn bench_engine(
     iterations: u64,
     repeats: u32,
-    threads: usize,
     only: Option<&str>,
 ) -> Result<Vec<BenchCase>, CliError> {
     let hotdogs = Builtin::HotDogs.generate(&Builtin::HotDogs.default_options());
@@ -98,7 +94,6 @@ pub fn bench_engine(
                 let network = architecture.init(Init::Normal, &mut StdRng::seed_from_u64(1))?;
                 let config = TrainConfig {
                     learning_rate,
-                    threads,
                     ..TrainConfig::default()
                 };
                 let mut trainer = Trainer::new(network, config);
@@ -121,7 +116,6 @@ pub(super) fn run(args: &BenchArgs) -> Result<(), CliError> {
     let cases = bench_engine(
         args.iterations,
         args.repeats,
-        args.threads,
         args.only.as_deref(),
     )?;
     let mut out = Output::new();

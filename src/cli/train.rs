@@ -94,9 +94,6 @@ pub struct TrainArgs {
     /// Initial weights.
     #[arg(long, value_enum, default_value = "normal")]
     pub init: InitName,
-    /// Threads per iteration: 1, 2, or 0 to decide from the size (results are identical).
-    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
-    pub threads: usize,
     /// Seed of everything random: generated data, split, initial weights, batch order.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
@@ -340,7 +337,6 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         l2: args.l2,
         tolerance: args.tolerance,
         seed: args.seed,
-        threads: args.threads,
     };
     config.validate(head, &prepared.train_y)?;
 

@@ -791,51 +791,18 @@ pub struct PassSpec<'a> {
 /// Runs the forward pass over the rows set by [`Workspace::set_input`], leaving every layer's
 /// output in `ws`.
 pub fn forward(hidden: &[Activation], head: OutputHead, weights: &[Matrix], ws: &mut Workspace) {
-    forward_parts(hidden, head, weights, ws, Simd::best(), &Sequential);
+    forward_layers(hidden, head, weights, ws, Simd::best());
 }
 
-/// Runs a stage in `parts()` parts, `run(part)` for each, then returns; parts touch disjoint data.
-pub trait Exec: Sync {
-    /// How many parts each stage is split into.
-    fn parts(&self) -> usize;
-    /// Runs `job(0) … job(parts − 1)`, possibly at the same time, and waits for all of them.
-    fn run(&self, job: &(dyn Fn(usize) + Sync));
-}
-
-/// Everything on the calling thread.
-pub struct Sequential;
-
-impl Exec for Sequential {
-    fn parts(&self) -> usize {
-        1
-    }
-
-    fn run(&self, job: &(dyn Fn(usize) + Sync)) {
-        job(0);
-    }
-}
-
-/// A buffer several parts of a stage write at once, each into its own rows.
+/// A buffer the stage code writes in parts, each into its own rows or lane blocks (one thread
+/// runs every part, one after the other).
 #[derive(Clone, Copy)]
 pub(crate) struct Cells {
     ptr: *mut f64,
     len: usize,
 }
 
-// SAFETY: parts of a stage write disjoint ranges (each stage splits rows or blocks between
-// them) and the stage waits for every part before the buffer is used again.
-unsafe impl Send for Cells {}
-// SAFETY: as above.
-unsafe impl Sync for Cells {}
-
 impl Cells {
-    /// No cells (a part that has no tile); its pointer is dangling but aligned, as an empty
-    /// slice's must be.
-    const EMPTY: Self = Self {
-        ptr: std::ptr::NonNull::dangling().as_ptr(),
-        len: 0,
-    };
-
     fn new(v: &mut [f64]) -> Self {
         Self {
             ptr: v.as_mut_ptr(),
@@ -930,7 +897,7 @@ fn backward_stage(
 ) {
     #[cfg(target_arch = "x86_64")]
     if simd == Simd::Avx512 {
-        // SAFETY: `simd` is a checked level (see `forward_backward_parts`): the CPU has AVX-512.
+        // SAFETY: `simd` is a checked level (see `forward_backward`): the CPU has AVX-512.
         unsafe { wide::outer_sum(sides, g, tile, part) };
     } else {
         outer_sum_t(simd, sides, g, tile, part);
@@ -987,13 +954,12 @@ fn share(total: usize, part: usize, parts: usize) -> (usize, usize) {
 }
 
 #[inline(always)]
-fn forward_parts(
+fn forward_layers(
     hidden: &[Activation],
     head: OutputHead,
     weights: &[Matrix],
     ws: &mut Workspace,
     simd: Simd,
-    exec: &dyn Exec,
 ) {
     // Every level below is a checked one: one the CPU has.
     let simd = simd.checked();
@@ -1004,30 +970,20 @@ fn forward_parts(
     for (l, w) in weights.iter().enumerate() {
         let (done, rest) = ws.activations.split_at_mut(l);
         let input: &[f64] = done.last().unwrap_or(&ws.input);
-        let z = Cells::new(&mut rest[0]);
-        let scores = Cells::new(&mut ws.scores);
         let out = w.cols();
-        // Softmax needs every unit of a sample: the output layer is one part then.
-        let parts = if l == last && head == OutputHead::Softmax {
-            1
-        } else {
-            exec.parts()
-        };
-        exec.run(&|part| {
-            if part >= parts {
-                return;
-            }
+        // The stage code splits a layer's units into parts (rows j0..j1); one thread runs the
+        // one part that takes them all.
+        let (parts, part) = (1, 0);
+        {
             let (j0, j1) = share(out, part, parts);
-            // SAFETY: rows j0..j1 belong to this part alone.
-            let zj = unsafe { z.slice(j0 * np, (j1 - j0) * np) };
+            let zj = &mut rest[0][j0 * np..j1 * np];
             let layer = if l < last {
                 Layer::Hidden(hidden[l])
             } else {
-                // SAFETY: as above, in the scores.
-                Layer::Output(head, unsafe { scores.slice(j0 * np, (j1 - j0) * np) })
+                Layer::Output(head, &mut ws.scores[j0 * np..j1 * np])
             };
             with_simd!(simd, forward_stage(simd, input, np, w, (zj, j0), layer));
-        });
+        }
     }
 }
 
@@ -1044,24 +1000,12 @@ pub fn forward_backward(
     ws: &mut Workspace,
     grads: &mut Gradients,
 ) {
-    forward_backward_parts(spec, weights, y, ws, grads, &Sequential);
-}
-
-/// [`forward_backward`] with each stage split into the parts `exec` runs.
-pub fn forward_backward_parts(
-    spec: PassSpec<'_>,
-    weights: &[Matrix],
-    y: &Targets,
-    ws: &mut Workspace,
-    grads: &mut Gradients,
-    exec: &dyn Exec,
-) {
     // Every level below is a checked one: one the CPU has.
     let spec = PassSpec {
         simd: spec.simd.checked(),
         ..spec
     };
-    forward_parts(spec.hidden, spec.head, weights, ws, spec.simd, exec);
+    forward_layers(spec.hidden, spec.head, weights, ws, spec.simd);
     let (n, np) = (ws.n, ws.np);
     let last = weights.len() - 1;
     let fits = grads.layers.len() == weights.len()
@@ -1081,8 +1025,9 @@ pub fn forward_backward_parts(
         y,
         &mut ws.deltas[last],
     );
-    let parts = exec.parts();
-    assert!(parts <= 2, "a stage runs in one or two parts, not {parts}");
+    // The stage code splits the lane blocks of a gradient and the rows of a delta into parts,
+    // each with its own tile; one thread runs the one part that takes them all.
+    let (parts, part) = (1, 0);
     ws.tiles.resize_with(parts, Vec::new);
     let tile_len = match spec.simd {
         #[cfg(target_arch = "x86_64")]
@@ -1104,16 +1049,10 @@ pub fn forward_backward_parts(
         let delta: &[f64] = &upper[0];
         let back = lower.last_mut().map(|b| Cells::new(b));
         let g = Cells::new(grads.layers[l].as_mut_slice());
-        // One tile per part, at most two parts (this thread and a helper).
-        let mut tiles = ws.tiles.iter_mut().map(|t| {
-            t.resize(tile_len, 0.0);
-            Cells::new(t)
-        });
-        let tiles: [Cells; 2] = std::array::from_fn(|_| tiles.next().unwrap_or(Cells::EMPTY));
+        let tile = &mut ws.tiles[part];
+        tile.resize(tile_len, 0.0);
         let (ones, zeros): (&[f64], &[f64]) = (&ws.ones, &ws.zeros);
-        exec.run(&|part| {
-            // SAFETY: each part has its own tile.
-            let tile = unsafe { tiles[part].slice(0, tile_len) };
+        {
             let back = back.as_ref().map(|back| {
                 let inputs = weights[l].rows() - 1;
                 let (k0, k1) = share(inputs, part, parts);
@@ -1134,7 +1073,7 @@ pub fn forward_backward_parts(
                 spec.simd,
                 backward_stage(spec.simd, sides, &g, tile, (part, parts), &weights[l], back)
             );
-        });
+        }
     }
 }
 

@@ -8,12 +8,10 @@ mod activation;
 pub mod exp;
 mod kernel;
 mod matrix;
-pub mod parallel;
 
 pub use activation::{Activation, OutputHead};
 pub use kernel::{
-    Exec, Gradients, PassSpec, Sequential, Workspace, forward_backward, forward_backward_parts,
-    sigmoid, summed_loss, transpose,
+    Gradients, PassSpec, Workspace, forward_backward, sigmoid, summed_loss, transpose,
 };
 pub use matrix::{MAX_MATRIX_COLS, MAX_MATRIX_ROWS, Matrix};
 

@@ -42,10 +42,9 @@ use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
 use crate::nn::exp::Simd;
-use crate::nn::parallel::Pair;
 use crate::nn::{
-    Exec, Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Sequential,
-    Targets, Workspace, forward_backward, forward_backward_parts,
+    Gradients, Loss, Matrix, Network, NnError, OutputHead, PassSpec, Reduction, Targets, Workspace,
+    forward_backward,
 };
 
 /// The optimiser that turns gradients into weight updates.
@@ -170,10 +169,6 @@ pub struct TrainConfig {
     pub tolerance: Option<f64>,
     /// Seed of the mini-batch order.
     pub seed: u64,
-    /// Threads per iteration: 1 (the default), 2, or 0 to use two when the network and batch
-    /// are big enough to gain from it. Results are identical either way. Two threads wait for
-    /// each other by spinning, which pays on an idle machine and costs dearly on a busy one.
-    pub threads: usize,
 }
 
 impl Default for TrainConfig {
@@ -189,7 +184,6 @@ impl Default for TrainConfig {
             l2: 0.0,
             tolerance: None,
             seed: 1,
-            threads: 1,
         }
     }
 }
@@ -453,9 +447,6 @@ impl Trainer {
 
     /// Trains up to `n` iterations on rows `x` with targets `y`.
     ///
-    /// With `threads` 0 (the default), a big enough pass is split between this thread and a
-    /// helper that lives for this call; results are bit-identical either way.
-    ///
     /// `observe` is called after each iteration that `wants_report(iteration)` selects (and after
     /// the last one of the call), with the loss and accuracy of that iteration's forward pass.
     /// Stops early on the tolerance or on divergence (see [`Stop`]).
@@ -498,32 +489,14 @@ impl Trainer {
         if self.stopped.is_some() {
             return Ok(report);
         }
-        let rows = self.config.batch_size.map_or(x.rows(), |b| b.min(x.rows()));
-        let units: usize = self.network.weights().iter().map(Matrix::cols).sum();
-        let two = match self.config.threads {
-            0 => {
-                rows * units >= PARALLEL_WORK
-                    && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
-            }
-            1 => false,
-            _ => true,
-        };
-        let run = |trainer: &mut Self, exec: &dyn Exec| {
-            trainer.train_loop(
-                spec,
-                (x, y),
-                n,
-                &mut wants_report,
-                &mut observe,
-                exec,
-                report,
-            )
-        };
-        if two {
-            Ok(Pair::with(|pair| run(self, pair)))
-        } else {
-            Ok(run(self, &Sequential))
-        }
+        Ok(self.train_loop(
+            spec,
+            (x, y),
+            n,
+            &mut wants_report,
+            &mut observe,
+            report,
+        ))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -534,7 +507,6 @@ impl Trainer {
         n: u64,
         wants_report: &mut dyn FnMut(u64) -> bool,
         observe: &mut dyn FnMut(&IterationReport),
-        exec: &dyn Exec,
         mut report: StepReport,
     ) -> StepReport {
         let head = spec.head;
@@ -553,13 +525,12 @@ impl Trainer {
                 self.workspace.set_input(&self.batch_x);
                 &*batch_y.insert(y.select(&rows))
             };
-            forward_backward_parts(
+            forward_backward(
                 spec,
                 self.network.weights(),
                 by,
                 &mut self.workspace,
                 &mut self.grads,
-                exec,
             );
             let check_loss = self.config.tolerance.is_some();
             let wanted = wants_report(i) || done + 1 == n || check_loss;
@@ -1007,9 +978,6 @@ pub fn objective_gradient(
     reduce_and_penalise(&mut grads, network.weights(), config, y.len());
     Ok(grads)
 }
-
-/// Rows × units per iteration from which two threads pay for their synchronisation.
-const PARALLEL_WORK: usize = 4096;
 
 /// `λ₁ Σ|w| + λ₂/2 Σ w²` over all non-bias weights (row 0 of each matrix is the bias).
 pub fn penalty(weights: &[Matrix], l1: f64, l2: f64) -> f64 {

@@ -1,33 +1,55 @@
 //! No input makes nnviz use more than a few times its size in memory: every malformed case, a
 //! large valid CSV and a large valid model are read under an allocator that records the peak.
 //!
-//! One test in its own binary, so no other test allocates while a peak is measured.
+//! The allocator counts per thread, so the other tests of this binary, running beside this one,
+//! do not disturb its peaks.
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use nnviz::data::{ColumnRoles, read_csv_bytes, read_csv_path};
 use nnviz::model::SavedModel;
 
-mod corpus;
+use crate::corpus;
 
-/// The system allocator, counting the bytes live now and the most live since the last reset.
+/// The system allocator, counting on each thread the bytes that thread allocated and freed.
+///
+/// The counts are per thread because every integration test shares this binary (and so this
+/// allocator) and runs beside the others: only the measuring thread's own allocations count.
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    // Bytes this thread allocated minus those it freed (negative after it frees older blocks).
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    // The most `LIVE` has been since the last reset.
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
 
-// SAFETY: every call is passed to the system allocator unchanged; only counters are added.
+/// Adds `delta` bytes to this thread's count and raises its peak. Threads that are exiting
+/// (their counters already gone) are not counted.
+fn count(delta: isize) {
+    let _ = LIVE.try_with(|live| {
+        live.set(live.get() + delta);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(live.get())));
+    });
+}
+
+fn size(bytes: usize) -> isize {
+    isize::try_from(bytes).unwrap_or(isize::MAX)
+}
+
+// SAFETY: every call is passed to the system allocator unchanged; only counters are added, and
+// the counters are const-initialised thread-locals of a type without a destructor, which never
+// allocate.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract is the system allocator's.
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
+            count(size(layout.size()));
         }
         p
     }
@@ -35,7 +57,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: as above.
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(-size(layout.size()));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -43,9 +65,8 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             // Count the moment both blocks may exist: a conservative peak.
-            let live = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
-            PEAK.fetch_max(live, Ordering::Relaxed);
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            count(size(new_size));
+            count(-size(layout.size()));
         }
         p
     }
@@ -54,12 +75,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// The most bytes `f` had allocated at once beyond what was live before it ran.
+/// The most bytes `f` had allocated at once on this thread beyond what was live before it ran.
 fn peak_extra<T>(f: impl FnOnce() -> T) -> usize {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+    let base = LIVE.with(Cell::get);
+    PEAK.with(|peak| peak.set(base));
     drop(f());
-    PEAK.load(Ordering::Relaxed) - base
+    usize::try_from(PEAK.with(Cell::get) - base).unwrap_or(0)
 }
 
 /// "A few times the input's size": four times it, plus 1 MiB for fixed costs on tiny inputs.

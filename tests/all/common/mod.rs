@@ -6,14 +6,16 @@ use std::path::PathBuf;
 
 use nnviz::nn::Matrix;
 
-/// The reference folder from `$NNVIZ_REFERENCE`, or `None` (the caller says it skipped).
-pub fn reference_dir() -> Option<PathBuf> {
+/// Why the reference tests are ignored when `NNVIZ_REFERENCE` was unset at build time.
+pub const NEEDS_REFERENCE: &str =
+    "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test";
+
+/// The reference folder from `$NNVIZ_REFERENCE`. The tests that call this are ignored when the
+/// variable was unset at build time (see `build.rs`), so here it must be set.
+pub fn reference_dir() -> PathBuf {
     match std::env::var_os("NNVIZ_REFERENCE") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            eprintln!("skipped: NNVIZ_REFERENCE is not set");
-            None
-        }
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => panic!("NNVIZ_REFERENCE was set when the tests were built but is unset now"),
     }
 }
 

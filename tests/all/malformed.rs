@@ -8,7 +8,7 @@ use std::process::Command;
 use nnviz::data::{ColumnRoles, read_csv_bytes};
 use nnviz::model::SavedModel;
 
-mod corpus;
+use crate::corpus;
 
 use corpus::{csv_cases, model_cases};
 

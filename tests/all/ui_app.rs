@@ -12,6 +12,11 @@ use nnviz::app::{App, AppOptions, Command};
 use nnviz::nn::{Activation, Init};
 use nnviz::train::evaluate;
 
+/// The most frames `Harness::run` waits for the app to settle (the plot and numbers to catch up
+/// with the weights). Work done a slice per frame is sized by time, so how many frames it takes
+/// depends on the machine and its load; the tests wait for the settled state, not a count.
+const SETTLE_FRAMES: u64 = 2_000;
+
 /// A file dropped on the window, held in memory.
 #[derive(Debug)]
 struct MemoryFile {
@@ -41,6 +46,7 @@ fn drop_file(harness: &mut Harness<'static, App>, name: &str, bytes: Vec<u8>) {
 
 fn harness() -> Harness<'static, App> {
     Harness::builder()
+        .with_max_steps(SETTLE_FRAMES)
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(|cc| {
             App::with_options(
@@ -282,6 +288,7 @@ fn a_corrupt_settings_file_is_reported_in_the_window_and_saving_replaces_it() {
     let path = dir.join("settings.json");
     std::fs::write(&path, b"{\"version\": 1, \"hidden\": [").unwrap();
     let mut harness = Harness::builder()
+        .with_max_steps(SETTLE_FRAMES)
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
             |ui, app: &mut App| app.frame_ui(ui),

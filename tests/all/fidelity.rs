@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
-mod common;
+use crate::common;
 
 use nnviz::nn::{Activation, Architecture, HiddenLayer, Matrix, Network, OutputHead, Targets};
 use nnviz::train::{IterationReport, TrainConfig, Trainer};
@@ -79,9 +79,7 @@ fn check_trace(seen: &[IterationReport], expected: &[(u64, f64, f64)]) {
 }
 
 fn hotdogs_case(hidden: usize, final_accuracy: f64) {
-    let Some(dir) = common::reference_dir() else {
-        return;
-    };
+    let dir = common::reference_dir();
     let (x, labels) = common::hotdogs(&dir);
     let y = Targets::Classes {
         labels,
@@ -116,25 +114,27 @@ fn hotdogs_case(hidden: usize, final_accuracy: f64) {
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn hotdogs_hidden_5_matches_r() {
     hotdogs_case(5, 0.76);
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn hotdogs_hidden_30_matches_r() {
     hotdogs_case(30, 1.0);
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn hotdogs_hidden_1_matches_r() {
     hotdogs_case(1, 0.685);
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn iris_r6_class_matches_r() {
-    let Some(dir) = common::reference_dir() else {
-        return;
-    };
+    let dir = common::reference_dir();
     let (x, labels) = common::iris(&dir);
     let y = Targets::Classes {
         labels,
@@ -164,10 +164,9 @@ fn iris_r6_class_matches_r() {
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn no_hidden_layer_converges_to_glm() {
-    let Some(dir) = common::reference_dir() else {
-        return;
-    };
+    let dir = common::reference_dir();
     let (x, labels) = common::hotdogs(&dir);
     let y = Targets::Classes {
         labels,

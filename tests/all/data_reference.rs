@@ -3,30 +3,17 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
-use std::path::PathBuf;
+use crate::common;
 
 use nnviz::data::{
     Builtin, ColumnRoles, Dataset, GeneratorOptions, Target, bench_csv, read_csv_path,
 };
 
-/// The reference directory, or `None` (after saying so) when `NNVIZ_REFERENCE` is unset.
-fn reference_dir() -> Option<PathBuf> {
-    match std::env::var_os("NNVIZ_REFERENCE") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            println!("skipped: NNVIZ_REFERENCE unset");
-            None
-        }
-    }
-}
-
-fn read_reference(name: &str) -> Option<Dataset> {
-    let path = reference_dir()?.join(name);
+/// A reference data set, read through the CSV reader.
+fn read_reference(name: &str) -> Dataset {
+    let path = common::reference_dir().join(name);
     assert!(path.exists(), "{} is missing", path.display());
-    match read_csv_path(&path, &ColumnRoles::default()) {
-        Ok(data) => Some(data),
-        Err(e) => panic!("{e}"),
-    }
+    read_csv_path(&path, &ColumnRoles::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn range(data: &Dataset, j: usize) -> (f64, f64) {
@@ -37,10 +24,9 @@ fn range(data: &Dataset, j: usize) -> (f64, f64) {
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn hot_dogs_have_the_reference_shape() {
-    let Some(reference) = read_reference("hotdogs.csv") else {
-        return;
-    };
+    let reference = read_reference("hotdogs.csv");
     assert_eq!(reference.class_names(), ["not hot dog", "hot dog"]);
     for seed in [1, 2, 3] {
         let ours = Builtin::HotDogs.generate(&GeneratorOptions {
@@ -92,10 +78,9 @@ fn hot_dogs_have_the_reference_shape() {
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn hot_dog_arms_match_the_reference_classes() {
-    let Some(reference) = read_reference("hotdogs.csv") else {
-        return;
-    };
+    let reference = read_reference("hotdogs.csv");
     // Arm 1, (−θ cos θ + U, θ sin θ + U), is "not hot dog": each reference point minus the
     // jitter lies on its class's noiseless arm.
     let Target::Classes { labels, .. } = &reference.target else {
@@ -114,10 +99,9 @@ fn hot_dog_arms_match_the_reference_classes() {
 }
 
 #[test]
+#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
 fn iris_asset_equals_the_reference() {
-    let Some(reference) = read_reference("iris.csv") else {
-        return;
-    };
+    let reference = read_reference("iris.csv");
     let ours = Builtin::Iris.generate(&GeneratorOptions::default());
     assert_eq!(ours.feature_names, reference.feature_names);
     assert_eq!(ours.class_names(), reference.class_names());

@@ -1,0 +1,27 @@
+//! Every integration test in one binary (each test binary links the whole egui stack, so one
+//! link instead of fourteen). Each module is one subject; `cargo test --test all MODULE::` runs
+//! one of them.
+//!
+//! The tests that compare against the article's R results need its reference files:
+//! `NNVIZ_REFERENCE=../shared/reference cargo test`. Without the variable they are compiled as
+//! ignored, and the summary counts them as such ("N ignored"), with the reason in the listing.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+mod common;
+mod corpus;
+
+mod app_model;
+mod cli;
+mod data_csv;
+mod data_reference;
+mod extremes;
+mod fidelity;
+mod fuzz;
+mod gradients;
+mod malformed;
+mod memory;
+mod presets;
+mod soak;
+mod training;
+mod ui_app;
