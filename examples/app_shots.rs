@@ -43,8 +43,8 @@ fn main() -> anyhow::Result<()> {
             let mut settings = app.settings.clone();
             settings.builtin = Builtin::Bumps;
             settings.generator = default_generator(Builtin::Bumps);
-            settings.hidden[0].units = 20;
-            settings.train.learning_rate = 0.003;
+            settings.run.network.hidden[0].units = 20;
+            settings.run.training.learning_rate = 0.003;
             app.apply_settings(settings);
             app
         }),
@@ -57,8 +57,8 @@ fn main() -> anyhow::Result<()> {
         "diverged" => nnviz::app::screenshot_app(&path, 60, false, |_| {
             let mut app = fresh(None);
             let mut settings = app.settings.clone();
-            settings.hidden[0].activation = Activation::Relu;
-            settings.train.learning_rate = 10.0;
+            settings.run.network.hidden[0].activation = Activation::Relu;
+            settings.run.training.learning_rate = 10.0;
             app.apply_settings(settings);
             app
         }),
@@ -71,14 +71,14 @@ fn main() -> anyhow::Result<()> {
             // More units than the diagram has room for: "+N" under each tall column.
             let mut app = fresh(None);
             let mut settings = app.settings.clone();
-            settings.hidden = vec![
+            settings.run.network.hidden = vec![
                 HiddenLayer {
                     units: 64,
                     activation: Activation::Tanh,
                 };
                 3
             ];
-            settings.train.learning_rate = 0.001;
+            settings.run.training.learning_rate = 0.001;
             app.apply_settings(settings);
             app
         }),

@@ -130,7 +130,7 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
     let mut app = nnviz::app::App::headless(&options, None);
     if let Some(hidden) = &args.hidden {
         let mut settings = app.settings.clone();
-        settings.hidden = nnviz::cli::hidden_layers(hidden, &args.activation)?;
+        settings.run.network.hidden = nnviz::cli::hidden_layers(hidden, &args.activation)?;
         app.apply_settings(settings);
     }
     let report = nnviz::app::bench_app(&mut app, args.frames as usize);

@@ -7,14 +7,13 @@ pub mod session;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use egui::{CollapsingHeader, ScrollArea};
 use serde::Serialize;
 
 use crate::data::{Builtin, ColumnRoles, DataError, Table};
-use crate::nn::Init;
 use crate::ui;
 use crate::ui::decision::{DecisionGrid, Shading};
 
@@ -171,18 +170,16 @@ pub struct App {
     png_export: Option<PendingExport>,
     applied_dark: Option<bool>,
     settings_file: Option<SettingsFile>,
-    /// Recent frames' work after training: layout and drawing (decaying maximum).
-    layout_work: Duration,
+    /// The window's context, once the first frame has run: the worker thread asks it for a
+    /// frame whenever it publishes a new state.
+    repaint: Arc<OnceLock<egui::Context>>,
 }
 
 /// A screenshot-based PNG export under way.
 type PendingExport = Arc<Mutex<Option<Result<PathBuf, String>>>>;
 
-/// Time per frame for each job done a slice at a time (metrics of large data, grid refresh).
+/// Time per frame for the decision grid of new weights, computed a slice at a time.
 const SLICE_BUDGET: Duration = Duration::from_micros(1500);
-/// Allowed for in the training budget: frame work after `frame_ui` returns (tessellation) and
-/// the variation of the other work between frames.
-const FRAME_MARGIN: Duration = Duration::from_micros(1400);
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -228,10 +225,20 @@ impl App {
             settings.x_feature = 0;
             settings.y_feature = 1;
         }
+        let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let notify = {
+            let repaint = Arc::clone(&repaint);
+            move || {
+                if let Some(ctx) = repaint.get() {
+                    ctx.request_repaint();
+                }
+            }
+        };
         let session = Session::new(
             &settings,
             settings.builtin.generate(&settings.generator),
             None,
+            notify.clone(),
         )
         .or_else(|_| {
             settings = Settings::default();
@@ -239,6 +246,7 @@ impl App {
                 &settings,
                 settings.builtin.generate(&settings.generator),
                 None,
+                notify,
             )
         })
         .expect("the default settings always make a session");
@@ -252,9 +260,9 @@ impl App {
             png_export: None,
             applied_dark: None,
             settings_file: file,
-            layout_work: Duration::ZERO,
+            repaint,
         };
-        app.session.playing = true;
+        app.session.set_playing(true);
         if let Some(path) = &options.csv {
             app.apply(Command::LoadCsvPath(path.clone()), None);
         }
@@ -271,11 +279,12 @@ impl App {
         app
     }
 
-    /// One frame: refresh the caches (metrics, decision grid) a slice at a time, train for the
-    /// rest of the budget, lay out every panel, then apply what the widgets asked for.
+    /// One frame: take the runs' newest state from their worker, refresh the decision grid a
+    /// slice at a time, lay out every panel, then apply what the widgets asked for.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let start = Instant::now();
         let ctx = ui.ctx().clone();
+        self.repaint.get_or_init(|| ctx.clone());
         if self.applied_dark != Some(self.settings.dark) {
             ctx.set_theme(if self.settings.dark {
                 egui::Theme::Dark
@@ -287,21 +296,12 @@ impl App {
         let mut commands = Vec::new();
         input_commands(&ctx, &mut commands);
         self.poll_dialog(&mut commands);
-        // The frame's budget covers all its work. Jobs done a slice at a time (metrics of large
-        // data, the grid for new weights) go first; the layout and drawing that follow are
-        // estimated from recent frames; training gets the rest.
-        let budget = Duration::from_secs_f64(self.settings.budget_ms / 1000.0);
-        self.session.update_metrics(SLICE_BUDGET);
+        self.session.refresh();
         let shading = self
             .hovered_unit
             .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
         self.grid
             .update(&ctx, &self.session, &self.settings, shading, SLICE_BUDGET);
-        let training = budget
-            .saturating_sub(start.elapsed() + self.layout_work + FRAME_MARGIN)
-            .max(budget / 8);
-        self.session.train_frame(&self.settings, training);
-        let after_training = Instant::now();
 
         let mut settings = self.settings.clone();
         let mut hovered = None;
@@ -362,7 +362,7 @@ impl App {
                         - ui::stats::confusions_height(session, ui.available_width());
                     hovered = ui::network::network_ui(
                         ui,
-                        session.trainer.network(),
+                        &session.main().network,
                         &session.dataset.feature_names,
                         left.clamp(160.0, 420.0),
                     );
@@ -376,7 +376,7 @@ impl App {
             .show(ui, |ui| {
                 ui::curves::curves_ui(
                     ui,
-                    &session.history,
+                    &session.main().history,
                     &mut settings.log_loss,
                     session.rows_per_loss(),
                 );
@@ -392,21 +392,15 @@ impl App {
             self.apply(command, Some(&ctx));
         }
         self.poll_png_export();
-        if self.session.playing
-            || self.session.pending_steps > 0
-            || !self.session.baseline.finished()
+        if self.session.busy()
+            || self.grid.behind(&self.session)
             || self.dialog.is_some()
             || self.png_export.is_some()
         {
-            ctx.request_repaint();
-        } else if self.grid.behind(&self.session) || self.session.metrics_behind() {
-            // Paused after a step or a stop: the picture and the numbers catch up with the last
-            // weights (over a few frames for large data or a large network).
+            // Training, or the picture and the numbers catching up with the last weights: the
+            // worker also asks for a frame whenever it publishes.
             ctx.request_repaint();
         }
-        // A slowly decaying maximum, so that one quick frame does not starve the next ones.
-        let layout = after_training.elapsed();
-        self.layout_work = layout.max(self.layout_work.mul_f64(0.98));
         let took = start.elapsed();
         self.session.record_frame_time(took.as_secs_f64() * 1000.0);
     }
@@ -426,19 +420,18 @@ impl App {
         }
         let old = std::mem::replace(&mut self.settings, new);
         let s = &self.settings;
+        if s.speed != old.speed {
+            self.session.set_speed(s.speed);
+        }
         let result = if s.builtin != old.builtin || s.generator != old.generator {
             self.load_builtin()
-        } else if s.test_fraction != old.test_fraction
-            || s.standardize != old.standardize
-            || s.split_seed != old.split_seed
-        {
+        } else if s.preparation != old.preparation {
             self.session.reprepare(s)
         } else if s.network_differs(&old) {
             self.session.rebuild_network(s)
+        } else if s.run.training != old.run.training {
+            self.session.set_train_spec(s)
         } else {
-            if s.train != old.train {
-                self.session.set_train_config(s);
-            }
             Ok(())
         };
         if let Err(e) = result {
@@ -452,13 +445,10 @@ impl App {
     /// the figure shown.
     fn use_baseline(&mut self) {
         let mut settings = self.settings.clone();
-        settings.hidden.clear();
-        settings.init = Init::Normal;
-        settings.network_seed = self.session.baseline.network_seed;
-        settings.train = session::baseline_config(&self.session.prepared);
-        settings.stop_after = Some(session::BASELINE_ITERATIONS);
+        settings.run = session::baseline_spec(&settings, &self.session.prepared);
+        settings.run.network.seed = self.session.baseline_seed;
         self.apply_settings(settings);
-        if !self.settings.hidden.is_empty() {
+        if !self.settings.run.network.hidden.is_empty() {
             // The new settings were refused; apply_settings said why.
             return;
         }
@@ -467,7 +457,7 @@ impl App {
             self.session.notice = Some(Notice::error(e));
             return;
         }
-        self.session.playing = true;
+        self.session.set_playing(true);
         let kind = if self.session.is_classification() {
             "logistic"
         } else {
@@ -490,11 +480,11 @@ impl App {
         let s = &mut self.session;
         match command {
             Command::TogglePlay => {
-                if s.playing {
-                    s.playing = false;
+                if s.playing() {
+                    s.set_playing(false);
                     return;
                 }
-                s.trainer.resume();
+                s.resume();
                 if let Some(iteration) = s.diverged_at() {
                     // The trainer keeps a divergence stop until the training settings change:
                     // the same step from the same weights would fail again.
@@ -505,21 +495,18 @@ impl App {
                     )));
                     return;
                 }
-                s.playing = true;
                 if s.notice.as_ref().is_some_and(|n| !n.is_error) {
                     s.notice = None;
                 }
                 // Play after the stopping rule was reached: go on past it.
-                if let Some(limit) = self.settings.stop_after
-                    && s.trainer.iteration() >= limit
-                {
-                    self.settings.stop_after = None;
+                if s.main().reached_limit {
+                    let mut settings = self.settings.clone();
+                    settings.run.training.stop_after = None;
+                    self.apply_settings(settings);
                 }
+                self.session.set_playing(true);
             }
-            Command::Step => {
-                s.playing = false;
-                s.pending_steps += 1;
-            }
+            Command::Step => s.step(1),
             Command::Reset => {
                 if let Err(e) = s.rebuild_network(&self.settings) {
                     s.notice = Some(Notice::error(e));
@@ -532,12 +519,15 @@ impl App {
                 let dataset = settings.builtin.generate(&settings.generator);
                 match s.replace_data(&settings, dataset, None) {
                     Ok(()) => {
+                        if settings.speed != self.settings.speed {
+                            s.set_speed(settings.speed);
+                        }
                         self.settings = settings;
-                        s.playing = true;
+                        s.set_playing(true);
                         s.notice = Some(Notice::info(format!(
                             "{}: training for {} iterations; the article reports {}.",
                             preset.label(),
-                            self.settings.stop_after.unwrap_or(0),
+                            self.settings.run.training.stop_after.unwrap_or(0),
                             preset.article_result()
                         )));
                     }
@@ -617,16 +607,16 @@ impl App {
         match built {
             Ok((table, dataset)) => {
                 let mut settings = self.settings.clone();
-                settings.standardize = None;
+                settings.preparation.standardize = None;
                 settings.x_feature = 0;
                 settings.y_feature = 1;
-                settings.stop_after = None;
+                settings.run.training.stop_after = None;
                 let name = dataset.name.clone();
                 let rows = dataset.n_rows();
                 // A full pass over a large file does not fit in a frame: mini-batches do.
-                let batched = rows > LARGE_ROWS && settings.train.batch_size.is_none();
+                let batched = rows > LARGE_ROWS && settings.run.training.batch_size.is_none();
                 if batched {
-                    settings.train.batch_size = Some(LARGE_BATCH);
+                    settings.run.training.batch_size = Some(LARGE_BATCH);
                 }
                 let source = CsvSource::new(table, roles);
                 match self.session.replace_data(&settings, dataset, Some(source)) {
@@ -748,7 +738,7 @@ impl App {
             ExportKind::DecisionPng => {
                 ui::export::decision_png(&self.grid, &self.session, &self.settings)
             }
-            ExportKind::HistoryCsv => Ok(self.session.history.to_csv().into_bytes()),
+            ExportKind::HistoryCsv => Ok(self.session.main().history.to_csv().into_bytes()),
             ExportKind::ModelJson => {
                 let model = self.session.saved_model();
                 serde_json::to_vec_pretty(&model).map_err(|e| e.to_string())
@@ -897,7 +887,7 @@ impl eframe::App for ScreenshotApp {
         self.app.frame_ui(ui);
         self.frame += 1;
         let ctx = ui.ctx().clone();
-        let training = self.wait_for_training && self.app.session.playing;
+        let training = self.wait_for_training && self.app.session.playing();
         let ready = self.frame >= self.frames && (!training || self.frame >= self.frames * 50);
         if ready && !self.requested {
             self.requested = true;
@@ -1044,7 +1034,8 @@ pub fn bench_ui(frames: usize, preset: Option<Preset>) -> BenchUiReport {
 pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
     let ctx = egui::Context::default();
     let start = Instant::now();
-    let first = app.session.trainer.iteration();
+    app.session.refresh();
+    let first = app.session.main().iteration;
     let mut times = Vec::with_capacity(frames);
     for _ in 0..frames {
         let input = egui::RawInput {
@@ -1064,7 +1055,8 @@ pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let wall = start.elapsed().as_secs_f64();
-    let iterations = app.session.trainer.iteration().saturating_sub(first);
+    app.session.refresh();
+    let iterations = app.session.main().iteration.saturating_sub(first);
     times.sort_by(f64::total_cmp);
     let at = |q: f64| {
         if times.is_empty() {

@@ -2,7 +2,7 @@
 
 use crate::data::{Builtin, GeneratorOptions};
 use crate::nn::{Activation, HiddenLayer, Init};
-use crate::train::{Optimizer, TrainConfig};
+use crate::train::{NetworkSpec, Optimizer, Preparation, RunSpec, TrainingSpec};
 
 use super::settings::{Settings, Speed};
 
@@ -182,20 +182,27 @@ impl Preset {
         Settings {
             builtin,
             generator,
-            hidden,
-            init,
-            network_seed,
-            train: TrainConfig {
-                optimizer: Optimizer::Gd,
-                learning_rate,
-                tolerance,
-                ..TrainConfig::default()
+            run: RunSpec {
+                network: NetworkSpec {
+                    hidden,
+                    output: None,
+                    init,
+                    seed: network_seed,
+                },
+                training: TrainingSpec {
+                    optimizer: Optimizer::Gd,
+                    learning_rate,
+                    tolerance,
+                    stop_after: Some(iterations),
+                    ..TrainingSpec::default()
+                },
             },
-            stop_after: Some(iterations),
-            test_fraction: 0.0,
-            standardize: Some(false),
-            split_seed: 1,
-            speed: Speed::Auto,
+            preparation: Preparation {
+                test_fraction: 0.0,
+                standardize: Some(false),
+                split_seed: 1,
+            },
+            speed: Speed::Max,
             x_feature: if builtin == Builtin::Iris { 2 } else { 0 },
             y_feature: if builtin == Builtin::Iris { 3 } else { 1 },
             click_class: 0,

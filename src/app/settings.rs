@@ -5,23 +5,48 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Builtin, GeneratorOptions};
-use crate::nn::{Activation, HiddenLayer, Init};
-use crate::train::TrainConfig;
+use crate::train::{Preparation, RunSpec};
 
 /// Bumped whenever a field changes meaning, so that an old settings file falls back to defaults.
-pub const SETTINGS_VERSION: u32 = 1;
+pub const SETTINGS_VERSION: u32 = 2;
 
-/// How many iterations each frame trains.
+/// How fast the runs train.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Speed {
-    /// As many as fit in the frame's time budget.
-    Auto,
-    /// A fixed count per frame (still cut short by the time budget).
-    PerFrame {
-        /// Iterations per frame.
+    /// As fast as the worker thread can.
+    Max,
+    /// At most this many iterations per second (to watch a run slowly).
+    PerSecond {
+        /// Iterations per second.
         iterations: u32,
     },
+}
+
+impl Speed {
+    /// The choices offered in the window.
+    pub const CHOICES: [Self; 4] = [
+        Self::Max,
+        Self::PerSecond { iterations: 1000 },
+        Self::PerSecond { iterations: 100 },
+        Self::PerSecond { iterations: 10 },
+    ];
+
+    /// The limit in iterations per second, `None` for none.
+    pub fn per_second(self) -> Option<f64> {
+        match self {
+            Self::Max => None,
+            Self::PerSecond { iterations } => Some(f64::from(iterations.max(1))),
+        }
+    }
+
+    /// The text of the choice.
+    pub fn label(self) -> String {
+        match self {
+            Self::Max => "max".to_owned(),
+            Self::PerSecond { iterations } => format!("{iterations}"),
+        }
+    }
 }
 
 /// Everything the user chose: data, network, training and view. The runtime state (data set,
@@ -35,27 +60,12 @@ pub struct Settings {
     pub builtin: Builtin,
     /// Points, noise and seed of the built-in data set.
     pub generator: GeneratorOptions,
-    /// Hidden layers, input side first; empty is logistic regression.
-    pub hidden: Vec<HiddenLayer>,
-    /// How initial weights are drawn.
-    pub init: Init,
-    /// Seed of the initial weights.
-    pub network_seed: u64,
-    /// Loss, optimiser, learning rate and the rest.
-    pub train: TrainConfig,
-    /// Stop after this many iterations (`None`: train until paused or stopped by the tolerance).
-    pub stop_after: Option<u64>,
-    /// Share of rows held out for testing, in `[0, 0.9]`.
-    pub test_fraction: f64,
-    /// Standardise features; `None` follows the data set's default.
-    pub standardize: Option<bool>,
-    /// Seed of the train/test split.
-    pub split_seed: u64,
-    /// Iterations per frame.
+    /// The network and its training (the baseline is built beside it).
+    pub run: RunSpec,
+    /// How the rows are split and scaled.
+    pub preparation: Preparation,
+    /// How fast the runs train.
     pub speed: Speed,
-    /// Time budget of each frame's whole work (training, metrics, grid, layout), milliseconds;
-    /// training gets what the rest leaves.
-    pub budget_ms: f64,
     /// Dark (true) or light theme.
     pub dark: bool,
     /// Draw test points (hollow) as well as training points.
@@ -80,19 +90,9 @@ impl Default for Settings {
             version: SETTINGS_VERSION,
             builtin: Builtin::HotDogs,
             generator: super::presets::default_generator(Builtin::HotDogs),
-            hidden: vec![HiddenLayer {
-                units: 5,
-                activation: Activation::Sigmoid,
-            }],
-            init: Init::Normal,
-            network_seed: 1,
-            train: TrainConfig::default(),
-            stop_after: None,
-            test_fraction: 0.2,
-            standardize: None,
-            split_seed: 1,
-            speed: Speed::Auto,
-            budget_ms: 8.0,
+            run: RunSpec::default(),
+            preparation: Preparation::default(),
+            speed: Speed::Max,
             dark: true,
             show_test: true,
             discretize: false,
@@ -124,21 +124,21 @@ impl Settings {
 
     /// The settings with every number pulled back into its valid range.
     pub fn sanitized(mut self) -> Self {
-        self.hidden.truncate(crate::nn::MAX_HIDDEN_LAYERS);
-        for layer in &mut self.hidden {
+        let network = &mut self.run.network;
+        network.hidden.truncate(crate::nn::MAX_HIDDEN_LAYERS);
+        for layer in &mut network.hidden {
             layer.units = layer.units.clamp(1, crate::nn::MAX_UNITS);
         }
-        let lr = self.train.learning_rate;
-        self.train.learning_rate = if lr.is_finite() {
+        let training = &mut self.run.training;
+        let lr = training.learning_rate;
+        training.learning_rate = if lr.is_finite() {
             lr.clamp(1e-5, 10.0)
         } else {
             0.01
         };
-        if !(0.0..=0.9).contains(&self.test_fraction) {
-            self.test_fraction = 0.2;
-        }
-        if !(self.budget_ms.is_finite() && (1.0..=100.0).contains(&self.budget_ms)) {
-            self.budget_ms = 8.0;
+        let preparation = &mut self.preparation;
+        if !(0.0..=0.9).contains(&preparation.test_fraction) {
+            preparation.test_fraction = 0.2;
         }
         self.generator.points = self.generator.points.clamp(4, 100_000);
         self
@@ -146,18 +146,14 @@ impl Settings {
 
     /// True if the architecture or its initialisation differ (the network must be rebuilt).
     pub fn network_differs(&self, other: &Self) -> bool {
-        self.hidden != other.hidden
-            || self.init != other.init
-            || self.network_seed != other.network_seed
+        self.run.network != other.run.network
     }
 
     /// True if the data set or its preparation differ (data and network must be rebuilt).
     pub fn data_differs(&self, other: &Self) -> bool {
         self.builtin != other.builtin
             || self.generator != other.generator
-            || self.test_fraction != other.test_fraction
-            || self.standardize != other.standardize
-            || self.split_seed != other.split_seed
+            || self.preparation != other.preparation
     }
 }
 
@@ -258,12 +254,10 @@ mod tests {
         let loaded = file.load();
         assert_eq!(loaded.settings, Settings::default());
         assert!(loaded.problem.is_none(), "a missing file is not a problem");
-        let mut s = Settings {
-            network_seed: 42,
-            ..Settings::default()
-        };
+        let mut s = Settings::default();
+        s.run.network.seed = 42;
         file.save(&s).unwrap();
-        s.train.learning_rate = 0.3;
+        s.run.training.learning_rate = 0.3;
         file.save(&s).unwrap();
         let loaded = file.load();
         assert_eq!(loaded.settings, s);
@@ -283,10 +277,14 @@ mod tests {
         let path = dir.join("settings.json");
         let file = SettingsFile::new(&path);
         for (bytes, says) in [
-            (&b"{\"version\": 1, \"hidden\": [{\"units\": "[..], "EOF"),
+            (
+                &b"{\"version\": 2, \"run\": {\"network\": {\"hidden\": [{\"units\": "[..],
+                "EOF",
+            ),
             (b"\xff\xfe garbage", "UTF-8"),
             (br#"{"version": 0}"#, "version 0"),
-            (br#"{"version": 1, "budget_ms": "fast"}"#, "invalid type"),
+            (br#"{"version": 1}"#, "version 1"),
+            (br#"{"version": 2, "speed": "fast"}"#, "invalid type"),
         ] {
             std::fs::write(&path, bytes).unwrap();
             let loaded = file.load();
@@ -314,10 +312,10 @@ mod tests {
     #[test]
     fn settings_round_trip_through_json() {
         let mut s = Settings::default();
-        s.train.learning_rate = 0.5;
-        s.hidden.push(HiddenLayer {
+        s.run.training.learning_rate = 0.5;
+        s.run.network.hidden.push(crate::nn::HiddenLayer {
             units: 7,
-            activation: Activation::Relu,
+            activation: crate::nn::Activation::Relu,
         });
         let text = serde_json::to_string(&s).unwrap();
         assert_eq!(Settings::from_json(Some(&text)), s);

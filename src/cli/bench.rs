@@ -113,11 +113,7 @@ pub fn bench_engine(
 }
 
 pub(super) fn run(args: &BenchArgs) -> Result<(), CliError> {
-    let cases = bench_engine(
-        args.iterations,
-        args.repeats,
-        args.only.as_deref(),
-    )?;
+    let cases = bench_engine(args.iterations, args.repeats, args.only.as_deref())?;
     let mut out = Output::new();
     for c in &cases {
         outln!(

@@ -3,17 +3,19 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use clap::Args;
-use rand::SeedableRng as _;
-use rand::rngs::StdRng;
 
 use super::{BatchSize, CliError, Output, ScheduleName, outln};
-use crate::data::{self, Builtin, ColumnRoles, Dataset, GeneratorOptions, PrepareOptions, Task};
+use crate::data::{Builtin, ColumnRoles, Dataset, GeneratorOptions, Task};
 use crate::model::{SavedModel, SavedScaling, read_weights};
-use crate::nn::{
-    Activation, Architecture, HiddenLayer, Init, Loss, Network, OutputHead, Reduction, Targets,
+use crate::nn::{Activation, HiddenLayer, Init, Loss, Network, OutputHead, Reduction, Targets};
+use crate::train::{
+    DataSource, NetworkSpec, Optimizer, Preparation, Run, RunSpec, Schedule, Spec, Stop,
+    TrainingSpec, evaluate,
 };
-use crate::train::{Optimizer, Schedule, Stop, TrainConfig, Trainer, evaluate};
 
 /// Options of `nnviz train` (names are stable: scripts rely on them).
 #[derive(Debug, Args)]
@@ -144,8 +146,8 @@ cli_enum!(OptimizerName => Optimizer { Gd => Optimizer::Gd, Momentum => Optimize
 cli_enum!(ReductionName => Reduction { Sum => Reduction::Sum, Mean => Reduction::Mean });
 cli_enum!(InitName => Init { Normal => Init::Normal, ScaledNormal => Init::ScaledNormal, Xavier => Init::Xavier, He => Init::He });
 
-/// Loads the data set the options name.
-pub fn load_dataset(args: &TrainArgs) -> Result<Dataset, CliError> {
+/// Where the options say the rows come from.
+pub fn data_source(args: &TrainArgs) -> Result<DataSource, CliError> {
     match (&args.data, &args.dataset) {
         (Some(path), None) => {
             // Items are trimmed like the file's fields: "x1, x2" names x1 and x2.
@@ -154,13 +156,15 @@ pub fn load_dataset(args: &TrainArgs) -> Result<Dataset, CliError> {
                     .as_ref()
                     .map(|v| v.iter().map(|s| s.trim().to_string()).collect())
             };
-            let roles = ColumnRoles {
-                target: args.target.as_ref().map(|t| t.trim().to_string()),
-                features: trimmed(&args.features),
-                class_order: trimmed(&args.classes),
-                task: args.task.into(),
-            };
-            Ok(data::read_csv_path(path, &roles)?)
+            Ok(DataSource::Csv {
+                path: path.clone(),
+                roles: ColumnRoles {
+                    target: args.target.as_ref().map(|t| t.trim().to_string()),
+                    features: trimmed(&args.features),
+                    class_order: trimmed(&args.classes),
+                    task: args.task.into(),
+                },
+            })
         }
         (None, Some(name)) => {
             let builtin = Builtin::from_name(name).ok_or_else(|| {
@@ -171,20 +175,89 @@ pub fn load_dataset(args: &TrainArgs) -> Result<Dataset, CliError> {
                 ))
             })?;
             let defaults = builtin.default_options();
-            let options = GeneratorOptions {
-                points: args.points.unwrap_or(defaults.points),
-                noise: args.noise.unwrap_or(defaults.noise),
-                seed: args.data_seed.unwrap_or(args.seed),
-                arms: args.arms.unwrap_or(defaults.arms),
-            };
-            // Checked here, before anything is allocated; `generate` would clamp instead.
-            options.validate()?;
-            Ok(builtin.generate(&options))
+            Ok(DataSource::Builtin {
+                name: builtin,
+                options: GeneratorOptions {
+                    points: args.points.unwrap_or(defaults.points),
+                    noise: args.noise.unwrap_or(defaults.noise),
+                    seed: args.data_seed.unwrap_or(args.seed),
+                    arms: args.arms.unwrap_or(defaults.arms),
+                },
+            })
         }
         _ => Err(CliError(
             "say what to train on: --data FILE.csv or --dataset NAME".into(),
         )),
     }
+}
+
+/// The experiment the options describe: `--seed` seeds the generated data (unless
+/// `--data-seed` does), the split, the initial weights and the batch order.
+pub fn spec(args: &TrainArgs) -> Result<Spec, CliError> {
+    if !(0.0..1.0).contains(&args.test_fraction) {
+        return Err(CliError(format!(
+            "--test-fraction {} must be at least 0 and below 1",
+            args.test_fraction
+        )));
+    }
+    Ok(Spec {
+        data: data_source(args)?,
+        preparation: Preparation {
+            test_fraction: args.test_fraction,
+            standardize: if args.no_standardize {
+                Some(false)
+            } else if args.standardize {
+                Some(true)
+            } else {
+                None
+            },
+            split_seed: args.seed,
+        },
+        run: RunSpec {
+            network: NetworkSpec {
+                hidden: hidden_layers(&args.hidden, &args.activation)?,
+                output: args.output.map(Into::into),
+                init: args.init.into(),
+                seed: args.seed,
+            },
+            training: TrainingSpec {
+                loss: args.loss.map(Into::into),
+                reduction: args.reduction.map(Into::into),
+                optimizer: args.optimizer.into(),
+                learning_rate: args.learning_rate,
+                schedule: schedule(args.schedule, args.decay, args.decay_every)?,
+                batch_size: match args.batch_size {
+                    BatchSize::Full => None,
+                    BatchSize::Rows(n) => Some(n),
+                },
+                l1: args.l1,
+                l2: args.l2,
+                tolerance: args.tolerance,
+                seed: args.seed,
+                stop_after: None,
+            },
+        },
+    })
+}
+
+/// The run the options describe, on its prepared data: the one pipeline of the app too.
+pub fn build_run(args: &TrainArgs) -> Result<(Spec, Dataset, Run), CliError> {
+    let spec = spec(args)?;
+    let dataset = spec.data.load()?;
+    let prepared = Arc::new(spec.preparation.prepare(&dataset)?);
+    let run = match &args.init_weights {
+        Some(path) => {
+            let architecture = spec
+                .run
+                .network
+                .architecture(prepared.train_x.cols(), &prepared.train_y)?;
+            let network = Network::new(architecture, read_weights(path)?)
+                .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+            Run::with_network(spec.run.clone(), prepared, network)?
+        }
+        None => Run::new(spec.run.clone(), prepared)?,
+    };
+    Ok((spec, dataset, run))
 }
 
 /// Parses `--hidden` and `--activation` into hidden layers.
@@ -269,76 +342,14 @@ pub fn schedule(name: ScheduleName, decay: Option<f64>, every: u64) -> Result<Sc
 }
 
 pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
-    if !(0.0..1.0).contains(&args.test_fraction) {
-        return Err(CliError(format!(
-            "--test-fraction {} must be at least 0 and below 1",
-            args.test_fraction
-        )));
-    }
-    let dataset = load_dataset(args)?;
-    let standardize = if args.no_standardize {
-        false
-    } else {
-        args.standardize || dataset.standardize_by_default
-    };
-    let prepared = data::prepare(
-        &dataset,
-        &PrepareOptions {
-            test_fraction: args.test_fraction,
-            standardize,
-            seed: args.seed,
-        },
-    )?;
+    let (spec, dataset, mut run) = build_run(args)?;
+    let standardize = spec.preparation.standardizes(&dataset);
+    let prepared = Arc::clone(run.data());
     let classification = matches!(prepared.train_y, Targets::Classes { .. });
-    let head = match (args.output, &prepared.train_y) {
-        (Some(h), _) => h.into(),
-        (None, Targets::Classes { n_classes: 2, .. }) => OutputHead::Sigmoid,
-        (None, Targets::Classes { .. }) => OutputHead::Softmax,
-        (None, Targets::Values(_)) => OutputHead::Identity,
-    };
-    let loss = args.loss.map_or(
-        if classification {
-            Loss::CrossEntropy
-        } else {
-            Loss::SquaredError
-        },
-        Into::into,
-    );
-    let architecture = Architecture {
-        inputs: dataset.feature_names.len(),
-        hidden: hidden_layers(&args.hidden, &args.activation)?,
-        outputs: prepared.train_y.output_units(head),
-        head,
-    };
-    architecture.validate()?;
-    let network = match &args.init_weights {
-        Some(path) => Network::new(architecture, read_weights(path)?)
-            .map_err(|e| CliError(format!("{}: {e}", path.display())))?,
-        None => architecture.init(args.init.into(), &mut StdRng::seed_from_u64(args.seed))?,
-    };
-    let config = TrainConfig {
-        loss,
-        reduction: args.reduction.map_or(
-            if classification {
-                Reduction::Sum
-            } else {
-                Reduction::Mean
-            },
-            Into::into,
-        ),
-        optimizer: args.optimizer.into(),
-        learning_rate: args.learning_rate,
-        schedule: schedule(args.schedule, args.decay, args.decay_every)?,
-        batch_size: match args.batch_size {
-            BatchSize::Full => None,
-            BatchSize::Rows(n) => Some(n),
-        },
-        l1: args.l1,
-        l2: args.l2,
-        tolerance: args.tolerance,
-        seed: args.seed,
-    };
-    config.validate(head, &prepared.train_y)?;
+    let config = run.config().clone();
+    let network = run.network();
+    let head = network.architecture().head;
+    let loss = config.loss;
 
     let mut out = Output::new();
     if !args.json {
@@ -385,13 +396,11 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         );
     }
 
-    let mut trainer = Trainer::new(network, config.clone());
     let trace = args.trace.filter(|&n| n > 0);
     let start = Instant::now();
-    let report = trainer.train(
-        &prepared.train_x,
-        &prepared.train_y,
+    let report = run.train(
         args.iterations,
+        &AtomicBool::new(false),
         |i| trace.is_some_and(|n| i % n == 0),
         |r| {
             if trace.is_some_and(|n| r.iteration % n == 0) {
@@ -408,7 +417,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     )?;
     let seconds = start.elapsed().as_secs_f64();
 
-    let network = trainer.network();
+    let network = run.network();
     let (l1, l2, reduction) = (config.l1, config.l2, config.reduction);
     let train_metrics = evaluate(
         network,
@@ -439,7 +448,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         Some(last) if !diverged => (last.loss, last.accuracy),
         _ => (train_metrics.loss, train_metrics.accuracy),
     };
-    let iterations = trainer.iteration();
+    let iterations = run.iteration();
     let per_second = if seconds > 0.0 {
         iterations as f64 / seconds
     } else {

@@ -30,11 +30,19 @@
 
 mod history;
 mod metrics;
+mod run;
+pub mod spec;
+pub mod worker;
 
 pub use history::{History, HistoryPoint};
 pub use metrics::{Evaluation, Metrics, confusion_matrix, evaluate};
+pub use run::{LARGE_TEST_ROWS, Run, RunMetrics, SpecError, r_squared};
+pub use spec::{
+    BASELINE_ITERATIONS, DataSource, NetworkSpec, Preparation, RunSpec, Spec, TrainingSpec,
+};
 
 use std::f64::consts::LN_2;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
@@ -455,6 +463,21 @@ impl Trainer {
         x: &Matrix,
         y: &Targets,
         n: u64,
+        wants_report: impl FnMut(u64) -> bool,
+        observe: impl FnMut(&IterationReport),
+    ) -> Result<StepReport, NnError> {
+        self.train_until(x, y, n, &AtomicBool::new(false), wants_report, observe)
+    }
+
+    /// [`Self::train`] that also stops, between two iterations, once `interrupt` is set: a
+    /// worker thread's trainer answers a pause within one iteration. Where the call stops never
+    /// changes what an iteration computes, so a run's weights depend on its iteration count only.
+    pub fn train_until(
+        &mut self,
+        x: &Matrix,
+        y: &Targets,
+        n: u64,
+        interrupt: &AtomicBool,
         mut wants_report: impl FnMut(u64) -> bool,
         mut observe: impl FnMut(&IterationReport),
     ) -> Result<StepReport, NnError> {
@@ -493,6 +516,7 @@ impl Trainer {
             spec,
             (x, y),
             n,
+            interrupt,
             &mut wants_report,
             &mut observe,
             report,
@@ -505,6 +529,7 @@ impl Trainer {
         spec: PassSpec<'_>,
         (x, y): (&Matrix, &Targets),
         n: u64,
+        interrupt: &AtomicBool,
         wants_report: &mut dyn FnMut(u64) -> bool,
         observe: &mut dyn FnMut(&IterationReport),
         mut report: StepReport,
@@ -516,6 +541,9 @@ impl Trainer {
         }
         let mut batch_y = None;
         for done in 0..n {
+            if interrupt.load(Ordering::Relaxed) {
+                break;
+            }
             let i = self.iteration + 1;
             let by = if full_batch {
                 y

@@ -29,7 +29,7 @@ pub fn toolbar_ui(
     commands: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
-        let play = if session.playing { "Pause" } else { "Play" };
+        let play = if session.playing() { "Pause" } else { "Play" };
         // One width for both texts, so that Step and Reset stay where they are.
         if ui
             .add(egui::Button::new(play).min_size(egui::vec2(52.0, 0.0)))
@@ -52,10 +52,11 @@ pub fn toolbar_ui(
         {
             commands.push(Command::Reset);
         }
+        speed_ui(ui, settings);
         ui.separator();
         ui.label(format!(
             "iteration {} · {} · {}",
-            super::stats::format_count(session.trainer.iteration()),
+            super::stats::format_count(session.main().iteration),
             session.dataset.name,
             architecture_text(settings)
         ));
@@ -93,10 +94,12 @@ pub fn toolbar_ui(
 
 /// "hidden: 5 sigmoid, 3 relu", the hidden layers as text.
 fn architecture_text(settings: &Settings) -> String {
-    if settings.hidden.is_empty() {
+    if settings.run.network.hidden.is_empty() {
         return "logistic regression (no hidden layer)".to_owned();
     }
     let layers: Vec<String> = settings
+        .run
+        .network
         .hidden
         .iter()
         .map(|h| format!("{} {}", h.units, h.activation.name()))
@@ -188,8 +191,9 @@ pub fn data_ui(
     if let Some(csv) = &session.csv {
         columns_ui(ui, csv, commands);
     }
-    ui.add(Slider::new(&mut settings.test_fraction, 0.0..=0.9).text("test fraction"));
+    ui.add(Slider::new(&mut settings.preparation.test_fraction, 0.0..=0.9).text("test fraction"));
     let mut standardize = settings
+        .preparation
         .standardize
         .unwrap_or(session.dataset.standardize_by_default);
     ui.horizontal(|ui| {
@@ -198,10 +202,10 @@ pub fn data_ui(
             .on_hover_text("Train on (x − mean) / sd; the plot stays in the data's own units")
             .changed()
         {
-            settings.standardize = Some(standardize);
+            settings.preparation.standardize = Some(standardize);
         }
         labelled(ui, "split seed", |ui| {
-            ui.add(DragValue::new(&mut settings.split_seed))
+            ui.add(DragValue::new(&mut settings.preparation.split_seed))
         });
     });
     axes_ui(ui, session, settings, commands);
@@ -346,7 +350,7 @@ fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &m
 /// Hidden layers (size, activation), initialisation and seed.
 pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
     let mut remove = None;
-    for (l, layer) in settings.hidden.iter_mut().enumerate() {
+    for (l, layer) in settings.run.network.hidden.iter_mut().enumerate() {
         ui.horizontal(|ui| {
             ui.add(
                 Slider::new(&mut layer.units, 1..=MAX_UNITS)
@@ -372,34 +376,39 @@ pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
         });
     }
     if let Some(l) = remove {
-        settings.hidden.remove(l);
+        settings.run.network.hidden.remove(l);
     }
     ui.horizontal(|ui| {
-        let can_add = settings.hidden.len() < MAX_HIDDEN_LAYERS;
+        let can_add = settings.run.network.hidden.len() < MAX_HIDDEN_LAYERS;
         if ui
             .add_enabled(can_add, egui::Button::new("Add layer"))
             .clicked()
         {
             let activation = settings
+                .run
+                .network
                 .hidden
                 .last()
                 .map_or(Activation::Sigmoid, |h| h.activation);
-            settings.hidden.push(HiddenLayer {
+            settings.run.network.hidden.push(HiddenLayer {
                 units: 5,
                 activation,
             });
         }
-        ui.label(format!("{} hidden layers", settings.hidden.len()));
+        ui.label(format!(
+            "{} hidden layers",
+            settings.run.network.hidden.len()
+        ));
     });
     ComboBox::new("init", "initial weights")
-        .selected_text(init_name(settings.init))
+        .selected_text(init_name(settings.run.network.init))
         .show_ui(ui, |ui| {
             for init in [Init::Normal, Init::ScaledNormal, Init::Xavier, Init::He] {
-                ui.selectable_value(&mut settings.init, init, init_name(init));
+                ui.selectable_value(&mut settings.run.network.init, init, init_name(init));
             }
         });
     labelled(ui, "weight seed", |ui| {
-        ui.add(DragValue::new(&mut settings.network_seed))
+        ui.add(DragValue::new(&mut settings.run.network.seed))
     });
 }
 
@@ -415,7 +424,7 @@ fn init_name(init: Init) -> &'static str {
 /// Optimiser, learning rate, batch and stopping rule; penalties, schedule, loss, reduction and
 /// speed folded under "More training settings".
 pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool) {
-    let t = &mut settings.train;
+    let t = &mut settings.run.training;
     ui.add(
         Slider::new(&mut t.learning_rate, 1e-5..=10.0)
             .logarithmic(true)
@@ -445,7 +454,12 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
     let mut use_tolerance = t.tolerance.is_some();
     ui.horizontal(|ui| {
         // The trainer compares its own loss figure: summed or mean, as the reduction says.
-        let (text, hover) = match t.reduction {
+        let reduction = t.reduction.unwrap_or(if is_classification {
+            Reduction::Sum
+        } else {
+            Reduction::Mean
+        });
+        let (text, hover) = match reduction {
             Reduction::Sum => (
                 "stop when summed loss <",
                 "Compared with the loss summed over the training rows (the article's figure, \
@@ -465,17 +479,17 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
         .on_hover_text("loss tolerance");
         t.tolerance = use_tolerance.then_some(tol);
     });
-    let mut use_limit = settings.stop_after.is_some();
+    let mut use_limit = settings.run.training.stop_after.is_some();
     ui.horizontal(|ui| {
         ui.checkbox(&mut use_limit, "stop after");
-        let mut n = settings.stop_after.unwrap_or(100_000);
+        let mut n = settings.run.training.stop_after.unwrap_or(100_000);
         ui.add_enabled(
             use_limit,
             DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0),
         )
         .on_hover_text("iterations");
         ui.label("iterations");
-        settings.stop_after = use_limit.then_some(n);
+        settings.run.training.stop_after = use_limit.then_some(n);
     });
     CollapsingHeader::new("More training settings").show(ui, |ui| {
         more_training_ui(ui, settings, is_classification);
@@ -484,7 +498,7 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
 
 /// Penalties, schedule, loss reduction, loss and speed.
 fn more_training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool) {
-    let t = &mut settings.train;
+    let t = &mut settings.run.training;
     ui.horizontal(|ui| {
         labelled(ui, "L1", |ui| {
             ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001))
@@ -531,44 +545,57 @@ fn more_training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: boo
             });
         }
     }
+    let automatic = if is_classification {
+        "auto: sum (article)"
+    } else {
+        "auto: mean"
+    };
+    let reduction_text = |r: Option<Reduction>| match r {
+        None => automatic,
+        Some(Reduction::Sum) => "sum (article)",
+        Some(Reduction::Mean) => "mean",
+    };
     ComboBox::new("reduction", "loss reduction")
-        .selected_text(match t.reduction {
-            Reduction::Sum => "sum (article)",
-            Reduction::Mean => "mean",
-        })
+        .selected_text(reduction_text(t.reduction))
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut t.reduction, Reduction::Sum, "sum (article)");
-            ui.selectable_value(&mut t.reduction, Reduction::Mean, "mean");
-        });
+            for r in [None, Some(Reduction::Sum), Some(Reduction::Mean)] {
+                ui.selectable_value(&mut t.reduction, r, reduction_text(r));
+            }
+        })
+        .response
+        .on_hover_text(
+            "Auto follows the data: the article's sum for classes, the mean for numbers (a \
+             summed squared error diverges at the usual rates once there are many rows)",
+        );
     if is_classification {
+        let loss_text = |l: Option<Loss>| match l {
+            None => "auto: cross-entropy",
+            Some(Loss::CrossEntropy) => "cross-entropy",
+            Some(Loss::SquaredError) => "squared error",
+        };
         ComboBox::new("loss", "loss")
-            .selected_text(match t.loss {
-                Loss::CrossEntropy => "cross-entropy",
-                Loss::SquaredError => "squared error",
-            })
+            .selected_text(loss_text(t.loss))
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut t.loss, Loss::CrossEntropy, "cross-entropy");
-                ui.selectable_value(&mut t.loss, Loss::SquaredError, "squared error");
+                for l in [None, Some(Loss::CrossEntropy), Some(Loss::SquaredError)] {
+                    ui.selectable_value(&mut t.loss, l, loss_text(l));
+                }
             });
     }
-    let mut auto = settings.speed == Speed::Auto;
-    ui.checkbox(&mut auto, "as fast as possible within the frame");
-    if auto {
-        settings.speed = Speed::Auto;
-    } else {
-        let mut n = match settings.speed {
-            Speed::PerFrame { iterations } => iterations,
-            Speed::Auto => 1,
-        };
-        labelled(ui, "iterations per frame", |ui| {
-            ui.add(DragValue::new(&mut n).range(1..=1_000_000))
-        });
-        settings.speed = Speed::PerFrame { iterations: n };
-    }
-    ui.add(Slider::new(&mut settings.budget_ms, 1.0..=30.0).text("frame budget, ms"))
+}
+
+/// The speed of training: as fast as the worker can, or a few iterations a second to watch.
+pub fn speed_ui(ui: &mut Ui, settings: &mut Settings) {
+    ComboBox::new("speed", "iterations/s")
+        .selected_text(settings.speed.label())
+        .show_ui(ui, |ui| {
+            for speed in Speed::CHOICES {
+                ui.selectable_value(&mut settings.speed, speed, speed.label());
+            }
+        })
+        .response
         .on_hover_text(
-            "Time for each frame's whole work: metrics, plot and layout first, training gets \
-             the rest",
+            "The most iterations each run trains per second: max, or slowly enough to watch \
+             each step",
         );
 }
 

@@ -33,9 +33,10 @@ pub enum Shading {
 /// What the cached grid was computed from.
 #[derive(Clone, Debug, PartialEq)]
 struct GridKey {
-    /// [`crate::train::Trainer::weights_version`] of the weights shown.
-    weights: u64,
-    network_version: u64,
+    /// [`crate::train::Run::generation`] of the weights shown: newer weights of the same view.
+    generation: u64,
+    /// [`crate::train::Run::id`] of the network shown: a new network is a new view.
+    run: u64,
     data_version: u64,
     x_feature: usize,
     y_feature: usize,
@@ -128,8 +129,8 @@ impl DecisionGrid {
     ) {
         let (x_feature, y_feature) = axis_features(settings, session.dataset.n_features());
         let key = GridKey {
-            weights: session.trainer.weights_version(),
-            network_version: session.network_version,
+            generation: session.main().generation,
+            run: session.main().id,
             data_version: session.data_version,
             x_feature,
             y_feature,
@@ -154,7 +155,7 @@ impl DecisionGrid {
             // grid's cost); once paused, the last weights at once.
             let throttle = (self.cost * 4).max(Duration::from_millis(50));
             if view_shown
-                && session.playing
+                && session.playing()
                 && self.started_at.is_some_and(|t| t.elapsed() < throttle)
             {
                 return;
@@ -216,10 +217,9 @@ impl DecisionGrid {
     /// app keeps drawing frames until it catches up, even when paused.
     pub fn behind(&self, session: &Session) -> bool {
         self.job.is_some()
-            || self
-                .key
-                .as_ref()
-                .is_none_or(|k| k.weights != session.trainer.weights_version())
+            || self.key.as_ref().is_none_or(|k| {
+                k.run != session.main().id || k.generation != session.main().generation
+            })
     }
 }
 
@@ -228,7 +228,7 @@ impl GridKey {
     fn same_view(&self, other: &Self) -> bool {
         *self
             == Self {
-                weights: self.weights,
+                generation: self.generation,
                 ..other.clone()
             }
     }
@@ -274,7 +274,7 @@ struct GridJob {
 
 impl GridJob {
     fn new(session: &Session, settings: &Settings, key: GridKey, axes: (usize, usize)) -> Self {
-        let network = session.trainer.network().clone();
+        let network = (*session.main().network).clone();
         let cells = grid_cells(network.parameter_count(), session.dataset.n_features());
         Self {
             network,

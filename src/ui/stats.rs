@@ -6,6 +6,7 @@ use crate::app::Command;
 use crate::app::session::{BASELINE_ITERATIONS, Session};
 use crate::nn::Reduction;
 use crate::train::Metrics;
+use crate::train::Stop;
 
 use super::{format_number, format_percent};
 
@@ -32,7 +33,8 @@ pub fn format_count(n: u64) -> String {
 /// curves draw them; with the article's summed loss the sum (what the trainer minimises and the
 /// stopping rule compares) is shown as well.
 pub fn numbers_ui(ui: &mut Ui, session: &Session) {
-    let summed = session.trainer.config().reduction == Reduction::Sum;
+    let main = session.main();
+    let summed = main.config.reduction == Reduction::Sum;
     let per_row = |m: &Metrics| {
         if summed {
             m.loss / m.rows.max(1) as f64
@@ -40,8 +42,8 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
             m.loss
         }
     };
-    let train = session.train_metrics.as_ref();
-    let test = session.test_metrics.as_ref();
+    let train = main.metrics.as_ref().map(|m| &m.train);
+    let test = main.metrics.as_ref().and_then(|m| m.test.as_ref());
     let has_test = !session.prepared.test_rows.is_empty();
     egui::Grid::new("numbers")
         .num_columns(3)
@@ -83,7 +85,7 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
                 ui.end_row();
             }
         });
-    let speed = if session.playing || session.pending_steps > 0 {
+    let speed = if main.busy() {
         format!(
             "{} iterations/s",
             format_count(session.stats.iterations_per_second.round() as u64)
@@ -94,13 +96,19 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
     ui.weak(format!("{speed} · frame {:.1} ms", session.stats.frame_ms));
     ui.weak(format!(
         "learning rate now {}",
-        format_number(session.trainer.current_learning_rate())
+        format_number(
+            main.config
+                .schedule
+                .rate(main.config.learning_rate, main.iteration)
+        )
     ));
     if let Some(iteration) = session.diverged_at() {
         // Said only when the figures are older than the weights kept.
-        let figures = session
-            .metrics_iteration
-            .filter(|&i| i != session.trainer.iteration())
+        let figures = main
+            .metrics
+            .as_ref()
+            .map(|m| m.iteration)
+            .filter(|&i| i != main.iteration)
             .map_or_else(String::new, |i| {
                 format!(" (figures: iteration {})", format_count(i))
             });
@@ -117,8 +125,16 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
 /// The network without hidden layers (logistic regression for classes, linear regression for
 /// numbers) beside the network, with a button that trains the network the same way.
 pub fn baseline_ui(ui: &mut Ui, session: &Session, commands: &mut Vec<Command>) {
-    let b = &session.baseline;
-    let at = b.trainer.as_ref().map_or(0, |t| t.iteration());
+    let b = session.baseline();
+    let at = b.iteration;
+    let finished = b.finished();
+    let figures = b.metrics.as_ref().filter(|_| finished);
+    let train_accuracy = figures.and_then(|m| m.train.accuracy);
+    let test_accuracy = figures.and_then(|m| m.test.as_ref().and_then(|t| t.accuracy));
+    let status = match &b.stopped {
+        Some(Stop::Diverged { .. }) => b.stopped.as_ref().map(ToString::to_string),
+        _ => b.error.clone(),
+    };
     let kind = if session.is_classification() {
         "logistic regression"
     } else {
@@ -130,30 +146,33 @@ pub fn baseline_ui(ui: &mut Ui, session: &Session, commands: &mut Vec<Command>) 
                 "No hidden layer, fitted to convergence like the article's glm: Adam, learning \
                  rate 0.05, mean loss, {} iterations from N(0, 1) weights (seed {}).",
                 format_count(BASELINE_ITERATIONS),
-                b.network_seed
+                session.baseline_seed
             ));
         if session.is_classification() {
-            ui.strong(format_percent(b.train_accuracy));
-            if b.test_accuracy.is_some() {
-                ui.label(format!("test {}", format_percent(b.test_accuracy)));
+            ui.strong(format_percent(train_accuracy));
+            if test_accuracy.is_some() {
+                ui.label(format!("test {}", format_percent(test_accuracy)));
             }
-        } else if b.finished() {
+        } else if let Some(m) = figures {
             // Each figure stays on one line; the row wraps between them.
             let figure = |ui: &mut Ui, text: String| {
                 ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
             };
-            figure(ui, format!("loss per row {}", loss_text(b.train_loss)));
-            if let Some(r2) = b.train_r2 {
+            figure(
+                ui,
+                format!("loss per row {}", loss_text(Some(m.train.loss))),
+            );
+            if let Some(r2) = m.train_r2 {
                 figure(ui, format!("R² {r2:.3}"));
             }
-            if let Some(r2) = b.test_r2 {
+            if let Some(r2) = m.test_r2 {
                 figure(ui, format!("test R² {r2:.3}"));
             }
         }
-        if at < BASELINE_ITERATIONS && b.status.is_none() {
+        if !finished && status.is_none() {
             ui.weak(format!("(training, iteration {})", format_count(at)));
         }
-        if let Some(status) = &b.status {
+        if let Some(status) = &status {
             ui.label(status);
         }
         if ui
@@ -209,13 +228,12 @@ fn side_by_side(names: &[String], width: f32) -> bool {
 /// Training and test confusion matrices, side by side if they fit, else one above the other.
 pub fn confusions_ui(ui: &mut Ui, session: &Session) {
     let names = session.dataset.class_names();
-    let train = session
-        .train_metrics
-        .as_ref()
+    let metrics = session.main().metrics.as_ref();
+    let train = metrics
+        .map(|m| &m.train)
         .filter(|m| !m.confusion.is_empty());
-    let test = session
-        .test_metrics
-        .as_ref()
+    let test = metrics
+        .and_then(|m| m.test.as_ref())
         .filter(|m| !m.confusion.is_empty());
     match (train, test) {
         (Some(train), Some(test)) if side_by_side(names, ui.available_width()) => {

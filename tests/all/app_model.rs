@@ -3,19 +3,16 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
-use std::time::Duration;
-
 use nnviz::app::presets::Preset;
-use nnviz::app::session::Session;
 use nnviz::app::settings::Settings;
 
-fn session(preset: Preset, iterations: u64) -> (Settings, Session) {
+use crate::common;
+
+fn session(preset: Preset, iterations: u64) -> (Settings, nnviz::app::session::Session) {
     let settings = preset.settings(&Settings::default());
-    let dataset = settings.builtin.generate(&settings.generator);
-    let mut session = Session::new(&settings, dataset, None).unwrap();
-    session.pending_steps = iterations;
-    while session.pending_steps > 0 {
-        session.train_frame(&settings, Duration::from_millis(20));
+    let mut session = common::session(&settings);
+    if iterations > 0 {
+        common::step(&mut session, iterations);
     }
     (settings, session)
 }
@@ -26,11 +23,12 @@ fn an_exported_model_loads_back_and_predicts_from_the_command_line() {
     let json = serde_json::to_string(&trained.saved_model()).unwrap();
 
     let (_, mut fresh) = session(Preset::IrisR6, 0);
-    assert_ne!(fresh.trainer.network(), trained.trainer.network());
+    assert_ne!(fresh.main().network, trained.main().network);
     fresh.load_model("m.json", &json).unwrap();
+    fresh.wait_paused(common::WAIT);
     assert_eq!(
-        fresh.trainer.network().weights(),
-        trained.trainer.network().weights()
+        fresh.main().network.weights(),
+        trained.main().network.weights()
     );
 
     let dir = std::env::temp_dir().join(format!("nnviz-app-model-{}", std::process::id()));
@@ -67,10 +65,11 @@ fn a_model_for_other_data_is_refused_and_the_network_kept() {
     let (_, iris) = session(Preset::IrisR6, 10);
     let json = serde_json::to_string(&iris.saved_model()).unwrap();
     let (_, mut hot_dogs) = session(Preset::Hidden5, 10);
-    let before = hot_dogs.trainer.network().clone();
+    let before = hot_dogs.main().network.clone();
     let err = hot_dogs.load_model("iris.json", &json).unwrap_err();
     assert!(err.contains("features"), "{err}");
-    assert_eq!(hot_dogs.trainer.network(), &before);
+    hot_dogs.wait_paused(common::WAIT);
+    assert_eq!(hot_dogs.main().network, before);
     assert!(hot_dogs.load_model("broken.json", "{\"format\":").is_err());
 }
 
@@ -81,24 +80,25 @@ fn a_loaded_model_of_another_width_trains_on() {
     for hidden in [10, 2] {
         let (settings, mut trained) = session(Preset::Hidden5, 50);
         let mut other = settings.clone();
-        other.hidden[0].units = hidden;
-        let dataset = other.builtin.generate(&other.generator);
-        let source = Session::new(&other, dataset, None).unwrap();
+        other.run.network.hidden[0].units = hidden;
+        let source = common::session(&other);
         let json = serde_json::to_string(&source.saved_model()).unwrap();
         trained.load_model("m.json", &json).unwrap();
-        trained.pending_steps = 20;
-        while trained.pending_steps > 0 {
-            trained.train_frame(&settings, Duration::from_millis(20));
-        }
-        assert_eq!(trained.trainer.iteration(), 20, "hidden {hidden}");
+        trained.wait_paused(common::WAIT);
+        assert_eq!(
+            trained.main().iteration,
+            0,
+            "a loaded model starts a new run"
+        );
+        common::step(&mut trained, 20);
         let shapes: Vec<_> = trained
-            .trainer
-            .network()
+            .main()
+            .network
             .weights()
             .iter()
             .map(|w| w.shape())
             .collect();
         assert_eq!(shapes, [(3, hidden), (hidden + 1, 1)], "hidden {hidden}");
-        assert!(trained.trainer.stopped().is_none());
+        assert!(trained.main().stopped.is_none());
     }
 }

@@ -279,7 +279,10 @@ fn write_weights_json(dir: &Path, reference: &Path, hidden: usize) -> PathBuf {
 
 /// The article's hidden-5 run through the command line, from its initial weights.
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn the_articles_hidden_5_run_through_the_command_line() {
     let reference = common::reference_dir();
     let dir = temp_dir("article");

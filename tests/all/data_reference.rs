@@ -24,7 +24,10 @@ fn range(data: &Dataset, j: usize) -> (f64, f64) {
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn hot_dogs_have_the_reference_shape() {
     let reference = read_reference("hotdogs.csv");
     assert_eq!(reference.class_names(), ["not hot dog", "hot dog"]);
@@ -78,7 +81,10 @@ fn hot_dogs_have_the_reference_shape() {
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn hot_dog_arms_match_the_reference_classes() {
     let reference = read_reference("hotdogs.csv");
     // Arm 1, (−θ cos θ + U, θ sin θ + U), is "not hot dog": each reference point minus the
@@ -99,7 +105,10 @@ fn hot_dog_arms_match_the_reference_classes() {
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn iris_asset_equals_the_reference() {
     let reference = read_reference("iris.csv");
     let ours = Builtin::Iris.generate(&GeneratorOptions::default());

@@ -114,25 +114,37 @@ fn hotdogs_case(hidden: usize, final_accuracy: f64) {
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn hotdogs_hidden_5_matches_r() {
     hotdogs_case(5, 0.76);
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn hotdogs_hidden_30_matches_r() {
     hotdogs_case(30, 1.0);
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn hotdogs_hidden_1_matches_r() {
     hotdogs_case(1, 0.685);
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn iris_r6_class_matches_r() {
     let dir = common::reference_dir();
     let (x, labels) = common::iris(&dir);
@@ -164,7 +176,10 @@ fn iris_r6_class_matches_r() {
 }
 
 #[test]
-#[cfg_attr(not(nnviz_reference), ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test")]
+#[cfg_attr(
+    not(nnviz_reference),
+    ignore = "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test"
+)]
 fn no_hidden_layer_converges_to_glm() {
     let dir = common::reference_dir();
     let (x, labels) = common::hotdogs(&dir);

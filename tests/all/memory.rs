@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::fmt::Write as _;
 use std::cell::Cell;
+use std::fmt::Write as _;
 
 use nnviz::data::{ColumnRoles, read_csv_bytes, read_csv_path};
 use nnviz::model::SavedModel;

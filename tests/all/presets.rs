@@ -4,35 +4,38 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
-use std::time::Duration;
-
 use nnviz::app::presets::Preset;
-use nnviz::app::session::Session;
 use nnviz::app::settings::Settings;
 use nnviz::train::evaluate;
 
+use crate::common;
+
+/// Plays a preset to its stop and returns its iteration and training accuracy, checking that
+/// the figure the window shows is the one computed from the weights.
 fn final_accuracy(preset: Preset) -> (u64, f64) {
     let settings = preset.settings(&Settings::default());
-    let dataset = settings.builtin.generate(&settings.generator);
-    let mut session = Session::new(&settings, dataset, None).unwrap();
-    session.playing = true;
-    let limit = settings.stop_after.unwrap();
-    while session.playing && session.trainer.iteration() < limit {
-        session.train_frame(&settings, Duration::from_millis(50));
-    }
-    let config = session.trainer.config().clone();
-    let p = &session.prepared;
+    let mut session = common::session(&settings);
+    session.set_playing(true);
+    session.wait_paused(common::WAIT);
+    let main = session.main();
+    let config = &main.config;
     let metrics = evaluate(
-        session.trainer.network(),
-        &p.train_x,
-        &p.train_y,
+        &main.network,
+        &main.data.train_x,
+        &main.data.train_y,
         config.loss,
         config.reduction,
         0.0,
         0.0,
     )
     .unwrap();
-    (session.trainer.iteration(), metrics.accuracy.unwrap())
+    let shown = main.metrics.as_ref().unwrap();
+    assert_eq!(
+        shown.iteration, main.iteration,
+        "{preset:?}: metrics behind"
+    );
+    assert_eq!(shown.train.accuracy, metrics.accuracy, "{preset:?}");
+    (main.iteration, metrics.accuracy.unwrap())
 }
 
 #[test]
@@ -56,15 +59,11 @@ fn each_preset_reaches_the_articles_figure() {
 #[test]
 fn the_baseline_beside_the_network_is_the_articles_logistic_regression() {
     let settings = Preset::Hidden5.settings(&Settings::default());
-    let dataset = settings.builtin.generate(&settings.generator);
-    let mut session = Session::new(&settings, dataset, None).unwrap();
-    while !session.baseline.finished() {
-        session.train_frame(&settings, Duration::from_millis(50));
-    }
-    assert_eq!(
-        session.baseline.train_accuracy,
-        Some(0.67),
-        "{:?}",
-        session.baseline.status
-    );
+    let mut session = common::session(&settings);
+    session.wait_idle(common::WAIT);
+    let baseline = session.baseline();
+    assert!(baseline.finished(), "{:?}", baseline.stopped);
+    assert_eq!(baseline.iteration, 100_000);
+    let metrics = baseline.metrics.as_ref().unwrap();
+    assert_eq!(metrics.train.accuracy, Some(0.67), "{:?}", baseline.stopped);
 }

@@ -1,7 +1,7 @@
-//! A long session through the app's own per-frame path (`Session::train_frame`): memory stays
+//! A long session through the app's own per-frame path (a session's worker, as the window plays it): memory stays
 //! flat (the history is thinned) and training does not slow down.
 //!
-//! Ignored by default; `cargo test --test soak -- --ignored` runs 10 million iterations, and
+//! Ignored by default; `cargo test --test all soak:: -- --ignored` runs 10 million iterations, and
 //! `NNVIZ_SOAK_ITERATIONS` sets another bound (CI runs a small one).
 
 #![cfg(feature = "gui")]
@@ -9,7 +9,6 @@
 
 use std::time::{Duration, Instant};
 
-use nnviz::app::session::Session;
 use nnviz::app::settings::Settings;
 
 /// A memory figure of this process in kB (Linux), if known: `VmRSS` (resident now) or `VmHWM`
@@ -25,25 +24,30 @@ fn resident_kb() -> Option<u64> {
 }
 
 fn soak(iterations: u64) {
-    let settings = Settings::default();
-    let dataset = settings.builtin.generate(&settings.generator);
-    let mut session = Session::new(&settings, dataset, None).unwrap();
-    session.playing = true;
-    let budget = Duration::from_millis(8);
+    let mut settings = Settings::default();
+    settings.run.training.stop_after = Some(iterations);
+    let mut session = crate::common::session(&settings);
+    session.set_playing(true);
     let start = Instant::now();
     let mut memory_at_start = None;
     let mut peak_at_start = None;
     let mut rate_at_start = None;
     let mut last = (Instant::now(), 0u64);
     let mut rates = Vec::new();
-    while session.trainer.iteration() < iterations {
-        session.train_frame(&settings, budget);
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        session.refresh();
+        let main = session.main();
+        assert!(main.stopped.is_none(), "stopped: {:?}", main.stopped);
+        let done = main.iteration;
+        if done >= iterations {
+            break;
+        }
         assert!(
-            session.trainer.stopped().is_none(),
-            "stopped: {:?}",
-            session.trainer.stopped()
+            start.elapsed() < crate::common::WAIT * 10,
+            "only {done} iterations after {:?}",
+            start.elapsed()
         );
-        let done = session.trainer.iteration();
         if done >= iterations / 10 && memory_at_start.is_none() {
             memory_at_start = resident_kb();
             peak_at_start = memory_kb("VmHWM:");
@@ -56,17 +60,18 @@ fn soak(iterations: u64) {
     }
     let memory_at_end = resident_kb();
     let peak_at_end = memory_kb("VmHWM:");
-    let points = session.history.points().len();
+    let history = &session.main().history;
+    let points = history.points().len();
     eprintln!(
         "soak: {} iterations in {:.1} s; resident memory {:?} kB after 10 %, {:?} kB at the end; peak {:?} kB after 10 %, {:?} kB at the end; {} history points (stride {}); iterations/s first {:?}, last {:?}",
-        session.trainer.iteration(),
+        session.main().iteration,
         start.elapsed().as_secs_f64(),
         memory_at_start,
         memory_at_end,
         peak_at_start,
         peak_at_end,
         points,
-        session.history.stride(),
+        history.stride(),
         rates.first(),
         rates.last(),
     );

@@ -7,15 +7,57 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nnviz::app::presets::{ARTICLE_HOT_DOGS_SEED, Preset};
-use nnviz::app::session::BASELINE_ITERATIONS;
+use nnviz::app::session::{BASELINE_ITERATIONS, MAIN};
 use nnviz::app::{App, AppOptions, Command};
 use nnviz::nn::{Activation, Init};
 use nnviz::train::evaluate;
 
-/// The most frames `Harness::run` waits for the app to settle (the plot and numbers to catch up
-/// with the weights). Work done a slice per frame is sized by time, so how many frames it takes
-/// depends on the machine and its load; the tests wait for the settled state, not a count.
-const SETTLE_FRAMES: u64 = 2_000;
+use crate::common::WAIT;
+
+/// The most frames [`settle`] draws for the app to settle. The decision grid is computed a
+/// slice per frame, sized by time, so how many frames it takes depends on the machine and its
+/// load: the tests wait for the settled state, never for a count.
+const SETTLE_FRAMES: usize = 4_000;
+
+/// Waits for the worker to apply every command sent, then draws frames until the app asks for
+/// no more (the plot and the numbers caught up), at most [`SETTLE_FRAMES`]. While the network
+/// pauses, it first waits for it (and the baseline) to finish what they were asked.
+fn settle(harness: &mut Harness<'static, App>) {
+    for _ in 0..SETTLE_FRAMES / 4 {
+        let session = &mut harness.state_mut().session;
+        if session.playing() {
+            session.wait_until(WAIT, |_| true);
+        } else {
+            session.wait_idle(WAIT);
+        }
+        // `run_ok` draws at most the harness's few `max_steps`: go on until a run settles.
+        if harness.run_ok().is_some() {
+            return;
+        }
+    }
+    panic!("the app still asks for frames after {SETTLE_FRAMES} of them");
+}
+
+/// Lets the worker apply every command sent, then draws `frames` frames with its state.
+fn sync(harness: &mut Harness<'static, App>, frames: usize) {
+    harness.state_mut().session.wait_until(WAIT, |_| true);
+    harness.run_steps(frames);
+}
+
+/// Waits until the network is paused with nothing left to do, then draws a frame.
+fn wait_paused(harness: &mut Harness<'static, App>) {
+    harness.state_mut().session.wait_paused(WAIT);
+    harness.run_steps(1);
+}
+
+/// Waits until the network has trained past `iteration` (it must be playing).
+fn wait_past(harness: &mut Harness<'static, App>, iteration: u64) {
+    harness
+        .state_mut()
+        .session
+        .wait_until(WAIT, |p| p.runs[MAIN].iteration > iteration);
+    harness.run_steps(1);
+}
 
 /// A file dropped on the window, held in memory.
 #[derive(Debug)]
@@ -46,7 +88,6 @@ fn drop_file(harness: &mut Harness<'static, App>, name: &str, bytes: Vec<u8>) {
 
 fn harness() -> Harness<'static, App> {
     Harness::builder()
-        .with_max_steps(SETTLE_FRAMES)
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(|cc| {
             App::with_options(
@@ -59,55 +100,48 @@ fn harness() -> Harness<'static, App> {
         })
 }
 
-/// Trains the baseline (which trains beside a paused network) until it is done.
-fn finish_baseline(harness: &mut Harness<'static, App>) {
-    let settings = harness.state().settings.clone();
-    while !harness.state().session.baseline.finished() {
-        harness
-            .state_mut()
-            .session
-            .train_frame(&settings, Duration::from_millis(50));
-    }
-}
-
-/// The decision plot and the numbers show the trainer's current weights.
+/// The decision plot and the numbers show the network's current weights.
 fn assert_caught_up(app: &App) {
     assert!(
         !app.grid.behind(&app.session),
         "the plot shows older weights"
     );
     assert!(
-        !app.session.metrics_behind(),
+        !app.session.main().metrics_behind,
         "the numbers show older weights"
     );
 }
 
-/// Pauses a harness whose app starts playing.
+/// Pauses a harness whose app starts playing, and waits until the network stands still.
 fn pause(harness: &mut Harness<'static, App>) {
     harness.run_steps(2);
     harness.get_by_label("Pause").click();
-    harness.run_steps(2);
-    assert!(!harness.state().session.playing);
+    harness.run_steps(1);
+    assert!(!harness.state().session.playing(), "pausing is immediate");
+    wait_paused(harness);
+    assert!(!harness.state().session.main().playing);
 }
 
 #[test]
 fn starts_playing_the_articles_network_on_hot_dogs() {
     let mut harness = harness();
     harness.run_steps(3);
+    let before = harness.state().session.main().iteration;
+    wait_past(&mut harness, before);
     let app = harness.state();
-    assert!(app.session.playing);
+    assert!(app.session.playing());
     assert_eq!(app.session.dataset.n_rows(), 200);
     assert_eq!(
         app.settings.generator.seed, ARTICLE_HOT_DOGS_SEED,
         "the article-like hot dogs the presets use"
     );
-    let arch = app.session.trainer.network().architecture();
+    let arch = app.session.main().network.architecture();
     assert_eq!(arch.hidden.len(), 1);
     assert_eq!(arch.hidden[0].units, 5);
     assert_eq!(arch.hidden[0].activation, Activation::Sigmoid);
-    assert_eq!(app.settings.train.learning_rate, 0.01);
-    assert_eq!(app.settings.init, Init::Normal);
-    assert!(app.session.trainer.iteration() > 0);
+    assert_eq!(app.settings.run.training.learning_rate, 0.01);
+    assert_eq!(app.settings.run.network.init, Init::Normal);
+    assert!(app.session.main().iteration > 0);
     assert!(app.grid.cells >= 256, "grid of {} cells", app.grid.cells);
 }
 
@@ -115,62 +149,60 @@ fn starts_playing_the_articles_network_on_hot_dogs() {
 fn pressing_play_makes_the_iteration_count_grow() {
     let mut harness = harness();
     pause(&mut harness);
-    let before = harness.state().session.trainer.iteration();
-    harness.run_steps(3);
-    assert_eq!(harness.state().session.trainer.iteration(), before);
+    let before = harness.state().session.main().iteration;
+    sync(&mut harness, 3);
+    assert_eq!(harness.state().session.main().iteration, before);
     harness.get_by_label("Play").click();
-    harness.run_steps(5);
-    assert!(harness.state().session.playing);
-    assert!(harness.state().session.trainer.iteration() > before);
+    harness.run_steps(1);
+    assert!(harness.state().session.playing());
+    wait_past(&mut harness, before);
+    assert!(harness.state().session.main().playing);
+    assert!(harness.state().session.main().iteration > before);
 }
 
 #[test]
 fn space_and_arrow_keys_play_and_step() {
     let mut harness = harness();
     pause(&mut harness);
-    let before = harness.state().session.trainer.iteration();
+    let before = harness.state().session.main().iteration;
     harness.key_press(egui::Key::ArrowRight);
-    harness.run_steps(2);
-    assert_eq!(harness.state().session.trainer.iteration(), before + 1);
+    harness.run_steps(1);
+    wait_paused(&mut harness);
+    assert_eq!(harness.state().session.main().iteration, before + 1);
     harness.key_press(egui::Key::Space);
-    harness.run_steps(3);
-    assert!(harness.state().session.playing);
+    harness.run_steps(1);
+    assert!(harness.state().session.playing());
+    wait_past(&mut harness, before + 1);
+    assert!(harness.state().session.main().playing);
 }
 
 #[test]
 fn after_a_step_while_paused_the_plot_and_numbers_catch_up() {
     let mut harness = harness();
     pause(&mut harness);
-    // The baseline trains beside the paused network until it is done (and asks for frames).
-    finish_baseline(&mut harness);
-    harness.run();
-    let before = harness.state().session.trainer.weights_version();
+    settle(&mut harness);
+    assert_caught_up(harness.state());
+    let before = harness.state().session.main().generation;
     harness.key_press(egui::Key::ArrowRight);
     // Frames only as long as the app asks for them, as a real window draws them.
-    harness.run();
+    settle(&mut harness);
     let app = harness.state();
-    assert_ne!(app.session.trainer.weights_version(), before);
+    assert_ne!(app.session.main().generation, before);
     assert_caught_up(app);
 
-    // The same when training stops by itself (here, the stopping rule) in the middle of a frame.
-    let stop = app.session.trainer.iteration() + 3000;
-    harness.state_mut().settings.stop_after = Some(stop);
+    // The same when training stops by itself (here, the stopping rule) while the window draws.
+    let stop = app.session.main().iteration + 3000;
+    let mut settings = app.settings.clone();
+    settings.run.training.stop_after = Some(stop);
+    harness.state_mut().apply_settings(settings);
     harness.get_by_label("Play").click();
-    for _ in 0..10_000 {
-        harness.step();
-        if !harness.state().session.playing {
-            break;
-        }
-    }
-    // The frame that stopped trained after refreshing the plot: it must ask for another.
-    assert!(
-        harness.ctx.requested_repaint_last_pass()
-            || !harness.state().grid.behind(&harness.state().session)
-    );
-    harness.run();
+    harness.run_steps(1);
+    assert!(harness.state().session.playing());
+    wait_paused(&mut harness);
+    settle(&mut harness);
     let app = harness.state();
-    assert!(!app.session.playing);
-    assert_eq!(app.session.trainer.iteration(), stop);
+    assert!(!app.session.playing());
+    assert_eq!(app.session.main().iteration, stop);
     assert_caught_up(app);
 }
 
@@ -178,35 +210,37 @@ fn after_a_step_while_paused_the_plot_and_numbers_catch_up() {
 fn dragging_the_learning_rate_slider_keeps_the_weights() {
     let mut harness = harness();
     pause(&mut harness);
-    let weights = harness.state().session.trainer.network().weights().to_vec();
-    let iteration = harness.state().session.trainer.iteration();
+    let weights = harness.state().session.main().network.weights().to_vec();
+    let iteration = harness.state().session.main().iteration;
     harness
         .get_by_role_and_label(Role::Slider, "learning rate")
         .set_value_accesskit(0.1);
-    harness.run_steps(2);
+    harness.run_steps(1);
+    sync(&mut harness, 1);
     let app = harness.state();
-    assert!((app.settings.train.learning_rate - 0.1).abs() < 1e-9);
-    assert!((app.session.trainer.config().learning_rate - 0.1).abs() < 1e-9);
-    assert_eq!(app.session.trainer.iteration(), iteration);
-    assert_eq!(app.session.trainer.network().weights(), &weights[..]);
+    assert!((app.settings.run.training.learning_rate - 0.1).abs() < 1e-9);
+    assert!((app.session.main().config.learning_rate - 0.1).abs() < 1e-9);
+    assert_eq!(app.session.main().iteration, iteration);
+    assert_eq!(app.session.main().network.weights(), &weights[..]);
 }
 
 #[test]
 fn changing_the_hidden_size_rebuilds_the_network() {
     let mut harness = harness();
     pause(&mut harness);
-    assert!(harness.state().session.trainer.iteration() > 0);
+    assert!(harness.state().session.main().iteration > 0);
     harness
         .get_by_role_and_label(Role::Slider, "layer 1 units")
         .set_value_accesskit(12.0);
-    harness.run_steps(2);
+    harness.run_steps(1);
+    sync(&mut harness, 1);
     let app = harness.state();
-    assert_eq!(app.settings.hidden[0].units, 12);
+    assert_eq!(app.settings.run.network.hidden[0].units, 12);
     assert_eq!(
-        app.session.trainer.network().architecture().hidden[0].units,
+        app.session.main().network.architecture().hidden[0].units,
         12
     );
-    assert_eq!(app.session.trainer.iteration(), 0);
+    assert_eq!(app.session.main().iteration, 0);
 }
 
 #[test]
@@ -214,18 +248,20 @@ fn the_hidden_5_preset_sets_the_articles_settings() {
     let mut harness = harness();
     pause(&mut harness);
     harness.get_by_label(Preset::Hidden5.button_text()).click();
-    harness.run_steps(2);
+    harness.run_steps(1);
+    sync(&mut harness, 1);
     let app = harness.state();
-    assert!(app.session.playing);
-    assert_eq!(app.settings.stop_after, Some(100_000));
-    assert_eq!(app.settings.test_fraction, 0.0);
-    assert_eq!(app.settings.standardize, Some(false));
-    assert_eq!(app.settings.train.learning_rate, 0.01);
-    assert_eq!(app.settings.init, Init::Normal);
-    let arch = app.session.trainer.network().architecture();
+    assert!(app.session.playing());
+    assert_eq!(app.settings.run.training.stop_after, Some(100_000));
+    assert_eq!(app.settings.preparation.test_fraction, 0.0);
+    assert_eq!(app.settings.preparation.standardize, Some(false));
+    assert_eq!(app.settings.run.training.learning_rate, 0.01);
+    assert_eq!(app.settings.run.network.init, Init::Normal);
+    let arch = app.session.main().network.architecture();
     assert_eq!(arch.hidden.len(), 1);
     assert_eq!(arch.hidden[0].units, 5);
     assert_eq!(app.session.prepared.train_rows.len(), 200);
+    assert_eq!(app.session.main().data.train_rows.len(), 200);
 }
 
 #[test]
@@ -265,10 +301,12 @@ fn dropping_a_good_csv_with_four_features_shows_a_slice() {
         ));
     }
     drop_file(&mut harness, "four.csv", text.into_bytes());
-    harness.run_steps(3);
+    harness.run_steps(1);
+    sync(&mut harness, 2);
     let app = harness.state();
     assert_eq!(app.session.dataset.n_features(), 4);
     assert!(app.session.csv.is_some());
+    assert_eq!(app.session.main().network.architecture().inputs, 4);
     harness.get_by_label_contains("slice at c =");
 }
 
@@ -288,7 +326,6 @@ fn a_corrupt_settings_file_is_reported_in_the_window_and_saving_replaces_it() {
     let path = dir.join("settings.json");
     std::fs::write(&path, b"{\"version\": 1, \"hidden\": [").unwrap();
     let mut harness = Harness::builder()
-        .with_max_steps(SETTLE_FRAMES)
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
             |ui, app: &mut App| app.frame_ui(ui),
@@ -296,15 +333,19 @@ fn a_corrupt_settings_file_is_reported_in_the_window_and_saving_replaces_it() {
         );
     harness.run_steps(2);
     harness.get_by_label_contains("is unusable");
-    assert_eq!(harness.state().settings.hidden.len(), 1, "defaults in use");
+    assert_eq!(
+        harness.state().settings.run.network.hidden.len(),
+        1,
+        "defaults in use"
+    );
 
     let mut settings = harness.state().settings.clone();
-    settings.network_seed = 99;
+    settings.run.network.seed = 99;
     harness.state_mut().apply_settings(settings);
     eframe::App::save(harness.state_mut(), &mut NoStorage);
     let reread = SettingsFile::new(&path).load();
     assert!(reread.problem.is_none());
-    assert_eq!(reread.settings.network_seed, 99);
+    assert_eq!(reread.settings.run.network.seed, 99);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -323,18 +364,18 @@ impl eframe::Storage for NoStorage {
 /// Relu units at learning rate 10: the run diverges within a few dozen iterations.
 fn diverge(harness: &mut Harness<'static, App>) -> u64 {
     let mut settings = harness.state().settings.clone();
-    settings.hidden[0].activation = Activation::Relu;
-    settings.train.learning_rate = 10.0;
+    settings.run.network.hidden[0].activation = Activation::Relu;
+    settings.run.training.learning_rate = 10.0;
     harness.state_mut().apply_settings(settings);
-    harness.state_mut().session.playing = true;
-    for _ in 0..200 {
-        harness.run_steps(1);
-        if let Some(iteration) = harness.state().session.diverged_at() {
-            harness.run_steps(2);
-            return iteration;
-        }
-    }
-    panic!("relu at learning rate 10 did not diverge");
+    harness.state_mut().session.set_playing(true);
+    // The run pauses itself when it diverges.
+    wait_paused(harness);
+    harness.run_steps(2);
+    harness
+        .state()
+        .session
+        .diverged_at()
+        .expect("relu at learning rate 10 diverges")
 }
 
 #[test]
@@ -343,7 +384,7 @@ fn a_diverging_run_pauses_with_one_message_and_finite_figures() {
     pause(&mut harness);
     let iteration = diverge(&mut harness);
     let app = harness.state();
-    assert!(!app.session.playing);
+    assert!(!app.session.playing());
     let notice = app.session.notice.as_ref().expect("a message");
     assert!(notice.is_error);
     assert!(
@@ -357,8 +398,8 @@ fn a_diverging_run_pauses_with_one_message_and_finite_figures() {
         "one piece of advice: {}",
         notice.text
     );
-    if let Some(m) = &app.session.train_metrics {
-        assert!(m.loss.is_finite(), "the last finite figures stay");
+    if let Some(m) = &app.session.main().metrics {
+        assert!(m.train.loss.is_finite(), "the last finite figures stay");
     }
     assert!(harness.query_by_label_contains("NaN").is_none());
     assert!(harness.query_by_label_contains("inf").is_none());
@@ -366,10 +407,11 @@ fn a_diverging_run_pauses_with_one_message_and_finite_figures() {
 
     // Play with nothing changed: the same step would fail again, so the app says what to do.
     harness.get_by_label("Play").click();
-    harness.run_steps(3);
+    harness.run_steps(1);
+    sync(&mut harness, 2);
     let app = harness.state();
     if app.session.diverged_at().is_some() {
-        assert!(!app.session.playing);
+        assert!(!app.session.playing());
         let notice = app.session.notice.as_ref().expect("a message");
         assert!(
             notice.text.contains("Lower the learning rate"),
@@ -387,13 +429,15 @@ fn lowering_the_learning_rate_after_a_divergence_and_pressing_play_resumes() {
     harness
         .get_by_role_and_label(Role::Slider, "learning rate")
         .set_value_accesskit(0.001);
-    harness.run_steps(2);
+    harness.run_steps(1);
+    sync(&mut harness, 1);
     assert!(harness.state().session.diverged_at().is_none());
     harness.get_by_label("Play").click();
-    harness.run_steps(5);
+    harness.run_steps(1);
+    wait_past(&mut harness, iteration);
     let app = harness.state();
-    assert!(app.session.playing);
-    assert!(app.session.trainer.iteration() > iteration);
+    assert!(app.session.playing());
+    assert!(app.session.main().iteration > iteration);
     assert!(app.session.notice.as_ref().is_none_or(|n| !n.is_error));
 }
 
@@ -401,40 +445,33 @@ fn lowering_the_learning_rate_after_a_divergence_and_pressing_play_resumes() {
 fn use_logistic_regression_reaches_the_baselines_accuracy() {
     let mut harness = harness();
     pause(&mut harness);
-    finish_baseline(&mut harness);
-    let baseline = &harness.state().session.baseline;
-    let (train, test) = (baseline.train_accuracy, baseline.test_accuracy);
+    harness.state_mut().session.wait_idle(WAIT);
+    let baseline = harness.state().session.baseline();
+    assert!(baseline.reached_limit);
+    let metrics = baseline.metrics.clone().expect("the baseline's figures");
+    let train = metrics.train.accuracy;
+    let test = metrics.test.as_ref().and_then(|m| m.accuracy);
     assert!(train.is_some() && test.is_some());
 
     harness.get_by_label("Use logistic regression").click();
-    harness.run_steps(2);
+    harness.run_steps(1);
     let app = harness.state();
-    assert!(app.session.playing);
-    assert!(app.settings.hidden.is_empty());
-    assert_eq!(app.settings.stop_after, Some(BASELINE_ITERATIONS));
-    let settings = app.settings.clone();
-    while harness.state().session.playing {
-        harness
-            .state_mut()
-            .session
-            .train_frame(&settings, Duration::from_millis(50));
-    }
+    assert!(app.session.playing());
+    assert!(app.settings.run.network.hidden.is_empty());
+    assert_eq!(
+        app.settings.run.training.stop_after,
+        Some(BASELINE_ITERATIONS)
+    );
+    wait_paused(&mut harness);
     let session = &harness.state().session;
-    assert_eq!(session.trainer.iteration(), BASELINE_ITERATIONS);
-    let c = session.trainer.config();
+    assert!(!session.playing());
+    assert_eq!(session.main().iteration, BASELINE_ITERATIONS);
+    let c = &session.main().config;
     let p = &session.prepared;
     let accuracy = |x, y| {
-        evaluate(
-            session.trainer.network(),
-            x,
-            y,
-            c.loss,
-            c.reduction,
-            0.0,
-            0.0,
-        )
-        .unwrap()
-        .accuracy
+        evaluate(&session.main().network, x, y, c.loss, c.reduction, 0.0, 0.0)
+            .unwrap()
+            .accuracy
     };
     assert_eq!(accuracy(&p.train_x, &p.train_y), train);
     assert_eq!(accuracy(&p.test_x, &p.test_y), test);
@@ -453,7 +490,8 @@ fn clicking_the_plot_adds_a_training_point_and_keeps_the_split() {
     harness.drag_at(at);
     harness.run_steps(1);
     harness.drop_at(at);
-    harness.run_steps(2);
+    harness.run_steps(1);
+    sync(&mut harness, 1);
     let app = harness.state();
     assert_eq!(app.session.dataset.n_rows(), n + 1);
     let after = &app.session.prepared;
@@ -476,6 +514,7 @@ fn clicking_the_plot_adds_a_training_point_and_keeps_the_split() {
         },
         None,
     );
+    harness.state_mut().session.wait_until(WAIT, |_| true);
     let shift = |rows: &[usize]| -> Vec<usize> {
         rows.iter()
             .filter(|&&i| i != removed)
@@ -486,12 +525,14 @@ fn clicking_the_plot_adds_a_training_point_and_keeps_the_split() {
     assert_eq!(app.session.dataset.n_rows(), n);
     assert_eq!(app.session.prepared.test_rows, shift(&before.test_rows));
     assert_eq!(app.session.prepared.train_rows, shift(&expected));
+    assert_eq!(app.session.main().data.train_rows, shift(&expected));
 }
 
 #[test]
 fn pausing_clears_the_speed_figure() {
     let mut harness = harness();
-    harness.run_steps(3);
+    let before = harness.state().session.main().iteration;
+    wait_past(&mut harness, before);
     pause(&mut harness);
     harness.run_steps(1);
     assert_eq!(harness.state().session.stats.iterations_per_second, 0.0);
@@ -503,12 +544,14 @@ fn a_dropped_model_file_loads_as_a_model() {
     let mut harness = harness();
     pause(&mut harness);
     let model = harness.state().session.saved_model();
-    let weights = harness.state().session.trainer.network().weights().to_vec();
+    let weights = harness.state().session.main().network.weights().to_vec();
     harness.get_by_label("Reset").click();
-    harness.state_mut().session.pending_steps = 3;
-    harness.run_steps(3);
+    harness.run_steps(1);
+    harness.state_mut().session.step(3);
+    wait_paused(&mut harness);
+    assert_eq!(harness.state().session.main().iteration, 3);
     assert_ne!(
-        harness.state().session.trainer.network().weights(),
+        harness.state().session.main().network.weights(),
         &weights[..]
     );
     drop_file(
@@ -516,9 +559,10 @@ fn a_dropped_model_file_loads_as_a_model() {
         "trained.json",
         serde_json::to_vec(&model).unwrap(),
     );
-    harness.run_steps(2);
+    harness.run_steps(1);
+    wait_paused(&mut harness);
     let app = harness.state();
-    assert_eq!(app.session.trainer.network().weights(), &weights[..]);
+    assert_eq!(app.session.main().network.weights(), &weights[..]);
     let notice = app.session.notice.as_ref().expect("a message");
     assert!(!notice.is_error, "{}", notice.text);
     assert!(notice.text.contains("trained.json"), "{}", notice.text);

@@ -99,3 +99,27 @@ pub fn max_relative_difference(a: &Matrix, b: &Matrix, floor: f64) -> f64 {
         .map(|(x, y)| (x - y).abs() / y.abs().max(floor))
         .fold(0.0, f64::max)
 }
+
+/// How long a test waits for the worker to settle: generous, as a test must not depend on the
+/// machine's speed (it ends as soon as the state is reached).
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// A paused app session on `settings`' own data set.
+#[cfg(feature = "gui")]
+pub fn session(settings: &nnviz::app::settings::Settings) -> nnviz::app::session::Session {
+    let dataset = settings.builtin.generate(&settings.generator);
+    nnviz::app::session::Session::new(settings, dataset, None, || {}).unwrap()
+}
+
+/// Trains the session's network `n` more iterations and waits until they are done.
+#[cfg(feature = "gui")]
+pub fn step(session: &mut nnviz::app::session::Session, n: u64) {
+    let before = session.main().iteration;
+    session.step(n);
+    session.wait_paused(WAIT);
+    assert!(
+        session.main().iteration == before + n || session.main().stopped.is_some(),
+        "stepped {n} from {before}, now at {} after {WAIT:?}",
+        session.main().iteration
+    );
+}
