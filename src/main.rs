@@ -86,6 +86,17 @@ fn preset(name: Option<&str>) -> Result<Option<nnviz::app::presets::Preset>, Cli
     .transpose()
 }
 
+/// `--compare`'s text, checked (the app reads it again).
+#[cfg(feature = "gui")]
+fn checked_compare(text: Option<&str>) -> Result<Option<String>, CliError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    nnviz::app::presets::parse_compare(text, &nnviz::app::settings::Settings::default())
+        .map_err(CliError)?;
+    Ok(Some(text.to_owned()))
+}
+
 #[cfg(feature = "gui")]
 fn open_app(cli: &Cli) -> Result<(), CliError> {
     use nnviz::data::Builtin;
@@ -103,11 +114,13 @@ fn open_app(cli: &Cli) -> Result<(), CliError> {
             })
         })
         .transpose()?;
+    let compare = checked_compare(cli.compare.as_deref())?;
     let options = nnviz::app::AppOptions {
         preset,
         csv: cli.data.clone(),
         builtin,
         fresh: false,
+        compare,
     };
     let result = match &cli.screenshot {
         Some(path) => nnviz::app::screenshot(path, u64::from(cli.frames), options),
@@ -126,6 +139,7 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
         fresh: true,
         csv: args.data.clone(),
         builtin: None,
+        compare: checked_compare(args.compare.as_deref())?,
     };
     let mut app = nnviz::app::App::headless(&options, None);
     if let Some(hidden) = &args.hidden {

@@ -18,7 +18,7 @@ use crate::ui;
 use crate::ui::decision::{DecisionGrid, Shading};
 
 use dialog::{DialogOutcome, DialogPurpose, DialogTask};
-use presets::Preset;
+use presets::{Comparison, Preset};
 use session::{CsvSource, LARGE_BATCH, LARGE_ROWS, Notice, Session};
 use settings::{Loaded, Settings, SettingsFile};
 
@@ -134,6 +134,14 @@ pub enum Command {
         /// Raw value.
         value: f64,
     },
+    /// Add a run: a copy of the one being edited (compare mode).
+    AddRun,
+    /// Remove run `k` (not run 1).
+    RemoveRun(usize),
+    /// Train a one-click comparison.
+    Compare(Comparison),
+    /// Keep run 1 only.
+    LeaveCompare,
     /// Hide the message line.
     DismissNotice,
     /// Show an error that happened while reading input.
@@ -151,6 +159,9 @@ pub struct AppOptions {
     pub csv: Option<PathBuf>,
     /// Start with this built-in data set (its default generator options).
     pub builtin: Option<Builtin>,
+    /// Start comparing: a comparison's name or preset names separated by commas (see
+    /// [`presets::parse_compare`]; checked before the window opens).
+    pub compare: Option<String>,
 }
 
 /// The app: what the user chose, what was computed from it, and caches.
@@ -159,8 +170,8 @@ pub struct App {
     pub settings: Settings,
     /// Data, trainer, history.
     pub session: Session,
-    /// The decision-grid texture.
-    pub grid: DecisionGrid,
+    /// The decision-grid textures, one per run.
+    pub grids: Vec<DecisionGrid>,
     /// Hidden unit under the pointer in the network diagram.
     pub hovered_unit: Option<(usize, usize)>,
     dialog: Option<DialogTask>,
@@ -219,6 +230,11 @@ impl App {
         if let Some(preset) = options.preset {
             settings = preset.settings(&settings);
         }
+        if let Some(compare) = &options.compare
+            && let Ok(compared) = presets::parse_compare(compare, &settings)
+        {
+            settings = compared;
+        }
         if let Some(builtin) = options.builtin {
             settings.builtin = builtin;
             settings.generator = presets::default_generator(builtin);
@@ -253,7 +269,7 @@ impl App {
         let mut app = Self {
             settings,
             session,
-            grid: DecisionGrid::default(),
+            grids: Vec::new(),
             hovered_unit: None,
             dialog: None,
             plot_rect: None,
@@ -300,8 +316,25 @@ impl App {
         let shading = self
             .hovered_unit
             .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
-        self.grid
-            .update(&ctx, &self.session, &self.settings, shading, SLICE_BUDGET);
+        let runs = self.session.runs().len();
+        self.grids.resize_with(runs, DecisionGrid::default);
+        for (k, grid) in self.grids.iter_mut().enumerate() {
+            let shading = if k == self.settings.selected {
+                shading
+            } else {
+                Shading::Prediction
+            };
+            let run = self.session.run(k);
+            grid.update(
+                &ctx,
+                &self.session,
+                run,
+                &self.settings,
+                shading,
+                SLICE_BUDGET,
+            );
+        }
+        let comparing = runs > 1;
 
         let mut settings = self.settings.clone();
         let mut hovered = None;
@@ -320,22 +353,30 @@ impl App {
                     CollapsingHeader::new("Article presets")
                         .default_open(true)
                         .show(ui, |ui| ui::controls::presets_ui(ui, &mut commands));
+                    CollapsingHeader::new("Compare runs")
+                        .default_open(comparing)
+                        .show(ui, |ui| {
+                            ui::controls::compare_ui(ui, &settings, &mut commands);
+                        });
                     CollapsingHeader::new("Data")
                         .default_open(true)
                         .show(ui, |ui| {
                             ui::controls::data_ui(ui, session, &mut settings, &mut commands);
                         });
+                    if comparing {
+                        ui::controls::run_picker_ui(ui, &mut settings, &mut commands);
+                    }
                     CollapsingHeader::new("Network")
                         .default_open(true)
                         .show(ui, |ui| {
-                            ui::controls::network_controls_ui(ui, &mut settings)
+                            ui::controls::network_controls_ui(ui, settings.selected_spec_mut())
                         });
                     CollapsingHeader::new("Training")
                         .default_open(true)
                         .show(ui, |ui| {
                             ui::controls::training_ui(
                                 ui,
-                                &mut settings,
+                                settings.selected_spec_mut(),
                                 session.is_classification(),
                             );
                         });
@@ -354,35 +395,79 @@ impl App {
             .show(ui, |ui| {
                 let bottom = ui.max_rect().bottom();
                 ScrollArea::vertical().show(ui, |ui| {
-                    ui::stats::numbers_ui(ui, session);
+                    if comparing {
+                        ui::stats::compare_table_ui(ui, session, &mut settings.selected);
+                        ui.weak(format!(
+                            "{} iterations/s in all · frame {:.1} ms",
+                            ui::stats::format_count(
+                                session.stats.iterations_per_second.round() as u64
+                            ),
+                            session.stats.frame_ms
+                        ));
+                    } else {
+                        ui::stats::numbers_ui(ui, session);
+                    }
                     ui::stats::baseline_ui(ui, session, &mut commands);
                     ui.separator();
-                    let left = bottom
-                        - ui.cursor().top()
-                        - ui::stats::confusions_height(session, ui.available_width());
+                    let selected = session.run(settings.selected);
+                    if comparing {
+                        ui.label(
+                            egui::RichText::new(format!("Run {}", settings.selected + 1))
+                                .strong()
+                                .color(ui::run_color(settings.selected)),
+                        );
+                    }
+                    let confusions = if comparing {
+                        0.0
+                    } else {
+                        ui::stats::confusions_height(session, ui.available_width())
+                    };
+                    let left = bottom - ui.cursor().top() - confusions;
                     hovered = ui::network::network_ui(
                         ui,
-                        &session.main().network,
+                        &selected.network,
                         &session.dataset.feature_names,
                         left.clamp(160.0, 420.0),
                     );
-                    ui.separator();
-                    ui::stats::confusions_ui(ui, session);
+                    if !comparing {
+                        ui.separator();
+                        ui::stats::confusions_ui(ui, session);
+                    }
                 });
             });
         egui::Panel::bottom("curves")
             .resizable(true)
             .default_size(210.0)
             .show(ui, |ui| {
-                ui::curves::curves_ui(
-                    ui,
-                    &session.main().history,
-                    &mut settings.log_loss,
-                    session.rows_per_loss(),
-                );
+                let series: Vec<ui::curves::Series<'_>> = session
+                    .runs()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, run)| ui::curves::Series {
+                        name: format!("run {}", k + 1),
+                        history: &run.history,
+                        rows: session.rows_per_loss(k),
+                        color: comparing.then(|| ui::run_color(k)),
+                    })
+                    .collect();
+                ui::curves::curves_ui(ui, &series, &mut settings.log_loss);
             });
+        let grids = &self.grids;
+        let shown = &self.settings;
         let central = egui::CentralPanel::default().show(ui, |ui| {
-            ui::decision::decision_plot_ui(ui, &self.grid, session, &self.settings, &mut commands)
+            if comparing {
+                small_multiples_ui(ui, grids, session, shown, &mut commands)
+            } else {
+                ui::decision::decision_plot_ui(
+                    ui,
+                    0,
+                    false,
+                    &grids[0],
+                    session,
+                    shown,
+                    &mut commands,
+                )
+            }
         });
         // A little margin around the plot in the exported picture.
         self.plot_rect = Some(central.inner.expand(4.0).intersect(central.response.rect));
@@ -392,17 +477,26 @@ impl App {
             self.apply(command, Some(&ctx));
         }
         self.poll_png_export();
-        if self.session.busy()
-            || self.grid.behind(&self.session)
-            || self.dialog.is_some()
-            || self.png_export.is_some()
-        {
+        let behind = self
+            .grids
+            .iter()
+            .zip(self.session.runs())
+            .any(|(grid, run)| grid.behind(run));
+        if self.session.busy() || behind || self.dialog.is_some() || self.png_export.is_some() {
             // Training, or the picture and the numbers catching up with the last weights: the
             // worker also asks for a frame whenever it publishes.
             ctx.request_repaint();
         }
         let took = start.elapsed();
         self.session.record_frame_time(took.as_secs_f64() * 1000.0);
+    }
+
+    /// The decision grid of run 1.
+    pub fn grid(&self) -> &DecisionGrid {
+        static EMPTY: OnceLock<DecisionGrid> = OnceLock::new();
+        self.grids
+            .first()
+            .unwrap_or_else(|| EMPTY.get_or_init(DecisionGrid::default))
     }
 
     /// Where the decision plot was drawn in the last frame (caption, plot, colour bar), in
@@ -425,14 +519,20 @@ impl App {
         }
         let result = if s.builtin != old.builtin || s.generator != old.generator {
             self.load_builtin()
-        } else if s.preparation != old.preparation {
+        } else if s.preparation != old.preparation || s.run_count() != old.run_count() {
             self.session.reprepare(s)
-        } else if s.network_differs(&old) {
-            self.session.rebuild_network(s)
-        } else if s.run.training != old.run.training {
-            self.session.set_train_spec(s)
         } else {
-            Ok(())
+            // Each run whose network changed starts over; one whose training changed goes on.
+            (0..s.run_count()).try_for_each(|k| {
+                let (new, was) = (s.run_spec(k), old.run_spec(k));
+                if new.network != was.network {
+                    self.session.rebuild_run(s, k)
+                } else if new.training != was.training {
+                    self.session.set_train_spec(s, k)
+                } else {
+                    Ok(())
+                }
+            })
         };
         if let Err(e) = result {
             self.settings = old;
@@ -445,15 +545,17 @@ impl App {
     /// the figure shown.
     fn use_baseline(&mut self) {
         let mut settings = self.settings.clone();
-        settings.run = session::baseline_spec(&settings, &self.session.prepared);
-        settings.run.network.seed = self.session.baseline_seed;
+        let k = settings.selected;
+        let run = settings.run_spec_mut(k);
+        *run = session::baseline_spec(&self.settings, &self.session.prepared);
+        run.network.seed = self.session.baseline_seed;
         self.apply_settings(settings);
-        if !self.settings.run.network.hidden.is_empty() {
+        if !self.settings.run_spec(k).network.hidden.is_empty() {
             // The new settings were refused; apply_settings said why.
             return;
         }
         // The architecture may have been the same already: start from the baseline's weights.
-        if let Err(e) = self.session.rebuild_network(&self.settings) {
+        if let Err(e) = self.session.rebuild_run(&self.settings, k) {
             self.session.notice = Some(Notice::error(e));
             return;
         }
@@ -592,6 +694,68 @@ impl App {
             Command::SetSlice { feature, value } => {
                 if let Some(v) = s.slice.get_mut(feature) {
                     *v = value;
+                }
+            }
+            Command::AddRun => {
+                let mut settings = self.settings.clone();
+                if settings.run_count() >= settings::MAX_RUNS {
+                    return;
+                }
+                settings
+                    .compare
+                    .push(settings.run_spec(settings.selected).clone());
+                settings.selected = settings.compare.len();
+                match s.add_run(&settings) {
+                    Ok(()) => {
+                        s.notice = Some(Notice::info(format!(
+                            "Run {} is a copy of run {}: change its settings under Network and \
+                             Training.",
+                            settings.selected + 1,
+                            self.settings.selected + 1
+                        )));
+                        self.settings = settings;
+                    }
+                    Err(e) => s.notice = Some(Notice::error(e)),
+                }
+            }
+            Command::RemoveRun(k) => {
+                if k == 0 || k > self.settings.compare.len() {
+                    return;
+                }
+                s.remove_run(k);
+                self.settings.compare.remove(k - 1);
+                self.settings.selected = self.settings.selected.min(k - 1);
+                if k < self.grids.len() {
+                    self.grids.remove(k);
+                }
+            }
+            Command::LeaveCompare => {
+                while !self.settings.compare.is_empty() {
+                    let k = self.settings.compare.len();
+                    self.session.remove_run(k);
+                    self.settings.compare.pop();
+                }
+                self.settings.selected = 0;
+                self.grids.truncate(1);
+            }
+            Command::Compare(comparison) => {
+                let settings = comparison.settings(&self.settings);
+                let dataset = settings.builtin.generate(&settings.generator);
+                match s.replace_data(&settings, dataset, None) {
+                    Ok(()) => {
+                        if settings.speed != self.settings.speed {
+                            s.set_speed(settings.speed);
+                        }
+                        self.settings = settings;
+                        s.set_playing(true);
+                        s.notice = Some(Notice::info(format!(
+                            "Comparing {}: {} runs on the hot dogs, {} iterations each.",
+                            comparison.button_text(),
+                            self.settings.run_count(),
+                            self.settings.run.training.stop_after.unwrap_or(0)
+                        )));
+                    }
+                    Err(e) => s.notice = Some(Notice::error(e)),
                 }
             }
             Command::DismissNotice => s.notice = None,
@@ -736,7 +900,7 @@ impl App {
     pub fn export_bytes(&self, kind: ExportKind) -> Result<Vec<u8>, String> {
         match kind {
             ExportKind::DecisionPng => {
-                ui::export::decision_png(&self.grid, &self.session, &self.settings)
+                ui::export::decision_png(self.grid(), &self.session, &self.settings)
             }
             ExportKind::HistoryCsv => Ok(self.session.main().history.to_csv().into_bytes()),
             ExportKind::ModelJson => {
@@ -853,6 +1017,76 @@ fn native_options() -> eframe::NativeOptions {
             .with_drag_and_drop(true),
         ..Default::default()
     }
+}
+
+/// The decision plots of every run in a grid (two side by side, or two rows of two), on the same
+/// axes and colours, each under its run's name and figures. Returns the rectangle they fill.
+fn small_multiples_ui(
+    ui: &mut egui::Ui,
+    grids: &[DecisionGrid],
+    session: &Session,
+    settings: &Settings,
+    commands: &mut Vec<Command>,
+) -> egui::Rect {
+    let whole = ui.available_rect_before_wrap();
+    let n = grids.len().min(session.runs().len()).max(1);
+    ui::decision::shared_caption_ui(ui, &grids[0], session, settings);
+    let top = ui.cursor().top();
+    let area = egui::Rect::from_min_max(
+        egui::pos2(whole.left(), top),
+        egui::pos2(whole.right(), whole.bottom() - ui::decision::KEY_ROW),
+    );
+    let gap = 8.0;
+    // The columns that give the largest square plots.
+    let side = |cols: usize| {
+        let rows = n.div_ceil(cols);
+        ((area.width() - gap * (cols - 1) as f32) / cols as f32)
+            .min((area.height() - gap * (rows - 1) as f32) / rows as f32)
+    };
+    let cols = (1..=n)
+        .max_by(|&a, &b| side(a).total_cmp(&side(b)))
+        .unwrap_or(1);
+    let rows = n.div_ceil(cols);
+    let cell = egui::vec2(
+        (area.width() - gap * (cols - 1) as f32) / cols as f32,
+        (area.height() - gap * (rows - 1) as f32) / rows as f32,
+    );
+    for (k, grid) in grids.iter().enumerate().take(n) {
+        let (col, row) = (k % cols, k / cols);
+        let min = area.min + egui::vec2(col as f32 * (cell.x + gap), row as f32 * (cell.y + gap));
+        let rect = egui::Rect::from_min_size(min, cell);
+        ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+            ui.set_clip_rect(rect.intersect(ui.clip_rect()));
+            let run = session.run(k);
+            let figure = run
+                .metrics
+                .as_ref()
+                .map(|m| match (m.train.accuracy, m.train_r2) {
+                    (Some(a), _) => format!("{} training", ui::format_percent(Some(a))),
+                    (None, Some(r2)) => format!("R² {r2:.3}"),
+                    _ => String::new(),
+                })
+                .unwrap_or_default();
+            ui.horizontal(|ui| {
+                ui.label(
+                    egui::RichText::new(format!("Run {}", k + 1))
+                        .strong()
+                        .color(ui::run_color(k)),
+                );
+                ui.label(run.spec.summary());
+                ui.strong(figure);
+            });
+            ui::decision::decision_plot_ui(ui, k, true, grid, session, settings, commands);
+        });
+    }
+    let key = egui::Rect::from_min_max(
+        egui::pos2(whole.left(), whole.bottom() - ui::decision::KEY_ROW),
+        whole.max,
+    );
+    ui.scope_builder(egui::UiBuilder::new().max_rect(key), |ui| {
+        ui::decision::shared_key_ui(ui, &grids[0], session, settings);
+    });
+    whole
 }
 
 /// Opens the window and runs the app until it is closed.
@@ -1016,6 +1250,19 @@ pub struct BenchUiReport {
     pub iterations_per_second: f64,
     /// Iterations trained in all.
     pub iterations: u64,
+    /// Each run's own speed (one entry unless comparing).
+    pub runs: Vec<RunSpeed>,
+}
+
+/// One run's training speed in [`BenchUiReport`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunSpeed {
+    /// `run 2: 30 sigmoid · gd η 0.01`.
+    pub name: String,
+    /// Iterations it trained per second of wall time.
+    pub iterations_per_second: f64,
+    /// Iterations it trained.
+    pub iterations: u64,
 }
 
 /// Runs the app's per-frame work (training, grid, metrics, layout, tessellation) for `frames`
@@ -1035,7 +1282,7 @@ pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
     let ctx = egui::Context::default();
     let start = Instant::now();
     app.session.refresh();
-    let first = app.session.main().iteration;
+    let first: Vec<u64> = app.session.runs().iter().map(|r| r.iteration).collect();
     let mut times = Vec::with_capacity(frames);
     for _ in 0..frames {
         let input = egui::RawInput {
@@ -1056,7 +1303,23 @@ pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
     }
     let wall = start.elapsed().as_secs_f64();
     app.session.refresh();
-    let iterations = app.session.main().iteration.saturating_sub(first);
+    let runs: Vec<RunSpeed> = app
+        .session
+        .runs()
+        .iter()
+        .enumerate()
+        .map(|(k, run)| {
+            let iterations = run
+                .iteration
+                .saturating_sub(first.get(k).copied().unwrap_or(0));
+            RunSpeed {
+                name: format!("run {}: {}", k + 1, run.spec.summary()),
+                iterations_per_second: iterations as f64 / wall.max(1e-9),
+                iterations,
+            }
+        })
+        .collect();
+    let iterations = runs.iter().map(|r| r.iterations).sum();
     times.sort_by(f64::total_cmp);
     let at = |q: f64| {
         if times.is_empty() {
@@ -1072,5 +1335,6 @@ pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
         max_ms: at(1.0),
         iterations_per_second: iterations as f64 / wall.max(1e-9),
         iterations,
+        runs,
     }
 }

@@ -4,7 +4,7 @@ use crate::data::{Builtin, GeneratorOptions};
 use crate::nn::{Activation, HiddenLayer, Init};
 use crate::train::{NetworkSpec, Optimizer, Preparation, RunSpec, TrainingSpec};
 
-use super::settings::{Settings, Speed};
+use super::settings::{MAX_RUNS, Settings, Speed};
 
 /// The generator options a built-in data set starts with in the app: the hot dogs with the
 /// seed whose points behave like the article's ([`ARTICLE_HOT_DOGS_SEED`]), so that the app
@@ -203,12 +203,166 @@ impl Preset {
                 split_seed: 1,
             },
             speed: Speed::Max,
+            compare: Vec::new(),
+            selected: 0,
             x_feature: if builtin == Builtin::Iris { 2 } else { 0 },
             y_feature: if builtin == Builtin::Iris { 3 } else { 1 },
             click_class: 0,
             ..base.clone()
         }
     }
+}
+
+/// A one-click comparison: 2 to 4 runs side by side on the article's hot dogs, each trained for
+/// the article's 100 000 iterations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// The article's hidden 1 against 5 against 30 sigmoid units.
+    HiddenSizes,
+    /// Logistic regression against 5 hidden units.
+    LogisticVsHidden5,
+    /// 5 sigmoid against 5 tanh against 5 ReLU units.
+    Activations,
+    /// Gradient descent against momentum against Adam, 5 sigmoid units.
+    Optimizers,
+}
+
+impl Comparison {
+    /// Every comparison, in menu order.
+    pub const ALL: [Self; 4] = [
+        Self::HiddenSizes,
+        Self::LogisticVsHidden5,
+        Self::Activations,
+        Self::Optimizers,
+    ];
+
+    /// The name on the command line (`--compare activations`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HiddenSizes => "hidden-sizes",
+            Self::LogisticVsHidden5 => "logistic-vs-hidden-5",
+            Self::Activations => "activations",
+            Self::Optimizers => "optimizers",
+        }
+    }
+
+    /// The button text.
+    pub fn button_text(self) -> &'static str {
+        match self {
+            Self::HiddenSizes => "Hidden 1 / 5 / 30",
+            Self::LogisticVsHidden5 => "Logistic / hidden 5",
+            Self::Activations => "Sigmoid / tanh / ReLU",
+            Self::Optimizers => "GD / momentum / Adam",
+        }
+    }
+
+    /// The settings of the comparison, keeping the view settings of `base`.
+    pub fn settings(self, base: &Settings) -> Settings {
+        let presets: &[Preset] = match self {
+            Self::HiddenSizes => &[Preset::Hidden1, Preset::Hidden5, Preset::Hidden30],
+            Self::LogisticVsHidden5 => &[Preset::LogisticRegression, Preset::Hidden5],
+            Self::Activations | Self::Optimizers => &[Preset::Hidden5],
+        };
+        let mut settings = match compare_presets(presets, base) {
+            Ok(settings) => settings,
+            // The presets above all train on the hot dogs.
+            Err(_) => Preset::Hidden5.settings(base),
+        };
+        let variant = |change: &dyn Fn(&mut RunSpec)| {
+            let mut run = settings.run.clone();
+            change(&mut run);
+            run
+        };
+        match self {
+            Self::Activations => {
+                settings.compare = [Activation::Tanh, Activation::Relu]
+                    .into_iter()
+                    .map(|a| variant(&|r: &mut RunSpec| r.network.hidden[0].activation = a))
+                    .collect();
+            }
+            Self::Optimizers => {
+                // Momentum carries nine tenths of each step on, so it runs at a tenth of the
+                // rate (the same step size in the long run); Adam's steps are η itself.
+                settings.compare = vec![
+                    variant(&|r: &mut RunSpec| {
+                        r.training.optimizer = Optimizer::Momentum;
+                        r.training.learning_rate = 0.001;
+                    }),
+                    variant(&|r: &mut RunSpec| {
+                        r.training.optimizer = Optimizer::Adam;
+                        r.training.learning_rate = 0.01;
+                    }),
+                ];
+            }
+            Self::HiddenSizes | Self::LogisticVsHidden5 => {}
+        }
+        settings
+    }
+
+    /// The comparison named `name`, ignoring case, hyphens and spaces.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let key = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        Self::ALL.into_iter().find(|c| key(c.name()) == key(name))
+    }
+}
+
+/// The settings that train `presets` side by side: the first one's data and view, each one's
+/// network and training. Fails (naming them) if they train on different data, or if there are
+/// not 1 to [`MAX_RUNS`] of them.
+pub fn compare_presets(presets: &[Preset], base: &Settings) -> Result<Settings, String> {
+    let Some((first, rest)) = presets.split_first() else {
+        return Err("name at least one preset to compare".to_owned());
+    };
+    if presets.len() > MAX_RUNS {
+        return Err(format!(
+            "at most {MAX_RUNS} runs side by side ({} asked)",
+            presets.len()
+        ));
+    }
+    let mut settings = first.settings(base);
+    for preset in rest {
+        let other = preset.settings(base);
+        if other.builtin != settings.builtin || other.preparation != settings.preparation {
+            return Err(format!(
+                "the runs of a comparison share one data set: {} trains on {}, {} on {}",
+                first.name(),
+                settings.builtin.label(),
+                preset.name(),
+                other.builtin.label()
+            ));
+        }
+        settings.compare.push(other.run);
+    }
+    settings.selected = 0;
+    Ok(settings)
+}
+
+/// The settings `--compare` asks for: a comparison's name (`activations`) or preset names
+/// separated by commas (`hidden-1,hidden-5,hidden-30`).
+pub fn parse_compare(text: &str, base: &Settings) -> Result<Settings, String> {
+    if let Some(comparison) = Comparison::from_name(text) {
+        return Ok(comparison.settings(base));
+    }
+    let presets = text
+        .split(',')
+        .map(|name| {
+            Preset::from_name(name).ok_or_else(|| {
+                let comparisons: Vec<&str> = Comparison::ALL.iter().map(|c| c.name()).collect();
+                format!(
+                    "--compare: unknown preset {:?}; presets are {}, comparisons {}",
+                    name.trim(),
+                    Preset::names(),
+                    comparisons.join(", ")
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    compare_presets(&presets, base).map_err(|e| format!("--compare: {e}"))
 }
 
 #[cfg(test)]
@@ -247,5 +401,23 @@ mod tests {
             Preset::Hidden5.settings(&settings).generator,
             settings.generator
         );
+    }
+
+    #[test]
+    fn a_comparison_of_presets_shares_their_data_and_keeps_each_network() {
+        let base = Settings::default();
+        let s = parse_compare("hidden-1,hidden-5,hidden-30", &base).unwrap();
+        assert_eq!(s.run_count(), 3);
+        let units: Vec<usize> = s.runs().map(|r| r.network.hidden[0].units).collect();
+        assert_eq!(units, [1, 5, 30]);
+        assert_eq!(s.compare[1], Preset::Hidden30.settings(&base).run);
+        let err = parse_compare("hidden-5,iris", &base).unwrap_err();
+        assert!(err.contains("iris"), "{err}");
+        let err = parse_compare("hidden-5,hidden-7", &base).unwrap_err();
+        assert!(err.contains("hidden-7"), "{err}");
+        for c in Comparison::ALL {
+            assert_eq!(parse_compare(c.name(), &base).unwrap(), c.settings(&base));
+            assert!((2..=MAX_RUNS).contains(&c.settings(&base).run_count()));
+        }
     }
 }

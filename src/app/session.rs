@@ -158,18 +158,15 @@ pub struct Session {
     /// The runs' state this frame draws (see [`Self::refresh`]).
     pub view: Arc<Published>,
     worker: Worker,
-    /// The network's stop as last seen, to say once that it stopped.
-    seen_stop: Option<Stop>,
+    /// Each run's stop as last seen, to say once that it stopped.
+    seen_stops: Vec<Option<Stop>>,
+    /// How many runs (besides the baseline) the worker was asked to hold.
+    run_count: usize,
     /// What the last play, pause or step asked of the network, and how many commands had been
     /// sent with it: until the worker applied them, this is what [`Self::playing`] says.
     asked_playing: Option<(u64, bool)>,
     /// The seed of the baseline's initial weights (N(0, 1)), so that the network can repeat it.
     pub baseline_seed: u64,
-}
-
-/// The spec of the network the settings describe.
-pub fn network_spec(settings: &Settings) -> RunSpec {
-    settings.run.clone()
 }
 
 /// The baseline's spec on `prepared`: mini-batches on large data.
@@ -208,13 +205,30 @@ fn column_means(x: &Matrix) -> Vec<f64> {
         .collect()
 }
 
-/// The two runs of a session on `prepared`: the baseline and the network.
-fn build_runs(settings: &Settings, prepared: &Arc<Prepared>) -> Result<(Run, Run), String> {
-    let network = Run::new(network_spec(settings), Arc::clone(prepared))
-        .map_err(|e| format!("cannot build the network: {e}"))?;
+/// Run `k` (0 is run 1) built from the settings on `prepared`.
+fn build_run(settings: &Settings, k: usize, prepared: &Arc<Prepared>) -> Result<Run, String> {
+    Run::new(settings.run_spec(k).clone(), Arc::clone(prepared)).map_err(|e| {
+        if settings.run_count() > 1 {
+            format!("cannot build run {}: {e}", k + 1)
+        } else {
+            format!("cannot build the network: {e}")
+        }
+    })
+}
+
+/// The runs of a session on `prepared`: the baseline, then every run the settings describe.
+fn build_runs(settings: &Settings, prepared: &Arc<Prepared>) -> Result<(Run, Vec<Run>), String> {
+    let runs = (0..settings.run_count())
+        .map(|k| build_run(settings, k, prepared))
+        .collect::<Result<Vec<_>, _>>()?;
     let baseline = Run::new(baseline_spec(settings, prepared), Arc::clone(prepared))
         .map_err(|e| format!("cannot build the baseline: {e}"))?;
-    Ok((baseline, network))
+    Ok((baseline, runs))
+}
+
+/// The worker's index of run `k` (0 is run 1).
+fn slot(k: usize) -> usize {
+    MAIN + k
 }
 
 impl Session {
@@ -228,18 +242,23 @@ impl Session {
         notify: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
         let prepared = Arc::new(prepare_data(settings, &dataset)?);
-        let (baseline, network) = build_runs(settings, &prepared)?;
+        let (baseline, runs) = build_runs(settings, &prepared)?;
+        let run_count = runs.len();
         let mut worker = Worker::start(notify);
         worker.send(worker::Command::SetSpeed(settings.speed.per_second()));
+        // Compared runs train in step, so that their plots and curves show the same moment.
+        worker.send(worker::Command::Lockstep(Some(MAIN)));
         worker.send(worker::Command::Add {
             run: Box::new(baseline),
             playing: true,
         });
-        worker.send(worker::Command::Add {
-            run: Box::new(network),
-            playing: false,
-        });
-        let view = worker.wait_until(Duration::from_secs(10), |p| p.runs.len() == 2);
+        for run in runs {
+            worker.send(worker::Command::Add {
+                run: Box::new(run),
+                playing: false,
+            });
+        }
+        let view = worker.wait_until(Duration::from_secs(10), |p| p.runs.len() > run_count);
         Ok(Self {
             ranges: column_ranges(&dataset.features),
             slice: column_means(&dataset.features),
@@ -251,32 +270,62 @@ impl Session {
             stats: Stats::default(),
             view,
             worker,
-            seen_stop: None,
+            seen_stops: Vec::new(),
+            run_count,
             asked_playing: None,
             baseline_seed: settings.run.network.seed,
         })
     }
 
-    /// Takes the newest state the worker published; says once when the network stopped by
-    /// itself (a divergence or the tolerance).
+    /// Takes the newest state the worker published; says once when a run stopped by itself
+    /// (a divergence or the tolerance).
     pub fn refresh(&mut self) {
-        self.view = self.worker.latest();
-        let stop = self.view.runs.get(MAIN).and_then(|r| r.stopped.clone());
-        if stop != self.seen_stop {
-            if let Some(stop) = &stop {
-                self.notice = Some(stop_notice(stop));
+        let old = std::mem::replace(&mut self.view, self.worker.latest());
+        let comparing = self.runs().len() > 1;
+        let stops: Vec<Option<Stop>> = self.runs().iter().map(|r| r.stopped.clone()).collect();
+        for (k, stop) in stops.iter().enumerate() {
+            if let Some(stop) = stop
+                && self.seen_stops.get(k) != Some(&Some(stop.clone()))
+            {
+                let mut notice = stop_notice(stop);
+                if comparing {
+                    notice.text = format!("Run {}: {}", k + 1, notice.text);
+                }
+                self.notice = Some(notice);
             }
-            self.seen_stop = stop;
         }
-        if let Some(main) = self.view.runs.get(MAIN) {
-            if let Some(e) = &main.error {
-                self.notice = Some(Notice::error(format!("cannot train: {e}")));
-            }
-            self.stats.iterations_per_second = main.iterations_per_second;
+        self.seen_stops = stops;
+        let errors: Vec<(usize, String)> = self
+            .runs()
+            .iter()
+            .enumerate()
+            .filter(|(k, run)| old.runs.get(slot(*k)).is_none_or(|o| o.error != run.error))
+            .filter_map(|(k, run)| run.error.clone().map(|e| (k, e)))
+            .collect();
+        for (k, e) in errors {
+            let whose = if comparing {
+                format!("run {}", k + 1)
+            } else {
+                "the network".to_owned()
+            };
+            self.notice = Some(Notice::error(format!("cannot train {whose}: {e}")));
         }
+        self.stats.iterations_per_second =
+            self.runs().iter().map(|r| r.iterations_per_second).sum();
     }
 
-    /// The network's state this frame draws.
+    /// Every run's state this frame draws (run 1 first), without the baseline.
+    pub fn runs(&self) -> &[RunView] {
+        self.view.runs.get(MAIN..).unwrap_or_default()
+    }
+
+    /// Run `k`'s state (0 is run 1; the last run's if there are fewer).
+    pub fn run(&self, k: usize) -> &RunView {
+        let runs = self.runs();
+        &runs[k.min(runs.len() - 1)]
+    }
+
+    /// Run 1's state this frame draws.
     pub fn main(&self) -> &RunView {
         &self.view.runs[MAIN]
     }
@@ -291,7 +340,7 @@ impl Session {
     pub fn playing(&self) -> bool {
         match self.asked_playing {
             Some((sent, playing)) if self.view.applied < sent => playing,
-            _ => self.main().playing,
+            _ => self.runs().iter().any(|r| r.playing),
         }
     }
 
@@ -305,7 +354,7 @@ impl Session {
     /// about to change.
     pub fn catching_up(&self) -> bool {
         self.view.applied < self.worker.sent()
-            || self.main().pending_steps > 0
+            || self.runs().iter().any(|r| r.pending_steps > 0)
             || self.view.runs.iter().any(|r| r.metrics_behind && !r.busy())
     }
 
@@ -315,13 +364,14 @@ impl Session {
         self.wait_until(timeout, |p| !p.busy());
     }
 
-    /// Waits (at most `timeout`) until the worker applied every command and the network is
+    /// Waits (at most `timeout`) until the worker applied every command and every run is
     /// paused with nothing left to do; the baseline may go on.
     pub fn wait_paused(&mut self, timeout: Duration) {
         self.wait_until(timeout, |p| {
-            p.runs
-                .get(MAIN)
-                .is_some_and(|r| !r.busy() && !r.metrics_behind)
+            p.runs.len() > MAIN
+                && p.runs[MAIN..]
+                    .iter()
+                    .all(|r| !r.busy() && !r.metrics_behind)
         });
     }
 
@@ -332,24 +382,56 @@ impl Session {
         self.refresh();
     }
 
-    /// Plays or pauses the network.
+    /// Plays or pauses every run.
     pub fn set_playing(&mut self, playing: bool) {
-        self.worker.send(worker::Command::SetPlaying {
-            index: MAIN,
-            playing,
-        });
+        for k in 0..self.run_count {
+            self.worker.send(worker::Command::SetPlaying {
+                index: slot(k),
+                playing,
+            });
+        }
         self.asked_playing = Some((self.worker.sent(), playing));
     }
 
-    /// Pauses the network and trains `n` more iterations.
+    /// Pauses every run and trains each `n` more iterations.
     pub fn step(&mut self, n: u64) {
-        self.worker.send(worker::Command::Step { index: MAIN, n });
+        for k in 0..self.run_count {
+            self.worker
+                .send(worker::Command::Step { index: slot(k), n });
+        }
         self.asked_playing = Some((self.worker.sent(), false));
     }
 
-    /// Lets a network stopped by its tolerance go on.
+    /// Lets the runs stopped by their tolerance go on.
     pub fn resume(&mut self) {
-        self.worker.send(worker::Command::Resume(MAIN));
+        for k in 0..self.run_count {
+            self.worker.send(worker::Command::Resume(slot(k)));
+        }
+    }
+
+    /// Adds the settings' last run, playing if the others play.
+    pub fn add_run(&mut self, settings: &Settings) -> Result<(), String> {
+        let k = self.run_count;
+        let run = build_run(settings, k, &self.prepared)?;
+        let playing = self.playing();
+        self.worker.send(worker::Command::Add {
+            run: Box::new(run),
+            playing,
+        });
+        self.run_count += 1;
+        Ok(())
+    }
+
+    /// Removes run `k` (not run 1); the later runs move down by one.
+    pub fn remove_run(&mut self, k: usize) {
+        if k == 0 || k >= self.run_count {
+            return;
+        }
+        self.worker.send(worker::Command::Remove(slot(k)));
+        self.run_count -= 1;
+        if k < self.seen_stops.len() {
+            self.seen_stops.remove(k);
+        }
     }
 
     /// The most iterations per second each run trains.
@@ -437,7 +519,7 @@ impl Session {
         csv: Option<CsvSource>,
     ) -> Result<(), String> {
         let prepared = Arc::new(prepare_data(settings, &dataset)?);
-        let (baseline, network) = build_runs(settings, &prepared)?;
+        let (baseline, runs) = build_runs(settings, &prepared)?;
         self.ranges = column_ranges(&dataset.features);
         self.slice = column_means(&dataset.features);
         self.dataset = dataset;
@@ -446,12 +528,12 @@ impl Session {
         }
         self.prepared = prepared;
         self.data_version += 1;
-        self.replace_runs(settings, baseline, network);
+        self.replace_runs(settings, baseline, runs);
         Ok(())
     }
 
-    /// Sends new runs to the worker; the network keeps playing or pausing as it did.
-    fn replace_runs(&mut self, settings: &Settings, baseline: Run, network: Run) {
+    /// Sends new runs to the worker; they keep playing or pausing as the old ones did.
+    fn replace_runs(&mut self, settings: &Settings, baseline: Run, runs: Vec<Run>) {
         let playing = self.playing();
         self.baseline_seed = settings.run.network.seed;
         self.worker.send(worker::Command::Replace {
@@ -459,25 +541,39 @@ impl Session {
             run: Box::new(baseline),
             playing: true,
         });
-        self.worker.send(worker::Command::Replace {
-            index: MAIN,
-            run: Box::new(network),
-            playing,
-        });
+        while self.run_count > runs.len() {
+            self.run_count -= 1;
+            self.worker
+                .send(worker::Command::Remove(slot(self.run_count)));
+        }
+        for (k, run) in runs.into_iter().enumerate() {
+            let run = Box::new(run);
+            self.worker.send(if k < self.run_count {
+                worker::Command::Replace {
+                    index: slot(k),
+                    run,
+                    playing,
+                }
+            } else {
+                worker::Command::Add { run, playing }
+            });
+        }
+        self.run_count = settings.run_count();
+        self.seen_stops.clear();
     }
 
     /// Re-splits and re-scales the current data (test fraction, standardisation, split seed),
     /// then starts the network and the baseline over: their inputs changed meaning.
     pub fn reprepare(&mut self, settings: &Settings) -> Result<(), String> {
         let prepared = Arc::new(prepare_data(settings, &self.dataset)?);
-        let (baseline, network) = build_runs(settings, &prepared)?;
+        let (baseline, runs) = build_runs(settings, &prepared)?;
         self.ranges = column_ranges(&self.dataset.features);
         if self.slice.len() != self.dataset.n_features() {
             self.slice = column_means(&self.dataset.features);
         }
         self.prepared = prepared;
         self.data_version += 1;
-        self.replace_runs(settings, baseline, network);
+        self.replace_runs(settings, baseline, runs);
         Ok(())
     }
 
@@ -538,37 +634,58 @@ impl Session {
         }
     }
 
-    /// A new network from the seed (architecture, initialisation or seed changed, or reset).
+    /// New networks from their seeds for every run (reset).
     pub fn rebuild_network(&mut self, settings: &Settings) -> Result<(), String> {
-        let network = Run::new(network_spec(settings), Arc::clone(&self.prepared))
-            .map_err(|e| format!("cannot build the network: {e}"))?;
-        let playing = self.playing();
-        self.worker.send(worker::Command::Replace {
-            index: MAIN,
-            run: Box::new(network),
-            playing,
-        });
+        let runs = (0..self.run_count)
+            .map(|k| build_run(settings, k, &self.prepared))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (k, run) in runs.into_iter().enumerate() {
+            self.send_run(k, run);
+        }
+        self.seen_stops.clear();
         Ok(())
     }
 
-    /// Applies new training settings, keeping the weights; refused settings change nothing and
-    /// the message says why. A run the trainer stopped for diverging may go on with other
-    /// settings: the message then says so.
-    pub fn set_train_spec(&mut self, settings: &Settings) -> Result<(), String> {
-        let spec = network_spec(settings);
-        let head = self.main().network.architecture().head;
+    /// A new network from its seed for run `k` (architecture, initialisation or seed changed).
+    pub fn rebuild_run(&mut self, settings: &Settings, k: usize) -> Result<(), String> {
+        let run = build_run(settings, k, &self.prepared)?;
+        self.send_run(k, run);
+        if let Some(seen) = self.seen_stops.get_mut(k) {
+            *seen = None;
+        }
+        Ok(())
+    }
+
+    fn send_run(&mut self, k: usize, run: Run) {
+        let playing = self.playing();
+        self.worker.send(worker::Command::Replace {
+            index: slot(k),
+            run: Box::new(run),
+            playing,
+        });
+    }
+
+    /// Applies run `k`'s new training settings, keeping its weights; refused settings change
+    /// nothing and the message says why. A run the trainer stopped for diverging may go on with
+    /// other settings: the message then says so.
+    pub fn set_train_spec(&mut self, settings: &Settings, k: usize) -> Result<(), String> {
+        let spec = settings.run_spec(k).clone();
+        let run = self.run(k);
+        let head = run.network.architecture().head;
         spec.training
             .config(head, &self.prepared.train_y)
             .map_err(|e| e.to_string())?;
-        let diverged = self.diverged_at().is_some();
-        self.worker
-            .send(worker::Command::SetSpec { index: MAIN, spec });
+        let diverged = matches!(run.stopped, Some(Stop::Diverged { .. }));
+        let iteration = run.iteration;
+        let learning_rate = spec.training.learning_rate;
+        self.worker.send(worker::Command::SetSpec {
+            index: slot(k),
+            spec,
+        });
         if diverged {
             self.notice = Some(Notice::info(format!(
-                "Training settings changed (learning rate {}): press Play to go on from \
-                 iteration {}.",
-                settings.run.training.learning_rate,
-                self.main().iteration
+                "Training settings changed (learning rate {learning_rate}): press Play to go on \
+                 from iteration {iteration}."
             )));
         }
         Ok(())
@@ -577,8 +694,8 @@ impl Session {
     /// With a summed loss, the rows behind each training and test loss figure of the history
     /// (a training figure covers one batch); `None` for a mean loss. Dividing by them gives the
     /// loss per row, comparable across training, test and batch sizes.
-    pub fn rows_per_loss(&self) -> Option<(usize, usize)> {
-        let config = &self.main().config;
+    pub fn rows_per_loss(&self, k: usize) -> Option<(usize, usize)> {
+        let config = &self.run(k).config;
         let train = self.prepared.train_rows.len();
         (config.reduction == Reduction::Sum).then(|| {
             (
@@ -588,12 +705,12 @@ impl Session {
         })
     }
 
-    /// The iteration whose pass diverged, if training stopped for that.
+    /// The iteration whose pass diverged, if a run stopped for that (the first such run).
     pub fn diverged_at(&self) -> Option<u64> {
-        match &self.main().stopped {
+        self.runs().iter().find_map(|r| match &r.stopped {
             Some(Stop::Diverged { iteration, .. }) => Some(*iteration),
             _ => None,
-        }
+        })
     }
 
     /// Records the frame's own work time.

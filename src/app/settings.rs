@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Builtin, GeneratorOptions};
 use crate::train::{Preparation, RunSpec};
 
+/// The most runs trained side by side.
+pub const MAX_RUNS: usize = 4;
+
 /// Bumped whenever a field changes meaning, so that an old settings file falls back to defaults.
 pub const SETTINGS_VERSION: u32 = 2;
 
@@ -60,8 +63,12 @@ pub struct Settings {
     pub builtin: Builtin,
     /// Points, noise and seed of the built-in data set.
     pub generator: GeneratorOptions,
-    /// The network and its training (the baseline is built beside it).
+    /// The network and its training (the baseline is built beside it): run 1.
     pub run: RunSpec,
+    /// Runs 2 to 4, trained beside run 1 on the same data (compare mode when there are any).
+    pub compare: Vec<RunSpec>,
+    /// The run the Network and Training controls edit: 0 for run 1, k for `compare[k - 1]`.
+    pub selected: usize,
     /// How the rows are split and scaled.
     pub preparation: Preparation,
     /// How fast the runs train.
@@ -91,6 +98,8 @@ impl Default for Settings {
             builtin: Builtin::HotDogs,
             generator: super::presets::default_generator(Builtin::HotDogs),
             run: RunSpec::default(),
+            compare: Vec::new(),
+            selected: 0,
             preparation: Preparation::default(),
             speed: Speed::Max,
             dark: true,
@@ -124,24 +133,64 @@ impl Settings {
 
     /// The settings with every number pulled back into its valid range.
     pub fn sanitized(mut self) -> Self {
-        let network = &mut self.run.network;
-        network.hidden.truncate(crate::nn::MAX_HIDDEN_LAYERS);
-        for layer in &mut network.hidden {
-            layer.units = layer.units.clamp(1, crate::nn::MAX_UNITS);
+        self.compare.truncate(MAX_RUNS - 1);
+        self.selected = self.selected.min(self.compare.len());
+        for run in std::iter::once(&mut self.run).chain(&mut self.compare) {
+            let network = &mut run.network;
+            network.hidden.truncate(crate::nn::MAX_HIDDEN_LAYERS);
+            for layer in &mut network.hidden {
+                layer.units = layer.units.clamp(1, crate::nn::MAX_UNITS);
+            }
+            let training = &mut run.training;
+            let lr = training.learning_rate;
+            training.learning_rate = if lr.is_finite() {
+                lr.clamp(1e-5, 10.0)
+            } else {
+                0.01
+            };
         }
-        let training = &mut self.run.training;
-        let lr = training.learning_rate;
-        training.learning_rate = if lr.is_finite() {
-            lr.clamp(1e-5, 10.0)
-        } else {
-            0.01
-        };
         let preparation = &mut self.preparation;
         if !(0.0..=0.9).contains(&preparation.test_fraction) {
             preparation.test_fraction = 0.2;
         }
         self.generator.points = self.generator.points.clamp(4, 100_000);
         self
+    }
+
+    /// Every run's spec: run 1, then the compared ones.
+    pub fn runs(&self) -> impl Iterator<Item = &RunSpec> {
+        std::iter::once(&self.run).chain(&self.compare)
+    }
+
+    /// How many runs train (1 unless comparing).
+    pub fn run_count(&self) -> usize {
+        1 + self.compare.len()
+    }
+
+    /// Run `k`'s spec (0 is run 1); the last run's if `k` is too large.
+    pub fn run_spec(&self, k: usize) -> &RunSpec {
+        match k.checked_sub(1) {
+            None => &self.run,
+            Some(i) => self
+                .compare
+                .get(i)
+                .or(self.compare.last())
+                .unwrap_or(&self.run),
+        }
+    }
+
+    /// Run `k`'s spec to edit (0 is run 1); the last run's if `k` is too large.
+    pub fn run_spec_mut(&mut self, k: usize) -> &mut RunSpec {
+        let i = k.min(self.compare.len());
+        match i.checked_sub(1) {
+            None => &mut self.run,
+            Some(i) => &mut self.compare[i],
+        }
+    }
+
+    /// The spec the controls edit.
+    pub fn selected_spec_mut(&mut self) -> &mut RunSpec {
+        self.run_spec_mut(self.selected)
     }
 
     /// True if the architecture or its initialisation differ (the network must be rebuilt).

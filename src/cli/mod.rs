@@ -35,6 +35,11 @@ pub struct Cli {
     /// plane, bumps (regression) or iris.
     #[arg(long, value_name = "NAME")]
     pub dataset: Option<String>,
+    /// Open the app comparing runs side by side: presets separated by commas
+    /// (hidden-1,hidden-5,hidden-30) or a comparison: hidden-sizes, logistic-vs-hidden-5,
+    /// activations, optimizers.
+    #[arg(long, value_name = "RUNS")]
+    pub compare: Option<String>,
 }
 
 /// The headless commands.
@@ -72,6 +77,9 @@ pub struct BenchUiArgs {
     /// Activation of those hidden layers.
     #[arg(long, default_value = "sigmoid")]
     pub activation: String,
+    /// Compare runs side by side, as `nnviz --compare` does (e.g. hidden-1,hidden-5,hidden-30).
+    #[arg(long, value_name = "RUNS")]
+    pub compare: Option<String>,
 }
 
 /// A command-line failure: printed as one line; exit status 2 for bad input, 1 for a run that

@@ -262,6 +262,28 @@ pub struct RunSpec {
     pub training: TrainingSpec,
 }
 
+impl RunSpec {
+    /// A short description for a legend or a column head: `5 sigmoid · GD η 0.01`, or
+    /// `no hidden layer · Adam η 0.05`.
+    pub fn summary(&self) -> String {
+        let layers = if self.network.hidden.is_empty() {
+            "no hidden layer".to_owned()
+        } else {
+            self.network
+                .hidden
+                .iter()
+                .map(|h| format!("{} {}", h.units, h.activation.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "{layers} · {} η {}",
+            self.training.optimizer.name(),
+            self.training.learning_rate
+        )
+    }
+}
+
 /// Iterations the logistic-regression baseline trains for (the article's count).
 pub const BASELINE_ITERATIONS: u64 = 100_000;
 

@@ -77,6 +77,9 @@ pub enum Command {
     Resume(usize),
     /// The most iterations per second each run trains; `None` for as fast as it can.
     SetSpeed(Option<f64>),
+    /// Runs from this index on train in step (a comparison): none gets more than one trainer
+    /// call ahead of the slowest that trains. `None`: each trains as fast as it can.
+    Lockstep(Option<usize>),
 }
 
 /// What the UI draws of one run: a copy of its state at the last publication.
@@ -374,6 +377,7 @@ struct Trainer {
     slots: Vec<Slot>,
     applied: u64,
     speed: Option<f64>,
+    lockstep: Option<usize>,
     /// Something changed since the last publication.
     dirty: bool,
     published_at: Instant,
@@ -388,6 +392,7 @@ impl Trainer {
             slots: Vec::new(),
             applied: 0,
             speed: None,
+            lockstep: None,
             dirty: false,
             published_at: Instant::now(),
         }
@@ -505,6 +510,7 @@ impl Trainer {
                     s.run.resume();
                 }
             }
+            Command::Lockstep(from) => self.lockstep = from,
             Command::SetSpeed(speed) => {
                 self.speed = speed.filter(|s| s.is_finite() && *s > 0.0);
                 for s in &mut self.slots {
@@ -518,11 +524,25 @@ impl Trainer {
     fn train_slices(&mut self) -> bool {
         let mut trained = false;
         let now = Instant::now();
-        for s in &mut self.slots {
+        // In step: no run of the group goes past the slowest one's next call.
+        let from = self.lockstep.unwrap_or(usize::MAX);
+        let ceiling = self
+            .slots
+            .iter()
+            .skip(from)
+            .filter(|s| s.active())
+            .min_by_key(|s| s.run.iteration())
+            .map(|s| s.run.iteration() + s.chunk);
+        for (index, s) in self.slots.iter_mut().enumerate() {
             if !s.active() || self.shared.interrupt.load(Ordering::Acquire) {
                 continue;
             }
             let mut n = s.chunk;
+            if index >= from
+                && let Some(ceiling) = ceiling
+            {
+                n = n.min(ceiling.saturating_sub(s.run.iteration()));
+            }
             if let Some(speed) = self.speed {
                 let since = s
                     .rate

@@ -2,13 +2,13 @@
 
 use egui::{CollapsingHeader, ComboBox, DragValue, Response, Slider, Ui};
 
-use crate::app::presets::{ARTICLE_HOT_DOGS_SEED, Preset, default_generator};
+use crate::app::presets::{ARTICLE_HOT_DOGS_SEED, Comparison, Preset, default_generator};
 use crate::app::session::Session;
-use crate::app::settings::{Settings, Speed};
+use crate::app::settings::{MAX_RUNS, Settings, Speed};
 use crate::app::{Command, ExportKind};
 use crate::data::{Builtin, ColumnKind, ColumnRoles, Task};
 use crate::nn::{Activation, HiddenLayer, Init, Loss, MAX_HIDDEN_LAYERS, MAX_UNITS, Reduction};
-use crate::train::{Optimizer, Schedule};
+use crate::train::{Optimizer, RunSpec, Schedule};
 
 use super::decision::axis_features;
 
@@ -54,12 +54,24 @@ pub fn toolbar_ui(
         }
         speed_ui(ui, settings);
         ui.separator();
-        ui.label(format!(
-            "iteration {} · {} · {}",
-            super::stats::format_count(session.main().iteration),
-            session.dataset.name,
-            architecture_text(settings)
-        ));
+        let runs = session.runs();
+        if runs.len() > 1 {
+            // The runs train in step: they are at most a trainer call apart.
+            let behind = runs.iter().map(|r| r.iteration).min().unwrap_or(0);
+            ui.label(format!(
+                "iteration {} · {} · {} runs side by side",
+                super::stats::format_count(behind),
+                session.dataset.name,
+                runs.len()
+            ));
+        } else {
+            ui.label(format!(
+                "iteration {} · {} · {}",
+                super::stats::format_count(session.main().iteration),
+                session.dataset.name,
+                architecture_text(settings)
+            ));
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme = if settings.dark {
                 "Light theme"
@@ -347,10 +359,72 @@ fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &m
     }
 }
 
+/// Comparisons: one click trains several runs side by side on the same data; or add a copy of
+/// the run being edited, or go back to one run.
+pub fn compare_ui(ui: &mut Ui, settings: &Settings, commands: &mut Vec<Command>) {
+    ui.label("Train runs side by side on the same data:");
+    ui.horizontal_wrapped(|ui| {
+        for c in Comparison::ALL {
+            if ui
+                .button(c.button_text())
+                .on_hover_text("Hot dogs, 100 000 iterations each, as in the article")
+                .clicked()
+            {
+                commands.push(Command::Compare(c));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let n = settings.run_count();
+        let add = egui::Button::new(format!(
+            "Add run {} (copy of run {})",
+            n + 1,
+            settings.selected + 1
+        ));
+        if ui
+            .add_enabled(n < MAX_RUNS, add)
+            .on_hover_text("Then change its settings below")
+            .on_disabled_hover_text(format!("At most {MAX_RUNS} runs side by side"))
+            .clicked()
+        {
+            commands.push(Command::AddRun);
+        }
+        if n > 1
+            && ui
+                .button("One run")
+                .on_hover_text("Keep run 1 only")
+                .clicked()
+        {
+            commands.push(Command::LeaveCompare);
+        }
+    });
+}
+
+/// Which run the Network and Training sections edit (when comparing), and removing it.
+pub fn run_picker_ui(ui: &mut Ui, settings: &mut Settings, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Editing");
+        for k in 0..settings.run_count() {
+            let text = egui::RichText::new(format!("run {}", k + 1))
+                .strong()
+                .color(super::run_color(k));
+            ui.selectable_value(&mut settings.selected, k, text);
+        }
+        if settings.selected > 0
+            && ui
+                .button(format!("Remove run {}", settings.selected + 1))
+                .on_hover_text("Stop training it and take it out of the comparison")
+                .clicked()
+        {
+            commands.push(Command::RemoveRun(settings.selected));
+        }
+    });
+}
+
 /// Hidden layers (size, activation), initialisation and seed.
-pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
+pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
     let mut remove = None;
-    for (l, layer) in settings.run.network.hidden.iter_mut().enumerate() {
+    for (l, layer) in run.network.hidden.iter_mut().enumerate() {
         ui.horizontal(|ui| {
             ui.add(
                 Slider::new(&mut layer.units, 1..=MAX_UNITS)
@@ -376,39 +450,35 @@ pub fn network_controls_ui(ui: &mut Ui, settings: &mut Settings) {
         });
     }
     if let Some(l) = remove {
-        settings.run.network.hidden.remove(l);
+        run.network.hidden.remove(l);
     }
     ui.horizontal(|ui| {
-        let can_add = settings.run.network.hidden.len() < MAX_HIDDEN_LAYERS;
+        let can_add = run.network.hidden.len() < MAX_HIDDEN_LAYERS;
         if ui
             .add_enabled(can_add, egui::Button::new("Add layer"))
             .clicked()
         {
-            let activation = settings
-                .run
+            let activation = run
                 .network
                 .hidden
                 .last()
                 .map_or(Activation::Sigmoid, |h| h.activation);
-            settings.run.network.hidden.push(HiddenLayer {
+            run.network.hidden.push(HiddenLayer {
                 units: 5,
                 activation,
             });
         }
-        ui.label(format!(
-            "{} hidden layers",
-            settings.run.network.hidden.len()
-        ));
+        ui.label(format!("{} hidden layers", run.network.hidden.len()));
     });
     ComboBox::new("init", "initial weights")
-        .selected_text(init_name(settings.run.network.init))
+        .selected_text(init_name(run.network.init))
         .show_ui(ui, |ui| {
             for init in [Init::Normal, Init::ScaledNormal, Init::Xavier, Init::He] {
-                ui.selectable_value(&mut settings.run.network.init, init, init_name(init));
+                ui.selectable_value(&mut run.network.init, init, init_name(init));
             }
         });
     labelled(ui, "weight seed", |ui| {
-        ui.add(DragValue::new(&mut settings.run.network.seed))
+        ui.add(DragValue::new(&mut run.network.seed))
     });
 }
 
@@ -423,8 +493,8 @@ fn init_name(init: Init) -> &'static str {
 
 /// Optimiser, learning rate, batch and stopping rule; penalties, schedule, loss, reduction and
 /// speed folded under "More training settings".
-pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool) {
-    let t = &mut settings.run.training;
+pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
+    let t = &mut run.training;
     ui.add(
         Slider::new(&mut t.learning_rate, 1e-5..=10.0)
             .logarithmic(true)
@@ -479,26 +549,26 @@ pub fn training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool
         .on_hover_text("loss tolerance");
         t.tolerance = use_tolerance.then_some(tol);
     });
-    let mut use_limit = settings.run.training.stop_after.is_some();
+    let mut use_limit = run.training.stop_after.is_some();
     ui.horizontal(|ui| {
         ui.checkbox(&mut use_limit, "stop after");
-        let mut n = settings.run.training.stop_after.unwrap_or(100_000);
+        let mut n = run.training.stop_after.unwrap_or(100_000);
         ui.add_enabled(
             use_limit,
             DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0),
         )
         .on_hover_text("iterations");
         ui.label("iterations");
-        settings.run.training.stop_after = use_limit.then_some(n);
+        run.training.stop_after = use_limit.then_some(n);
     });
     CollapsingHeader::new("More training settings").show(ui, |ui| {
-        more_training_ui(ui, settings, is_classification);
+        more_training_ui(ui, run, is_classification);
     });
 }
 
 /// Penalties, schedule, loss reduction, loss and speed.
-fn more_training_ui(ui: &mut Ui, settings: &mut Settings, is_classification: bool) {
-    let t = &mut settings.run.training;
+fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
+    let t = &mut run.training;
     ui.horizontal(|ui| {
         labelled(ui, "L1", |ui| {
             ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001))

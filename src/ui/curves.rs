@@ -2,7 +2,7 @@
 //! iteration count (`250k`, `1.5M`) and real loss values on the log axis.
 
 use egui::{Rangef, Stroke, Ui};
-use egui_plot::{GridInput, GridMark, HoverPosition, Line, LineStyle, Plot};
+use egui_plot::{GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, Plot};
 
 use crate::train::History;
 
@@ -224,46 +224,94 @@ fn finite_points(points: impl Iterator<Item = [f64; 2]>) -> Vec<[f64; 2]> {
     points.filter(|p| p[1].is_finite()).collect()
 }
 
-/// The loss curves and, for classes, the accuracy curves beside them.
-///
-/// `rows` are the rows behind each training and test loss figure when the loss is summed over
-/// rows (a mini-batch for training on batches); the loss is drawn per row, so that training and
-/// test can be compared and read against the numbers panel. `None` for a mean loss.
-pub fn curves_ui(
-    ui: &mut Ui,
-    history: &History,
-    log_loss: &mut bool,
-    rows: Option<(usize, usize)>,
-) {
-    let points = history.points();
+/// One run's curves: its name (for the legend when several are drawn), its history, the rows
+/// behind each summed loss figure and its colour (`None` for the neutral colours of a single
+/// run).
+pub struct Series<'a> {
+    /// The legend name ("run 2: 30 sigmoid").
+    pub name: String,
+    /// The loss and accuracy history.
+    pub history: &'a History,
+    /// The rows behind each training and test loss figure when the loss is summed over rows (a
+    /// mini-batch for training on batches); the loss is drawn per row, so that training and test
+    /// can be compared and read against the numbers panel. `None` for a mean loss.
+    pub rows: Option<(usize, usize)>,
+    /// The run's colour in a comparison.
+    pub color: Option<egui::Color32>,
+}
+
+/// One series' points, ready to draw.
+struct Drawn {
+    name: String,
+    train: Stroke,
+    test: Stroke,
+    train_loss: Vec<[f64; 2]>,
+    test_loss: Vec<[f64; 2]>,
+    train_accuracy: Vec<[f64; 2]>,
+    test_accuracy: Vec<[f64; 2]>,
+}
+
+impl Drawn {
+    fn new(series: &Series<'_>, style: &CurveStyle, log: bool) -> Self {
+        let points = series.history.points();
+        let (train_rows, test_rows) = series
+            .rows
+            .map_or((1.0, 1.0), |(a, b)| (a.max(1) as f64, b.max(1) as f64));
+        // A loss of exactly 0 has no logarithm: it is drawn at the floor.
+        let y = |v: f64| if log { v.max(1e-12).log10() } else { v };
+        let (train, test) = match series.color {
+            Some(c) => (
+                Stroke::new(1.8, c),
+                Stroke::new(1.4, c.gamma_multiply(0.85)),
+            ),
+            None => (style.train, style.test),
+        };
+        Self {
+            name: series.name.clone(),
+            train,
+            test,
+            train_loss: finite_points(
+                points
+                    .iter()
+                    .map(|p| [p.iteration as f64, y(p.train_loss / train_rows)]),
+            ),
+            test_loss: finite_points(
+                points
+                    .iter()
+                    .filter_map(|p| p.test_loss.map(|l| [p.iteration as f64, y(l / test_rows)])),
+            ),
+            train_accuracy: finite_points(
+                points
+                    .iter()
+                    .filter_map(|p| p.train_accuracy.map(|a| [p.iteration as f64, a])),
+            ),
+            test_accuracy: finite_points(
+                points
+                    .iter()
+                    .filter_map(|p| p.test_accuracy.map(|a| [p.iteration as f64, a])),
+            ),
+        }
+    }
+
+    /// The legend name of one of its curves: "training loss", or "run 2 … training" when
+    /// several runs are drawn.
+    fn label(&self, several: bool, what: &str) -> String {
+        if several {
+            format!("{} ({what})", self.name)
+        } else {
+            what.to_owned()
+        }
+    }
+}
+
+/// The loss curves and, for classes, the accuracy curves beside them: one run's, or several
+/// runs' overlaid with a colour per run (training solid, test dashed).
+pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
     let style = CurveStyle::new(ui);
     let log = *log_loss;
-    let (train_rows, test_rows) =
-        rows.map_or((1.0, 1.0), |(a, b)| (a.max(1) as f64, b.max(1) as f64));
-    // A loss of exactly 0 has no logarithm: it is drawn at the floor.
-    let y = |v: f64| if log { v.max(1e-12).log10() } else { v };
-    let train_loss = finite_points(
-        points
-            .iter()
-            .filter(|p| p.train_loss.is_finite())
-            .map(|p| [p.iteration as f64, y(p.train_loss / train_rows)]),
-    );
-    let test_loss = finite_points(points.iter().filter_map(|p| {
-        p.test_loss
-            .filter(|l| l.is_finite())
-            .map(|l| [p.iteration as f64, y(l / test_rows)])
-    }));
-    let train_accuracy = finite_points(
-        points
-            .iter()
-            .filter_map(|p| p.train_accuracy.map(|a| [p.iteration as f64, a])),
-    );
-    let test_accuracy = finite_points(
-        points
-            .iter()
-            .filter_map(|p| p.test_accuracy.map(|a| [p.iteration as f64, a])),
-    );
-    let with_test = !test_loss.is_empty();
+    let drawn: Vec<Drawn> = series.iter().map(|s| Drawn::new(s, &style, log)).collect();
+    let several = drawn.len() > 1;
+    let with_test = drawn.iter().any(|d| !d.test_loss.is_empty());
     ui.horizontal(|ui| {
         ui.strong("Curves");
         key_ui(ui, &style, with_test);
@@ -273,6 +321,7 @@ pub fn curves_ui(
     // Short enough to fit beside a short plot; the numbers panel says how it is computed.
     let loss_label = "loss per row";
     let height = ui.available_height().max(80.0);
+    let legend = || Legend::default().position(egui_plot::Corner::RightTop);
     let loss_plot = |ui: &mut Ui| {
         let plot = Plot::new("loss-curves")
             .height(height)
@@ -283,6 +332,7 @@ pub fn curves_ui(
             .y_axis_label(loss_label)
             .y_axis_min_width(36.0)
             .label_formatter(move |pos| hover_text(pos, log));
+        let plot = if several { plot.legend(legend()) } else { plot };
         let plot = if log {
             plot.y_grid_spacer(|input| log_marks(&input))
                 .y_axis_formatter(|mark, _| {
@@ -294,23 +344,28 @@ pub fn curves_ui(
                 .y_axis_formatter(|mark, _| format_tick(mark.value, mark.step_size))
         };
         plot.show(ui, |plot_ui| {
-            plot_ui.line(Line::new("training loss", train_loss).stroke(style.train));
-            if with_test {
+            for d in &drawn {
                 plot_ui.line(
-                    Line::new("test loss", test_loss)
-                        .stroke(style.test)
-                        .style(LineStyle::dashed_dense()),
+                    Line::new(d.label(several, "training loss"), d.train_loss.clone())
+                        .stroke(d.train),
                 );
+                if !d.test_loss.is_empty() {
+                    plot_ui.line(
+                        Line::new(d.label(several, "test loss"), d.test_loss.clone())
+                            .stroke(d.test)
+                            .style(LineStyle::dashed_dense()),
+                    );
+                }
             }
         });
     };
-    if train_accuracy.is_empty() {
+    if drawn.iter().all(|d| d.train_accuracy.is_empty()) {
         loss_plot(ui);
         return;
     }
     ui.columns(2, |columns| {
         loss_plot(&mut columns[0]);
-        Plot::new("accuracy-curves")
+        let plot = Plot::new("accuracy-curves")
             .height(height)
             .grid_spacing(Rangef::new(GRID_MIN, 300.0))
             .x_grid_spacer(|input| linear_marks(&input, X_LABEL_SPACING))
@@ -322,17 +377,26 @@ pub fn curves_ui(
             .y_axis_min_width(36.0)
             .include_y(0.0)
             .include_y(1.0)
-            .label_formatter(|pos| hover_text(pos, false))
-            .show(&mut columns[1], |plot_ui| {
-                plot_ui.line(Line::new("training accuracy", train_accuracy).stroke(style.train));
-                if !test_accuracy.is_empty() {
+            .label_formatter(|pos| hover_text(pos, false));
+        let plot = if several { plot.legend(legend()) } else { plot };
+        plot.show(&mut columns[1], |plot_ui| {
+            for d in &drawn {
+                plot_ui.line(
+                    Line::new(
+                        d.label(several, "training accuracy"),
+                        d.train_accuracy.clone(),
+                    )
+                    .stroke(d.train),
+                );
+                if !d.test_accuracy.is_empty() {
                     plot_ui.line(
-                        Line::new("test accuracy", test_accuracy)
-                            .stroke(style.test)
+                        Line::new(d.label(several, "test accuracy"), d.test_accuracy.clone())
+                            .stroke(d.test)
                             .style(LineStyle::dashed_dense()),
                     );
                 }
-            });
+            }
+        });
     });
 }
 

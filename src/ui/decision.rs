@@ -11,6 +11,7 @@ use crate::app::settings::Settings;
 use crate::data::Scaling;
 use crate::data::Target;
 use crate::nn::{Activation, Matrix, Network, Workspace};
+use crate::train::worker::RunView;
 
 use super::{class_color, format_number, mix, value_color};
 
@@ -123,14 +124,15 @@ impl DecisionGrid {
         &mut self,
         ctx: &egui::Context,
         session: &Session,
+        run: &RunView,
         settings: &Settings,
         shading: Shading,
         budget: Duration,
     ) {
         let (x_feature, y_feature) = axis_features(settings, session.dataset.n_features());
         let key = GridKey {
-            generation: session.main().generation,
-            run: session.main().id,
+            generation: run.generation,
+            run: run.id,
             data_version: session.data_version,
             x_feature,
             y_feature,
@@ -160,7 +162,13 @@ impl DecisionGrid {
             {
                 return;
             }
-            self.job = Some(GridJob::new(session, settings, key, (x_feature, y_feature)));
+            self.job = Some(GridJob::new(
+                session,
+                run,
+                settings,
+                key,
+                (x_feature, y_feature),
+            ));
             self.started_at = Some(Instant::now());
         }
         let budget = if view_shown { budget } else { NEW_VIEW_BUDGET };
@@ -215,11 +223,12 @@ impl DecisionGrid {
 impl DecisionGrid {
     /// True while the picture lags the trainer's weights, or a computation is under way: the
     /// app keeps drawing frames until it catches up, even when paused.
-    pub fn behind(&self, session: &Session) -> bool {
+    pub fn behind(&self, run: &RunView) -> bool {
         self.job.is_some()
-            || self.key.as_ref().is_none_or(|k| {
-                k.run != session.main().id || k.generation != session.main().generation
-            })
+            || self
+                .key
+                .as_ref()
+                .is_none_or(|k| k.run != run.id || k.generation != run.generation)
     }
 }
 
@@ -273,8 +282,14 @@ struct GridJob {
 }
 
 impl GridJob {
-    fn new(session: &Session, settings: &Settings, key: GridKey, axes: (usize, usize)) -> Self {
-        let network = (*session.main().network).clone();
+    fn new(
+        session: &Session,
+        run: &RunView,
+        settings: &Settings,
+        key: GridKey,
+        axes: (usize, usize),
+    ) -> Self {
+        let network = (*run.network).clone();
         let cells = grid_cells(network.parameter_count(), session.dataset.n_features());
         Self {
             network,
@@ -470,6 +485,8 @@ fn sample(rows: &[usize]) -> impl Iterator<Item = usize> + '_ {
 /// bar if there is one.
 pub fn decision_plot_ui(
     ui: &mut egui::Ui,
+    id: usize,
+    compact: bool,
     grid: &DecisionGrid,
     session: &Session,
     settings: &Settings,
@@ -482,11 +499,15 @@ pub fn decision_plot_ui(
     let bounds = grid
         .bounds
         .unwrap_or_else(|| plane_bounds(session, x_feature, y_feature));
-    caption_ui(ui, grid, session, (x_feature, y_feature));
+    // Small multiples share one caption and key (drawn once by the caller).
+    if !compact {
+        caption_ui(ui, grid, session, (x_feature, y_feature));
+    }
     // The row under the plot (colour bar or key) is always there, so that the plot keeps its
     // size when a colour bar comes and goes (hovering a hidden unit).
-    let plot_height = ui.available_height() - KEY_ROW;
-    let plot = Plot::new("decision-plot")
+    let key_row = if compact { 0.0 } else { KEY_ROW };
+    let plot_height = ui.available_height() - key_row;
+    let plot = Plot::new(("decision-plot", id))
         .legend(Legend::default())
         .height(plot_height.max(120.0))
         .allow_drag(false)
@@ -623,6 +644,9 @@ pub fn decision_plot_ui(
         }
     }
     let plot = ui.min_rect();
+    if compact {
+        return plot;
+    }
     key_row_ui(ui, grid, session, settings, editable);
     if grid.value_range.is_some() {
         ui.min_rect()
@@ -632,7 +656,29 @@ pub fn decision_plot_ui(
 }
 
 /// Height of the row under the plot, points.
-const KEY_ROW: f32 = 26.0;
+pub const KEY_ROW: f32 = 26.0;
+
+/// The caption of small multiples: what the shade shows, once for every plot.
+pub fn shared_caption_ui(
+    ui: &mut egui::Ui,
+    grid: &DecisionGrid,
+    session: &Session,
+    settings: &Settings,
+) {
+    let axes = axis_features(settings, session.dataset.n_features());
+    caption_ui(ui, grid, session, axes);
+}
+
+/// The key under small multiples: how to read and edit the points, once for every plot.
+pub fn shared_key_ui(
+    ui: &mut egui::Ui,
+    grid: &DecisionGrid,
+    session: &Session,
+    settings: &Settings,
+) {
+    let editable = session.dataset.n_features() == 2 && session.is_classification();
+    key_row_ui(ui, grid, session, settings, editable);
+}
 
 /// The row under the plot: the colour bar (named) when the shade is a value, else how to read
 /// and edit the points.

@@ -24,6 +24,20 @@ const CLASS_COLORS: [Color32; 8] = [
     Color32::from_rgb(150, 150, 150),
 ];
 
+/// Run colours in a comparison (curves and column heads): the rest of Okabe and Ito's palette,
+/// in an order where neighbours differ most.
+const RUN_COLORS: [Color32; 4] = [
+    Color32::from_rgb(213, 94, 0),
+    Color32::from_rgb(86, 180, 233),
+    Color32::from_rgb(0, 158, 115),
+    Color32::from_rgb(204, 121, 167),
+];
+
+/// The colour of run `k` in a comparison (0 is run 1).
+pub fn run_color(k: usize) -> Color32 {
+    RUN_COLORS[k % RUN_COLORS.len()]
+}
+
 /// The colour of class `k` (the palette repeats after eight classes).
 pub fn class_color(k: usize) -> Color32 {
     CLASS_COLORS[k % CLASS_COLORS.len()]

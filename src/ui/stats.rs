@@ -5,8 +5,8 @@ use egui::Ui;
 use crate::app::Command;
 use crate::app::session::{BASELINE_ITERATIONS, Session};
 use crate::nn::Reduction;
-use crate::train::Metrics;
 use crate::train::Stop;
+use crate::train::{Metrics, RunMetrics};
 
 use super::{format_number, format_percent};
 
@@ -120,6 +120,119 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
             ),
         );
     }
+}
+
+/// The loss of `m` per row (the curves' figure) under `reduction`.
+fn per_row(m: &Metrics, reduction: Reduction) -> f64 {
+    if reduction == Reduction::Sum {
+        m.loss / m.rows.max(1) as f64
+    } else {
+        m.loss
+    }
+}
+
+/// What run `run` is doing, in a word or two.
+fn status_text(run: &crate::train::worker::RunView) -> String {
+    match &run.stopped {
+        Some(Stop::Diverged { iteration, .. }) => {
+            format!("diverged at {}", format_count(*iteration))
+        }
+        Some(Stop::Tolerance { .. }) => "stopped (tolerance)".to_owned(),
+        None if run.reached_limit => "done".to_owned(),
+        None if run.busy() => format!(
+            "{}/s",
+            format_count(run.iterations_per_second.round() as u64)
+        ),
+        None => "paused".to_owned(),
+    }
+}
+
+/// The numbers of every run side by side, a column per run: its settings, iteration, losses,
+/// accuracies and speed. Clicking a column's head picks the run the controls edit.
+pub fn compare_table_ui(ui: &mut Ui, session: &Session, selected: &mut usize) {
+    let runs = session.runs();
+    let has_test = !session.prepared.test_rows.is_empty();
+    let classes = session.is_classification();
+    egui::Grid::new("compare-numbers")
+        .num_columns(runs.len() + 1)
+        .spacing([12.0, 3.0])
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            for k in 0..runs.len() {
+                let text = egui::RichText::new(format!("run {}", k + 1))
+                    .strong()
+                    .color(super::run_color(k));
+                ui.selectable_value(selected, k, text)
+                    .on_hover_text("Edit this run's network and training");
+            }
+            ui.end_row();
+            ui.weak("hidden");
+            for run in runs {
+                let hidden = &run.spec.network.hidden;
+                ui.label(if hidden.is_empty() {
+                    "none".to_owned()
+                } else {
+                    hidden
+                        .iter()
+                        .map(|h| format!("{} {}", h.units, h.activation.name()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+            }
+            ui.end_row();
+            ui.weak("optimiser");
+            for run in runs {
+                ui.label(format!(
+                    "{} η {}",
+                    run.config.optimizer.name(),
+                    format_number(run.config.learning_rate)
+                ));
+            }
+            ui.end_row();
+            ui.weak("iteration");
+            for run in runs {
+                ui.label(format_count(run.iteration));
+            }
+            ui.end_row();
+            // Each figure of each run, from its latest metrics (a dash before there are any).
+            let row = |ui: &mut Ui,
+                       name: &str,
+                       value: &dyn Fn(&crate::train::worker::RunView, &RunMetrics) -> String| {
+                ui.label(name);
+                for run in runs {
+                    ui.strong(
+                        run.metrics
+                            .as_deref()
+                            .map_or_else(|| "–".to_owned(), |m| value(run, m)),
+                    );
+                }
+                ui.end_row();
+            };
+            row(ui, "training loss per row", &|run, m| {
+                loss_text(Some(per_row(&m.train, run.config.reduction)))
+            });
+            if has_test {
+                row(ui, "test loss per row", &|run, m| {
+                    loss_text(m.test.as_ref().map(|t| per_row(t, run.config.reduction)))
+                });
+            }
+            if classes {
+                row(ui, "training accuracy", &|_, m| {
+                    format_percent(m.train.accuracy)
+                });
+                if has_test {
+                    row(ui, "test accuracy", &|_, m| {
+                        format_percent(m.test.as_ref().and_then(|t| t.accuracy))
+                    });
+                }
+            }
+            ui.weak("status");
+            for run in runs {
+                ui.label(status_text(run));
+            }
+            ui.end_row();
+        });
 }
 
 /// The network without hidden layers (logistic regression for classes, linear regression for

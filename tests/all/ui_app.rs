@@ -103,7 +103,7 @@ fn harness() -> Harness<'static, App> {
 /// The decision plot and the numbers show the network's current weights.
 fn assert_caught_up(app: &App) {
     assert!(
-        !app.grid.behind(&app.session),
+        !app.grid().behind(app.session.main()),
         "the plot shows older weights"
     );
     assert!(
@@ -142,7 +142,11 @@ fn starts_playing_the_articles_network_on_hot_dogs() {
     assert_eq!(app.settings.run.training.learning_rate, 0.01);
     assert_eq!(app.settings.run.network.init, Init::Normal);
     assert!(app.session.main().iteration > 0);
-    assert!(app.grid.cells >= 256, "grid of {} cells", app.grid.cells);
+    assert!(
+        app.grid().cells >= 256,
+        "grid of {} cells",
+        app.grid().cells
+    );
 }
 
 #[test]
@@ -584,6 +588,7 @@ fn hovering_a_sigmoid_unit_shades_it_on_its_own_zero_to_one_range() {
         grid.update(
             &ctx,
             &app.session,
+            app.session.main(),
             &app.settings,
             Shading::Unit(0, 2),
             Duration::from_secs(1),
@@ -622,4 +627,141 @@ fn preset_names_work_with_and_without_a_hyphen() {
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("hidden-5"), "{help}");
     assert!(!help.contains("hidden5,"), "{help}");
+}
+
+/// Trains `spec` directly on `data` for `n` iterations.
+fn direct(
+    spec: &nnviz::train::RunSpec,
+    data: &std::sync::Arc<nnviz::data::Prepared>,
+    n: u64,
+) -> nnviz::nn::Network {
+    let mut run = nnviz::train::Run::new(spec.clone(), std::sync::Arc::clone(data)).unwrap();
+    run.train(
+        n,
+        &std::sync::atomic::AtomicBool::new(false),
+        |_| false,
+        |_| {},
+    )
+    .unwrap();
+    run.network().clone()
+}
+
+#[test]
+fn the_hidden_sizes_comparison_trains_three_runs_side_by_side() {
+    let mut harness = harness();
+    pause(&mut harness);
+    harness.get_by_label("Compare runs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Hidden 1 / 5 / 30").click();
+    harness.run_steps(1);
+    sync(&mut harness, 1);
+    let app = harness.state();
+    assert!(app.session.playing());
+    let units: Vec<usize> = app
+        .session
+        .runs()
+        .iter()
+        .map(|r| r.network.architecture().hidden[0].units)
+        .collect();
+    assert_eq!(units, [1, 5, 30]);
+    for k in 1..=3 {
+        let title = format!("Run {k}");
+        assert!(
+            harness.query_all_by_label(&title).next().is_some(),
+            "{title} has a plot"
+        );
+    }
+
+    // Paused, reset and stepped together: each run has exactly the bits of its spec trained alone.
+    harness.get_by_label("Pause").click();
+    harness.run_steps(1);
+    harness.get_by_label("Reset").click();
+    harness.run_steps(1);
+    harness.state_mut().session.step(300);
+    wait_paused(&mut harness);
+    settle(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.grids.len(), 3);
+    for (k, run) in app.session.runs().iter().enumerate() {
+        assert_eq!(run.iteration, 300, "run {}", k + 1);
+        assert_eq!(
+            *run.network,
+            direct(&run.spec, &run.data, 300),
+            "run {}",
+            k + 1
+        );
+        assert!(!app.grids[k].behind(run), "run {}'s plot is stale", k + 1);
+    }
+}
+
+#[test]
+fn an_added_run_is_a_copy_whose_settings_change_alone_and_it_can_be_removed() {
+    let mut harness = harness();
+    pause(&mut harness);
+    harness.get_by_label("Compare runs").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Add run 2").click();
+    harness.run_steps(1);
+    sync(&mut harness, 1);
+    let app = harness.state();
+    assert_eq!(app.session.runs().len(), 2);
+    assert_eq!(app.settings.selected, 1, "the new run is the one edited");
+    assert_eq!(app.session.run(1).spec, app.session.run(0).spec);
+
+    // The learning-rate slider now edits run 2 only, keeping its weights.
+    let weights = harness.state().session.run(1).network.weights().to_vec();
+    harness
+        .get_by_role_and_label(Role::Slider, "learning rate")
+        .set_value_accesskit(0.1);
+    harness.run_steps(1);
+    sync(&mut harness, 1);
+    let app = harness.state();
+    assert!((app.session.run(1).config.learning_rate - 0.1).abs() < 1e-9);
+    assert_eq!(app.session.run(0).config.learning_rate, 0.01);
+    assert_eq!(app.session.run(1).network.weights(), &weights[..]);
+
+    harness.get_by_label("Remove run 2").click();
+    harness.run_steps(1);
+    sync(&mut harness, 1);
+    let app = harness.state();
+    assert_eq!(app.session.runs().len(), 1);
+    assert!(app.settings.compare.is_empty());
+    assert_eq!(app.settings.selected, 0);
+}
+
+#[test]
+fn bench_ui_times_a_comparison_and_reports_each_run() {
+    let nnviz = env!("CARGO_BIN_EXE_nnviz");
+    let out = std::process::Command::new(nnviz)
+        .args([
+            "bench-ui",
+            "--frames",
+            "20",
+            "--compare",
+            "hidden-1,hidden-5,hidden-30",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    for key in ["p50_ms", "p95_ms", "max_ms", "iterations_per_second"] {
+        assert!(last[key].is_number(), "{key} in {last}");
+    }
+    let runs = last["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 3);
+    assert!(runs[2]["name"].as_str().unwrap().contains("30 sigmoid"));
+    assert!(runs.iter().all(|r| r["iterations_per_second"].is_number()));
+
+    let out = std::process::Command::new(nnviz)
+        .args(["--compare", "hidden-5,iris", "--screenshot", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("one data set"), "{message}");
 }
