@@ -345,9 +345,13 @@ impl App {
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui::controls::toolbar_ui(ui, session, &mut settings, &mut commands);
         });
+        // On a small screen (800 × 600) neither side panel takes more than 30 % of the width,
+        // so that the plots keep the middle.
+        let side_max = (ui.max_rect().width() * 0.3).max(200.0);
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(292.0)
+            .max_size(side_max)
             .show(ui, |ui| {
                 ScrollArea::vertical().show(ui, |ui| {
                     CollapsingHeader::new("Article presets")
@@ -392,9 +396,11 @@ impl App {
         egui::Panel::right("insight")
             .resizable(true)
             .default_size(360.0)
+            .max_size(side_max)
             .show(ui, |ui| {
                 let bottom = ui.max_rect().bottom();
-                ScrollArea::vertical().show(ui, |ui| {
+                // Both ways: a narrow window may cut the numbers table.
+                ScrollArea::both().show(ui, |ui| {
                     if comparing {
                         ui::stats::compare_table_ui(ui, session, &mut settings.selected);
                         ui.weak(format!(

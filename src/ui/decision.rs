@@ -507,8 +507,14 @@ pub fn decision_plot_ui(
     // size when a colour bar comes and goes (hovering a hidden unit).
     let key_row = if compact { 0.0 } else { KEY_ROW };
     let plot_height = ui.available_height() - key_row;
-    let plot = Plot::new(("decision-plot", id))
-        .legend(Legend::default())
+    let plot = Plot::new(("decision-plot", id));
+    // Small multiples share one legend: the first plot's.
+    let plot = if compact && id > 0 {
+        plot
+    } else {
+        plot.legend(Legend::default())
+    };
+    let plot = plot
         .height(plot_height.max(120.0))
         .allow_drag(false)
         .allow_zoom(false)
