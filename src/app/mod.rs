@@ -624,23 +624,13 @@ impl App {
             }
             Command::Preset(preset) => {
                 let settings = preset.settings(&self.settings);
-                let dataset = settings.builtin.generate(&settings.generator);
-                match s.replace_data(&settings, dataset, None) {
-                    Ok(()) => {
-                        if settings.speed != self.settings.speed {
-                            s.set_speed(settings.speed);
-                        }
-                        self.settings = settings;
-                        s.set_playing(true);
-                        s.notice = Some(Notice::info(format!(
-                            "{}: training for {} iterations; the article reports {}.",
-                            preset.label(),
-                            self.settings.run.training.stop_after.unwrap_or(0),
-                            preset.article_result()
-                        )));
-                    }
-                    Err(e) => s.notice = Some(Notice::error(e)),
-                }
+                let notice = format!(
+                    "{}: training for {} iterations; the article reports {}.",
+                    preset.label(),
+                    settings.run.training.stop_after.unwrap_or(0),
+                    preset.article_result()
+                );
+                self.start_experiment(settings, notice);
             }
             Command::OpenModel => {
                 self.open_dialog(DialogPurpose::OpenModel, ctx);
@@ -746,26 +736,34 @@ impl App {
             }
             Command::Compare(comparison) => {
                 let settings = comparison.settings(&self.settings);
-                let dataset = settings.builtin.generate(&settings.generator);
-                match s.replace_data(&settings, dataset, None) {
-                    Ok(()) => {
-                        if settings.speed != self.settings.speed {
-                            s.set_speed(settings.speed);
-                        }
-                        self.settings = settings;
-                        s.set_playing(true);
-                        s.notice = Some(Notice::info(format!(
-                            "Comparing {}: {} runs on the hot dogs, {} iterations each.",
-                            comparison.button_text(),
-                            self.settings.run_count(),
-                            self.settings.run.training.stop_after.unwrap_or(0)
-                        )));
-                    }
-                    Err(e) => s.notice = Some(Notice::error(e)),
-                }
+                let notice = format!(
+                    "Comparing {}: {} runs on the hot dogs, {} iterations each.",
+                    comparison.button_text(),
+                    settings.run_count(),
+                    settings.run.training.stop_after.unwrap_or(0)
+                );
+                self.start_experiment(settings, notice);
             }
             Command::DismissNotice => s.notice = None,
             Command::Fail(message) => s.notice = Some(Notice::error(message)),
+        }
+    }
+
+    /// Switches to a whole new experiment (a preset or a comparison) on its built-in data and
+    /// trains it, saying `notice`; on failure the current one stays and the message says why.
+    fn start_experiment(&mut self, settings: Settings, notice: String) {
+        let s = &mut self.session;
+        let dataset = settings.builtin.generate(&settings.generator);
+        match s.replace_data(&settings, dataset, None) {
+            Ok(()) => {
+                if settings.speed != self.settings.speed {
+                    s.set_speed(settings.speed);
+                }
+                self.settings = settings;
+                s.set_playing(true);
+                s.notice = Some(Notice::info(notice));
+            }
+            Err(e) => s.notice = Some(Notice::error(e)),
         }
     }
 

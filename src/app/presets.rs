@@ -17,6 +17,15 @@ pub fn default_generator(builtin: Builtin) -> GeneratorOptions {
     generator
 }
 
+/// A name as the command line compares it: letters and digits only, lower case (`Hidden_5`,
+/// `hidden-5` and `hidden 5` are all `hidden5`).
+fn name_key(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// One experiment of the article.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preset {
@@ -61,12 +70,7 @@ impl Preset {
     /// ignored (`hidden-5`, `hidden5` and `Hidden 5` are the same), and the longer names
     /// `logistic-regression` and `iris-r6` are accepted too.
     pub fn from_name(name: &str) -> Option<Self> {
-        let key = |s: &str| -> String {
-            s.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect()
-        };
+        let key = name_key;
         let wanted = key(name);
         match wanted.as_str() {
             "logisticregression" => return Some(Self::LogisticRegression),
@@ -309,13 +313,9 @@ impl Comparison {
 
     /// The comparison named `name`, ignoring case, hyphens and spaces.
     pub fn from_name(name: &str) -> Option<Self> {
-        let key = |s: &str| -> String {
-            s.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect()
-        };
-        Self::ALL.into_iter().find(|c| key(c.name()) == key(name))
+        Self::ALL
+            .into_iter()
+            .find(|c| name_key(c.name()) == name_key(name))
     }
 }
 
