@@ -70,14 +70,13 @@ impl Preset {
     /// ignored (`hidden-5`, `hidden5` and `Hidden 5` are the same), and the longer names
     /// `logistic-regression` and `iris-r6` are accepted too.
     pub fn from_name(name: &str) -> Option<Self> {
-        let key = name_key;
-        let wanted = key(name);
+        let wanted = name_key(name);
         match wanted.as_str() {
             "logisticregression" => return Some(Self::LogisticRegression),
             "irisr6" | "r6" => return Some(Self::IrisR6),
             _ => {}
         }
-        Self::ALL.into_iter().find(|p| key(p.name()) == wanted)
+        Self::ALL.into_iter().find(|p| name_key(p.name()) == wanted)
     }
 
     /// The command-line names of every preset, for help and error messages.

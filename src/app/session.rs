@@ -350,14 +350,6 @@ impl Session {
         self.view.applied < self.worker.sent() || self.view.busy()
     }
 
-    /// True while commands are on their way or the network has steps to do: the picture is
-    /// about to change.
-    pub fn catching_up(&self) -> bool {
-        self.view.applied < self.worker.sent()
-            || self.runs().iter().any(|r| r.pending_steps > 0)
-            || self.view.runs.iter().any(|r| r.metrics_behind && !r.busy())
-    }
-
     /// Waits (at most `timeout`) until the worker applied every command and no run trains; for
     /// tests and headless tools (the window never waits).
     pub fn wait_idle(&mut self, timeout: Duration) {

@@ -192,18 +192,6 @@ impl Settings {
     pub fn selected_spec_mut(&mut self) -> &mut RunSpec {
         self.run_spec_mut(self.selected)
     }
-
-    /// True if the architecture or its initialisation differ (the network must be rebuilt).
-    pub fn network_differs(&self, other: &Self) -> bool {
-        self.run.network != other.run.network
-    }
-
-    /// True if the data set or its preparation differ (data and network must be rebuilt).
-    pub fn data_differs(&self, other: &Self) -> bool {
-        self.builtin != other.builtin
-            || self.generator != other.generator
-            || self.preparation != other.preparation
-    }
 }
 
 /// The settings file: JSON, written atomically (temp file, then rename), so a crash or power

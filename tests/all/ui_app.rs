@@ -629,6 +629,13 @@ fn preset_names_work_with_and_without_a_hyphen() {
     assert!(!help.contains("hidden5,"), "{help}");
 }
 
+/// Pauses the app and unfolds its "Compare runs" section.
+fn open_compare(harness: &mut Harness<'static, App>) {
+    pause(harness);
+    harness.get_by_label("Compare runs").click();
+    harness.run_steps(2);
+}
+
 /// Trains `spec` directly on `data` for `n` iterations.
 fn direct(
     spec: &nnviz::train::RunSpec,
@@ -649,9 +656,7 @@ fn direct(
 #[test]
 fn the_hidden_sizes_comparison_trains_three_runs_side_by_side() {
     let mut harness = harness();
-    pause(&mut harness);
-    harness.get_by_label("Compare runs").click();
-    harness.run_steps(2);
+    open_compare(&mut harness);
     harness.get_by_label("Hidden 1 / 5 / 30").click();
     harness.run_steps(1);
     sync(&mut harness, 1);
@@ -697,9 +702,7 @@ fn the_hidden_sizes_comparison_trains_three_runs_side_by_side() {
 #[test]
 fn an_added_run_is_a_copy_whose_settings_change_alone_and_it_can_be_removed() {
     let mut harness = harness();
-    pause(&mut harness);
-    harness.get_by_label("Compare runs").click();
-    harness.run_steps(2);
+    open_compare(&mut harness);
     harness.get_by_label_contains("Add run 2").click();
     harness.run_steps(1);
     sync(&mut harness, 1);
