@@ -1,6 +1,7 @@
 //! The eframe app: settings, runtime session, commands from widgets, persistence, and the
 //! headless helpers (`screenshot`, `bench_ui`) the command line calls.
 
+pub mod commands;
 pub mod dialog;
 pub mod presets;
 pub mod session;
@@ -13,140 +14,16 @@ use std::time::{Duration, Instant};
 use egui::{CollapsingHeader, ScrollArea};
 use serde::Serialize;
 
-use crate::data::{Builtin, ColumnRoles, DataError, Table};
+use crate::data::{Builtin, ColumnRoles, CsvSource, DataError, Table};
 use crate::ui;
 use crate::ui::decision::{DecisionGrid, Shading};
 
+use commands::Notice;
+pub use commands::{Command, ExportKind};
 use dialog::{DialogOutcome, DialogPurpose, DialogTask};
-use presets::{Comparison, Preset};
-use session::{CsvSource, LARGE_BATCH, LARGE_ROWS, Notice, Session};
+use presets::Preset;
+use session::{LARGE_BATCH, LARGE_ROWS, Session};
 use settings::{Loaded, Settings, SettingsFile};
-
-/// Something to export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportKind {
-    /// The decision plot as PNG.
-    DecisionPng,
-    /// The training history as CSV.
-    HistoryCsv,
-    /// The data set as CSV.
-    DataCsv,
-    /// The model as JSON, the file `nnviz predict` reads.
-    ModelJson,
-}
-
-impl ExportKind {
-    /// Every export, in menu order.
-    pub const ALL: [Self; 4] = [
-        Self::DecisionPng,
-        Self::HistoryCsv,
-        Self::DataCsv,
-        Self::ModelJson,
-    ];
-
-    /// The button text.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::DecisionPng => "Save decision plot (PNG)…",
-            Self::HistoryCsv => "Save training history (CSV)…",
-            Self::DataCsv => "Save data set (CSV)…",
-            Self::ModelJson => "Save model (JSON)…",
-        }
-    }
-
-    /// The suggested file name.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Self::DecisionPng => "nnviz-decision.png",
-            Self::HistoryCsv => "nnviz-history.csv",
-            Self::DataCsv => "nnviz-data.csv",
-            Self::ModelJson => "nnviz-model.json",
-        }
-    }
-}
-
-/// What a widget asks the app to do; applied after layout.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    /// Play if paused, pause if playing.
-    TogglePlay,
-    /// Train one iteration (pauses).
-    Step,
-    /// New weights from the seed, history cleared.
-    Reset,
-    /// Set everything as in an experiment of the article and train.
-    Preset(Preset),
-    /// Open the file dialog for a saved model.
-    OpenModel,
-    /// Replace the network with a saved model's (the file's name and text).
-    LoadModel {
-        /// File name, for messages.
-        name: String,
-        /// The JSON text.
-        text: String,
-    },
-    /// Open the file dialog for a CSV file.
-    OpenCsv,
-    /// Load CSV text (a dropped file).
-    LoadCsvBytes {
-        /// File name, for messages.
-        name: String,
-        /// The file's bytes.
-        bytes: Vec<u8>,
-    },
-    /// Load a CSV file from disk.
-    LoadCsvPath(PathBuf),
-    /// Re-pick target and features of the loaded CSV.
-    SetColumns(ColumnRoles),
-    /// Go back from a CSV file to the built-in data set.
-    UseBuiltin,
-    /// Add a point of the chosen class at plot coordinates.
-    AddPoint {
-        /// x, raw units.
-        x: f64,
-        /// y, raw units.
-        y: f64,
-    },
-    /// Remove the point nearest to plot coordinates within `radius`.
-    RemovePoint {
-        /// x, raw units.
-        x: f64,
-        /// y, raw units.
-        y: f64,
-        /// Largest distance, raw units.
-        radius: f64,
-    },
-    /// Switch to the logistic regression (no hidden layer).
-    UseBaseline,
-    /// Save something (asks where with a file dialog).
-    Export(ExportKind),
-    /// Save something to this file.
-    SaveTo {
-        /// What.
-        kind: ExportKind,
-        /// Where.
-        path: PathBuf,
-    },
-    /// Hold a feature at a value in the plot's slice.
-    SetSlice {
-        /// Feature index.
-        feature: usize,
-        /// Raw value.
-        value: f64,
-    },
-    /// Add a run: a copy of the one being edited (compare mode).
-    AddRun,
-    /// Remove run `k` (not run 1).
-    RemoveRun(usize),
-    /// Train a one-click comparison.
-    Compare(Comparison),
-    /// Keep run 1 only.
-    LeaveCompare,
-    /// Hide the message line.
-    DismissNotice,
-    /// Show an error that happened while reading input.
-    Fail(String),
-}
 
 /// How the app starts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -318,6 +195,7 @@ impl App {
             .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
         let runs = self.session.runs().len();
         self.grids.resize_with(runs, DecisionGrid::default);
+        let view = data_view(&self.session);
         for (k, grid) in self.grids.iter_mut().enumerate() {
             let shading = if k == self.settings.selected {
                 shading
@@ -325,25 +203,27 @@ impl App {
                 Shading::Prediction
             };
             let run = self.session.run(k);
-            grid.update(
-                &ctx,
-                &self.session,
-                run,
-                &self.settings,
-                shading,
-                SLICE_BUDGET,
-            );
+            grid.update(&ctx, &view, run, &self.settings, shading, SLICE_BUDGET);
         }
         let comparing = runs > 1;
 
         let mut settings = self.settings.clone();
         let mut hovered = None;
         let session = &self.session;
+        let view = data_view(session);
         // At 1280 × 800 everything that matters fits without scrolling: the controls that are
         // changed rarely are folded, the curves sit under the plot, and the network diagram
         // takes the height the figures above it leave.
         egui::Panel::top("toolbar").show(ui, |ui| {
-            ui::controls::toolbar_ui(ui, session, &mut settings, &mut commands);
+            ui::controls::toolbar_ui(
+                ui,
+                session.playing(),
+                session.runs(),
+                &session.dataset.name,
+                session.notice.as_ref(),
+                &mut settings,
+                &mut commands,
+            );
         });
         // On a small screen (800 × 600) neither side panel takes more than 30 % of the width,
         // so that the plots keep the middle.
@@ -365,7 +245,7 @@ impl App {
                     CollapsingHeader::new("Data")
                         .default_open(true)
                         .show(ui, |ui| {
-                            ui::controls::data_ui(ui, session, &mut settings, &mut commands);
+                            ui::controls::data_ui(ui, &view, &mut settings, &mut commands);
                         });
                     if comparing {
                         ui::controls::run_picker_ui(ui, &mut settings, &mut commands);
@@ -402,7 +282,12 @@ impl App {
                 // Both ways: a narrow window may cut the numbers table.
                 ScrollArea::both().show(ui, |ui| {
                     if comparing {
-                        ui::stats::compare_table_ui(ui, session, &mut settings.selected);
+                        ui::stats::compare_table_ui(
+                            ui,
+                            &view,
+                            session.runs(),
+                            &mut settings.selected,
+                        );
                         ui.weak(format!(
                             "{} iterations/s in all · frame {:.1} ms",
                             ui::stats::format_count(
@@ -411,9 +296,21 @@ impl App {
                             session.stats.frame_ms
                         ));
                     } else {
-                        ui::stats::numbers_ui(ui, session);
+                        ui::stats::numbers_ui(
+                            ui,
+                            &view,
+                            session.main(),
+                            session.stats,
+                            session.diverged_at(),
+                        );
                     }
-                    ui::stats::baseline_ui(ui, session, &mut commands);
+                    ui::stats::baseline_ui(
+                        ui,
+                        &view,
+                        session.baseline(),
+                        session.baseline_seed,
+                        &mut commands,
+                    );
                     ui.separator();
                     let selected = session.run(settings.selected);
                     if comparing {
@@ -426,7 +323,7 @@ impl App {
                     let confusions = if comparing {
                         0.0
                     } else {
-                        ui::stats::confusions_height(session, ui.available_width())
+                        ui::stats::confusions_height(&view, ui.available_width())
                     };
                     let left = bottom - ui.cursor().top() - confusions;
                     hovered = ui::network::network_ui(
@@ -437,7 +334,7 @@ impl App {
                     );
                     if !comparing {
                         ui.separator();
-                        ui::stats::confusions_ui(ui, session);
+                        ui::stats::confusions_ui(ui, &view, session.main());
                     }
                 });
             });
@@ -462,17 +359,16 @@ impl App {
         let shown = &self.settings;
         let central = egui::CentralPanel::default().show(ui, |ui| {
             if comparing {
-                small_multiples_ui(ui, grids, session, shown, &mut commands)
-            } else {
-                ui::decision::decision_plot_ui(
+                ui::compare::small_multiples_ui(
                     ui,
-                    0,
-                    false,
-                    &grids[0],
-                    session,
+                    grids,
+                    &view,
+                    session.runs(),
                     shown,
                     &mut commands,
                 )
+            } else {
+                ui::decision::decision_plot_ui(ui, 0, false, &grids[0], &view, shown, &mut commands)
             }
         });
         // A little margin around the plot in the exported picture.
@@ -495,6 +391,11 @@ impl App {
         }
         let took = start.elapsed();
         self.session.record_frame_time(took.as_secs_f64() * 1000.0);
+    }
+
+    /// What the panels draw of the data.
+    pub fn data_view(&self) -> ui::DataView<'_> {
+        data_view(&self.session)
     }
 
     /// The decision grid of run 1.
@@ -904,7 +805,7 @@ impl App {
     pub fn export_bytes(&self, kind: ExportKind) -> Result<Vec<u8>, String> {
         match kind {
             ExportKind::DecisionPng => {
-                ui::export::decision_png(self.grid(), &self.session, &self.settings)
+                ui::export::decision_png(self.grid(), &data_view(&self.session), &self.settings)
             }
             ExportKind::HistoryCsv => Ok(self.session.main().history.to_csv().into_bytes()),
             ExportKind::ModelJson => {
@@ -1023,74 +924,16 @@ fn native_options() -> eframe::NativeOptions {
     }
 }
 
-/// The decision plots of every run in a grid (two side by side, or two rows of two), on the same
-/// axes and colours, each under its run's name and figures. Returns the rectangle they fill.
-fn small_multiples_ui(
-    ui: &mut egui::Ui,
-    grids: &[DecisionGrid],
-    session: &Session,
-    settings: &Settings,
-    commands: &mut Vec<Command>,
-) -> egui::Rect {
-    let whole = ui.available_rect_before_wrap();
-    let n = grids.len().min(session.runs().len()).max(1);
-    ui::decision::shared_caption_ui(ui, &grids[0], session, settings);
-    let top = ui.cursor().top();
-    let area = egui::Rect::from_min_max(
-        egui::pos2(whole.left(), top),
-        egui::pos2(whole.right(), whole.bottom() - ui::decision::KEY_ROW),
-    );
-    let gap = 8.0;
-    // The columns that give the largest square plots.
-    let side = |cols: usize| {
-        let rows = n.div_ceil(cols);
-        ((area.width() - gap * (cols - 1) as f32) / cols as f32)
-            .min((area.height() - gap * (rows - 1) as f32) / rows as f32)
-    };
-    let cols = (1..=n)
-        .max_by(|&a, &b| side(a).total_cmp(&side(b)))
-        .unwrap_or(1);
-    let rows = n.div_ceil(cols);
-    let cell = egui::vec2(
-        (area.width() - gap * (cols - 1) as f32) / cols as f32,
-        (area.height() - gap * (rows - 1) as f32) / rows as f32,
-    );
-    for (k, grid) in grids.iter().enumerate().take(n) {
-        let (col, row) = (k % cols, k / cols);
-        let min = area.min + egui::vec2(col as f32 * (cell.x + gap), row as f32 * (cell.y + gap));
-        let rect = egui::Rect::from_min_size(min, cell);
-        ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
-            ui.set_clip_rect(rect.intersect(ui.clip_rect()));
-            let run = session.run(k);
-            let figure = run
-                .metrics
-                .as_ref()
-                .map(|m| match (m.train.accuracy, m.train_r2) {
-                    (Some(a), _) => format!("{} training", ui::format_percent(Some(a))),
-                    (None, Some(r2)) => format!("R² {r2:.3}"),
-                    _ => String::new(),
-                })
-                .unwrap_or_default();
-            ui.horizontal(|ui| {
-                ui.label(
-                    egui::RichText::new(format!("Run {}", k + 1))
-                        .strong()
-                        .color(ui::run_color(k)),
-                );
-                ui.label(run.spec.summary());
-                ui.strong(figure);
-            });
-            ui::decision::decision_plot_ui(ui, k, true, grid, session, settings, commands);
-        });
+/// What the panels draw of the session's data.
+fn data_view(session: &Session) -> ui::DataView<'_> {
+    ui::DataView {
+        dataset: &session.dataset,
+        csv: session.csv.as_ref(),
+        prepared: &session.prepared,
+        ranges: &session.ranges,
+        slice: &session.slice,
+        version: session.data_version,
     }
-    let key = egui::Rect::from_min_max(
-        egui::pos2(whole.left(), whole.bottom() - ui::decision::KEY_ROW),
-        whole.max,
-    );
-    ui.scope_builder(egui::UiBuilder::new().max_rect(key), |ui| {
-        ui::decision::shared_key_ui(ui, &grids[0], session, settings);
-    });
-    whole
 }
 
 /// Opens the window and runs the app until it is closed.

@@ -5,13 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::data::{ColumnRoles, ColumnSummary, Dataset, Prepared, Table};
+use crate::data::{CsvSource, Dataset, Prepared};
 use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Matrix, Reduction, Targets};
 use crate::train::worker::{self, Published, RunView, Worker};
 use crate::train::{Run, RunSpec, Stop};
 
-use super::Command;
+use super::commands::{Notice, Stats};
 use super::settings::{Settings, Speed};
 
 pub use crate::train::BASELINE_ITERATIONS;
@@ -20,43 +20,6 @@ pub use crate::train::BASELINE_ITERATIONS;
 pub const BASELINE: usize = 0;
 /// The network's place among the runs.
 pub const MAIN: usize = 1;
-
-/// A message shown in the window.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Notice {
-    /// What to say.
-    pub text: String,
-    /// Errors are drawn in the error colour.
-    pub is_error: bool,
-    /// A button offered with the message: its text and what it does.
-    pub action: Option<(String, Command)>,
-}
-
-impl Notice {
-    /// An error message.
-    pub fn error(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            is_error: true,
-            action: None,
-        }
-    }
-
-    /// An informational message.
-    pub fn info(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            is_error: false,
-            action: None,
-        }
-    }
-
-    /// The message with a button that carries out `command`.
-    pub fn with_action(mut self, label: impl Into<String>, command: Command) -> Self {
-        self.action = Some((label.into(), command));
-        self
-    }
-}
 
 /// The engine's account of a divergence for a student: "the loss overflowed" rather than
 /// "the loss is NaN".
@@ -98,43 +61,11 @@ pub fn stop_notice(stop: &Stop) -> Notice {
     }
 }
 
-/// A loaded CSV file: the parsed table, kept so target and features can be re-picked.
-#[derive(Clone, Debug)]
-pub struct CsvSource {
-    /// The parsed file.
-    pub table: Table,
-    /// The roles the current data set was built with.
-    pub roles: ColumnRoles,
-    /// A summary of each column for the pickers (computed once: a pass over every cell).
-    pub columns: Vec<ColumnSummary>,
-}
-
-impl CsvSource {
-    /// A parsed file and the roles its data set was built with.
-    pub fn new(table: Table, roles: ColumnRoles) -> Self {
-        let columns = table.columns();
-        Self {
-            table,
-            roles,
-            columns,
-        }
-    }
-}
-
 /// Data sets with more rows than this are trained on mini-batches by default (a full pass
 /// over them takes longer than a frame).
 pub const LARGE_ROWS: usize = 20_000;
 /// The mini-batch size a large data set gets when it is loaded.
 pub const LARGE_BATCH: usize = 256;
-
-/// Smoothed speed figures.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Stats {
-    /// Iterations the network trains per second of wall time (smoothed, on its worker).
-    pub iterations_per_second: f64,
-    /// Time of the last frame's own work (grid, layout), milliseconds.
-    pub frame_ms: f64,
-}
 
 /// Everything the app computes from the settings.
 #[derive(Debug)]

@@ -5,6 +5,7 @@
 //! matrices the engine trains on. No UI code lives here.
 
 mod csv;
+mod csv_source;
 mod generators;
 mod prepare;
 
@@ -13,6 +14,7 @@ pub use self::csv::{
     MAX_FEATURE_VALUES, MAX_HEADER_BYTES, MAX_LEVELS, Table, Task, bench_csv, read_csv_bytes,
     read_csv_path,
 };
+pub use csv_source::CsvSource;
 pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
 pub use prepare::{PrepareOptions, Prepared, Scaling, prepare, standardized};
 

@@ -2,14 +2,15 @@
 
 use egui::{CollapsingHeader, ComboBox, DragValue, Response, Slider, Ui};
 
+use crate::app::commands::{Command, ExportKind, Notice};
 use crate::app::presets::{ARTICLE_HOT_DOGS_SEED, Comparison, Preset, default_generator};
-use crate::app::session::Session;
 use crate::app::settings::{MAX_RUNS, Settings, Speed};
-use crate::app::{Command, ExportKind};
-use crate::data::{Builtin, ColumnKind, ColumnRoles, Task};
+use crate::data::{Builtin, ColumnKind, ColumnRoles, CsvSource, Task};
 use crate::nn::{Activation, HiddenLayer, Init, Loss, MAX_HIDDEN_LAYERS, MAX_UNITS, Reduction};
+use crate::train::worker::RunView;
 use crate::train::{Optimizer, RunSpec, Schedule};
 
+use super::DataView;
 use super::decision::axis_features;
 
 /// A widget with a label in front of it, linked for screen readers and tests.
@@ -24,12 +25,15 @@ fn labelled(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui) -> Response) -> 
 /// Play/Pause, Step, Reset, the iteration count and the message line.
 pub fn toolbar_ui(
     ui: &mut Ui,
-    session: &Session,
+    playing: bool,
+    runs: &[RunView],
+    data_name: &str,
+    notice: Option<&Notice>,
     settings: &mut Settings,
     commands: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
-        let play = if session.playing() { "Pause" } else { "Play" };
+        let play = if playing { "Pause" } else { "Play" };
         // One width for both texts, so that Step and Reset stay where they are.
         if ui
             .add(egui::Button::new(play).min_size(egui::vec2(52.0, 0.0)))
@@ -54,21 +58,20 @@ pub fn toolbar_ui(
         }
         speed_ui(ui, settings);
         ui.separator();
-        let runs = session.runs();
         if runs.len() > 1 {
             // The runs train in step: they are at most a trainer call apart.
             let behind = runs.iter().map(|r| r.iteration).min().unwrap_or(0);
             ui.label(format!(
                 "iteration {} · {} · {} runs side by side",
                 super::stats::format_count(behind),
-                session.dataset.name,
+                data_name,
                 runs.len()
             ));
         } else {
             ui.label(format!(
                 "iteration {} · {} · {}",
-                super::stats::format_count(session.main().iteration),
-                session.dataset.name,
+                super::stats::format_count(runs.first().map_or(0, |r| r.iteration)),
+                data_name,
                 architecture_text(settings)
             ));
         }
@@ -83,7 +86,7 @@ pub fn toolbar_ui(
             }
         });
     });
-    if let Some(notice) = &session.notice {
+    if let Some(notice) = notice {
         // Long messages wrap onto more lines, the buttons after them.
         ui.horizontal_wrapped(|ui| {
             let colour = if notice.is_error {
@@ -145,11 +148,11 @@ pub fn presets_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
 /// The data set: built-in generator or CSV, columns, split, scaling, plot axes and slice.
 pub fn data_ui(
     ui: &mut Ui,
-    session: &Session,
+    view: &DataView<'_>,
     settings: &mut Settings,
     commands: &mut Vec<Command>,
 ) {
-    let using_csv = session.csv.is_some();
+    let using_csv = view.csv.is_some();
     let current = if using_csv {
         "CSV file".to_owned()
     } else {
@@ -200,14 +203,14 @@ pub fn data_ui(
         }
         ui.label("or drop a CSV file on the window");
     });
-    if let Some(csv) = &session.csv {
+    if let Some(csv) = view.csv {
         columns_ui(ui, csv, commands);
     }
     ui.add(Slider::new(&mut settings.preparation.test_fraction, 0.0..=0.9).text("test fraction"));
     let mut standardize = settings
         .preparation
         .standardize
-        .unwrap_or(session.dataset.standardize_by_default);
+        .unwrap_or(view.dataset.standardize_by_default);
     ui.horizontal(|ui| {
         if ui
             .checkbox(&mut standardize, "standardise")
@@ -220,11 +223,11 @@ pub fn data_ui(
             ui.add(DragValue::new(&mut settings.preparation.split_seed))
         });
     });
-    axes_ui(ui, session, settings, commands);
+    axes_ui(ui, view, settings, commands);
 }
 
 /// Target, task and feature pickers of a loaded CSV file.
-fn columns_ui(ui: &mut Ui, csv: &crate::app::session::CsvSource, commands: &mut Vec<Command>) {
+fn columns_ui(ui: &mut Ui, csv: &CsvSource, commands: &mut Vec<Command>) {
     let columns = &csv.columns;
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     let target = csv
@@ -303,8 +306,8 @@ fn columns_ui(ui: &mut Ui, csv: &crate::app::session::CsvSource, commands: &mut 
 }
 
 /// The features on the plot's axes and the value of each other feature (the slice).
-fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &mut Vec<Command>) {
-    let names = &session.dataset.feature_names;
+fn axes_ui(ui: &mut Ui, view: &DataView<'_>, settings: &mut Settings, commands: &mut Vec<Command>) {
+    let names = &view.dataset.feature_names;
     let d = names.len();
     if d > 2 {
         let (x, y) = axis_features(settings, d);
@@ -328,8 +331,8 @@ fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &m
         ui.label("other features held at (the plot is a slice):");
         let (x, y) = axis_features(settings, d);
         for j in (0..d).filter(|&j| j != x && j != y) {
-            let (lo, hi) = session.ranges.get(j).copied().unwrap_or((0.0, 1.0));
-            let mut v = session.slice.get(j).copied().unwrap_or(lo);
+            let (lo, hi) = view.ranges.get(j).copied().unwrap_or((0.0, 1.0));
+            let mut v = view.slice.get(j).copied().unwrap_or(lo);
             if ui
                 .add(Slider::new(&mut v, lo..=hi).text(names[j].as_str()))
                 .changed()
@@ -341,7 +344,7 @@ fn axes_ui(ui: &mut Ui, session: &Session, settings: &mut Settings, commands: &m
             }
         }
     }
-    let classes = session.dataset.class_names();
+    let classes = view.dataset.class_names();
     if d == 2 && !classes.is_empty() {
         settings.click_class = settings.click_class.min(classes.len() - 1);
         ComboBox::new("click-class", "class of clicked points")

@@ -5,15 +5,14 @@ use std::time::{Duration, Instant};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Legend, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points};
 
-use crate::app::Command;
-use crate::app::session::Session;
+use crate::app::commands::Command;
 use crate::app::settings::Settings;
 use crate::data::Scaling;
 use crate::data::Target;
 use crate::nn::{Activation, Matrix, Network, Workspace};
 use crate::train::worker::RunView;
 
-use super::{class_color, format_number, mix, value_color};
+use super::{DataView, class_color, format_number, mix, value_color};
 
 /// Most grid cells per side.
 pub const GRID_CELLS: usize = 256;
@@ -90,9 +89,9 @@ impl std::fmt::Debug for DecisionGrid {
 }
 
 /// The x/y rectangle for the features: data range plus a 10 % margin.
-pub fn plane_bounds(session: &Session, x_feature: usize, y_feature: usize) -> PlaneBounds {
+pub fn plane_bounds(view: &DataView<'_>, x_feature: usize, y_feature: usize) -> PlaneBounds {
     let range = |j: usize| {
-        let (lo, hi) = session.ranges.get(j).copied().unwrap_or((0.0, 1.0));
+        let (lo, hi) = view.ranges.get(j).copied().unwrap_or((0.0, 1.0));
         let span = if hi > lo { hi - lo } else { 2.0 };
         let mid = 0.5 * (lo + hi);
         (mid - 0.6 * span, mid + 0.6 * span)
@@ -123,20 +122,20 @@ impl DecisionGrid {
     pub fn update(
         &mut self,
         ctx: &egui::Context,
-        session: &Session,
+        view: &DataView<'_>,
         run: &RunView,
         settings: &Settings,
         shading: Shading,
         budget: Duration,
     ) {
-        let (x_feature, y_feature) = axis_features(settings, session.dataset.n_features());
+        let (x_feature, y_feature) = axis_features(settings, view.dataset.n_features());
         let key = GridKey {
             generation: run.generation,
             run: run.id,
-            data_version: session.data_version,
+            data_version: view.version,
             x_feature,
             y_feature,
-            slice: session.slice.iter().map(|v| v.to_bits()).collect(),
+            slice: view.slice.iter().map(|v| v.to_bits()).collect(),
             discretize: settings.discretize,
             dark: settings.dark,
             shading,
@@ -156,14 +155,12 @@ impl DecisionGrid {
             // While training, new weights are drawn at most every 50 ms (or four times the
             // grid's cost); once paused, the last weights at once.
             let throttle = (self.cost * 4).max(Duration::from_millis(50));
-            if view_shown
-                && session.playing()
-                && self.started_at.is_some_and(|t| t.elapsed() < throttle)
+            if view_shown && run.playing && self.started_at.is_some_and(|t| t.elapsed() < throttle)
             {
                 return;
             }
             self.job = Some(GridJob::new(
-                session,
+                view,
                 run,
                 settings,
                 key,
@@ -283,29 +280,29 @@ struct GridJob {
 
 impl GridJob {
     fn new(
-        session: &Session,
+        view: &DataView<'_>,
         run: &RunView,
         settings: &Settings,
         key: GridKey,
         axes: (usize, usize),
     ) -> Self {
         let network = (*run.network).clone();
-        let cells = grid_cells(network.parameter_count(), session.dataset.n_features());
+        let cells = grid_cells(network.parameter_count(), view.dataset.n_features());
         Self {
             network,
-            scaling: session.prepared.scaling.clone(),
-            slice: session.slice.clone(),
+            scaling: view.prepared.scaling.clone(),
+            slice: view.slice.to_vec(),
             axes,
-            bounds: plane_bounds(session, axes.0, axes.1),
+            bounds: plane_bounds(view, axes.0, axes.1),
             cells,
-            classification: session.is_classification(),
+            classification: view.is_classification(),
             discretize: settings.discretize,
             background: if settings.dark {
                 Color32::from_gray(27)
             } else {
                 Color32::from_gray(248)
             },
-            target_range: target_range(session),
+            target_range: target_range(view),
             next_row: 0,
             pixels: Vec::with_capacity(cells * cells),
             values: Vec::new(),
@@ -467,8 +464,8 @@ fn finite_range(values: &[f64]) -> (f64, f64) {
 }
 
 /// Range of the regression target, raw units.
-pub fn target_range(session: &Session) -> (f64, f64) {
-    match &session.dataset.target {
+pub fn target_range(view: &DataView<'_>) -> (f64, f64) {
+    match &view.dataset.target {
         Target::Values(v) => finite_range(v),
         Target::Classes { .. } => (0.0, 1.0),
     }
@@ -488,20 +485,20 @@ pub fn decision_plot_ui(
     id: usize,
     compact: bool,
     grid: &DecisionGrid,
-    session: &Session,
+    view: &DataView<'_>,
     settings: &Settings,
     commands: &mut Vec<Command>,
 ) -> egui::Rect {
-    let data = &session.dataset;
+    let data = &view.dataset;
     let d = data.n_features();
     let (x_feature, y_feature) = axis_features(settings, d);
     let name = |j: usize| data.feature_names.get(j).cloned().unwrap_or_default();
     let bounds = grid
         .bounds
-        .unwrap_or_else(|| plane_bounds(session, x_feature, y_feature));
+        .unwrap_or_else(|| plane_bounds(view, x_feature, y_feature));
     // Small multiples share one caption and key (drawn once by the caller).
     if !compact {
-        caption_ui(ui, grid, session, (x_feature, y_feature));
+        caption_ui(ui, grid, view, (x_feature, y_feature));
     }
     // The row under the plot (colour bar or key) is always there, so that the plot keeps its
     // size when a colour bar comes and goes (hovering a hidden unit).
@@ -527,8 +524,8 @@ pub fn decision_plot_ui(
         } else {
             String::new()
         });
-    let train_rows = &session.prepared.train_rows;
-    let test_rows = &session.prepared.test_rows;
+    let train_rows = &view.prepared.train_rows;
+    let test_rows = &view.prepared.test_rows;
     let point = |i: usize| {
         let row = data.features.row(i);
         [row[x_feature], if d > 1 { row[y_feature] } else { 0.0 }]
@@ -584,7 +581,7 @@ pub fn decision_plot_ui(
                 }
             }
             Target::Values(values) => {
-                let (lo, hi) = target_range(session);
+                let (lo, hi) = target_range(view);
                 let outline = if settings.dark {
                     Color32::from_gray(235)
                 } else {
@@ -632,7 +629,7 @@ pub fn decision_plot_ui(
         )
     });
     let (pointer, clicked, secondary) = response.inner;
-    let editable = d == 2 && session.is_classification();
+    let editable = d == 2 && view.is_classification();
     if let Some(p) = pointer
         && editable
     {
@@ -653,7 +650,7 @@ pub fn decision_plot_ui(
     if compact {
         return plot;
     }
-    key_row_ui(ui, grid, session, settings, editable);
+    key_row_ui(ui, grid, view, settings, editable);
     if grid.value_range.is_some() {
         ui.min_rect()
     } else {
@@ -668,22 +665,22 @@ pub const KEY_ROW: f32 = 26.0;
 pub fn shared_caption_ui(
     ui: &mut egui::Ui,
     grid: &DecisionGrid,
-    session: &Session,
+    view: &DataView<'_>,
     settings: &Settings,
 ) {
-    let axes = axis_features(settings, session.dataset.n_features());
-    caption_ui(ui, grid, session, axes);
+    let axes = axis_features(settings, view.dataset.n_features());
+    caption_ui(ui, grid, view, axes);
 }
 
 /// The key under small multiples: how to read and edit the points, once for every plot.
 pub fn shared_key_ui(
     ui: &mut egui::Ui,
     grid: &DecisionGrid,
-    session: &Session,
+    view: &DataView<'_>,
     settings: &Settings,
 ) {
-    let editable = session.dataset.n_features() == 2 && session.is_classification();
-    key_row_ui(ui, grid, session, settings, editable);
+    let editable = view.dataset.n_features() == 2 && view.is_classification();
+    key_row_ui(ui, grid, view, settings, editable);
 }
 
 /// The row under the plot: the colour bar (named) when the shade is a value, else how to read
@@ -691,7 +688,7 @@ pub fn shared_key_ui(
 fn key_row_ui(
     ui: &mut egui::Ui,
     grid: &DecisionGrid,
-    session: &Session,
+    view: &DataView<'_>,
     settings: &Settings,
     editable: bool,
 ) {
@@ -710,16 +707,16 @@ fn key_row_ui(
             Some(Shading::Unit(layer, unit)) => {
                 format!("activation of unit {} in layer {}", unit + 1, layer + 1)
             }
-            _ => format!("predicted {}", session.dataset.target_name),
+            _ => format!("predicted {}", view.dataset.target_name),
         };
         colour_bar_ui(ui, &name, lo, hi);
         return;
     }
     let mut parts = vec!["filled: training".to_owned()];
-    if settings.show_test && !session.prepared.test_rows.is_empty() {
+    if settings.show_test && !view.prepared.test_rows.is_empty() {
         parts.push("hollow: test".to_owned());
     }
-    if editable && let Some(class) = session.dataset.class_names().get(settings.click_class) {
+    if editable && let Some(class) = view.dataset.class_names().get(settings.click_class) {
         parts.push(format!("click: add {class} · right-click: erase"));
     }
     ui.weak(parts.join(" · "))
@@ -727,8 +724,8 @@ fn key_row_ui(
 }
 
 /// The line above the plot: what is shaded, the slice, the sample.
-fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, session: &Session, axes: (usize, usize)) {
-    let data = &session.dataset;
+fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, view: &DataView<'_>, axes: (usize, usize)) {
+    let data = &view.dataset;
     let mut parts = Vec::new();
     match grid.shading {
         Some(Shading::Unit(layer, unit)) => parts.push(format!(
@@ -736,7 +733,7 @@ fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, session: &Session, axes: (
             unit + 1,
             layer + 1
         )),
-        _ if session.is_classification() => {
+        _ if view.is_classification() => {
             parts.push("Shading: predicted class, stronger where the network is surer".to_owned());
         }
         _ => parts.push("Shading: predicted value".to_owned()),
@@ -747,15 +744,15 @@ fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, session: &Session, axes: (
             format!(
                 "{} = {}",
                 data.feature_names.get(j).map_or("?", String::as_str),
-                format_number(session.slice.get(j).copied().unwrap_or(0.0))
+                format_number(view.slice.get(j).copied().unwrap_or(0.0))
             )
         })
         .collect();
     if !held.is_empty() {
         parts.push(format!("slice at {}", held.join(", ")));
     }
-    let n = session.prepared.train_rows.len() + session.prepared.test_rows.len();
-    if session.prepared.train_rows.len() > MAX_DRAWN_POINTS {
+    let n = view.prepared.train_rows.len() + view.prepared.test_rows.len();
+    if view.prepared.train_rows.len() > MAX_DRAWN_POINTS {
         parts.push(format!(
             "drawing an even sample of {MAX_DRAWN_POINTS} of {n} points"
         ));

@@ -4,12 +4,11 @@ use std::io::Cursor;
 
 use egui::Color32;
 
-use crate::app::session::Session;
 use crate::app::settings::Settings;
 use crate::data::Target;
 
 use super::decision::{DecisionGrid, axis_features, target_range};
-use super::{class_color, value_color};
+use super::{DataView, class_color, value_color};
 
 /// Side of the exported image, pixels.
 const SIZE: u32 = 768;
@@ -18,7 +17,7 @@ const SIZE: u32 = 768;
 /// window. In the window, the export is a screenshot of the plot with its axes and legend.
 pub fn decision_png(
     grid: &DecisionGrid,
-    session: &Session,
+    view: &DataView<'_>,
     settings: &Settings,
 ) -> Result<Vec<u8>, String> {
     let (Some(image), Some(bounds)) = (&grid.image, grid.bounds) else {
@@ -41,7 +40,7 @@ pub fn decision_png(
         let colour = super::mix(top, bottom, ty);
         *pixel = image::Rgba([colour.r(), colour.g(), colour.b(), 255]);
     }
-    let data = &session.dataset;
+    let data = &view.dataset;
     let d = data.n_features();
     let (xf, yf) = axis_features(settings, d);
     let to_pixel = |row: &[f64]| {
@@ -53,7 +52,7 @@ pub fn decision_png(
         };
         (x, y)
     };
-    let (lo, hi) = target_range(session);
+    let (lo, hi) = target_range(view);
     let colour_of = |i: usize| match &data.target {
         Target::Classes { labels, .. } => class_color(labels[i]),
         Target::Values(v) => value_color((v[i] - lo) / (hi - lo).max(1e-12)),
@@ -86,12 +85,12 @@ pub fn decision_png(
         }
     };
     let step = |n: usize| n.div_ceil(super::decision::MAX_DRAWN_POINTS).max(1);
-    let train = &session.prepared.train_rows;
+    let train = &view.prepared.train_rows;
     for &i in train.iter().step_by(step(train.len())) {
         draw(i, true);
     }
     if settings.show_test {
-        let test = &session.prepared.test_rows;
+        let test = &view.prepared.test_rows;
         for &i in test.iter().step_by(step(test.len())) {
             draw(i, false);
         }

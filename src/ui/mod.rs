@@ -1,8 +1,12 @@
 //! Panels and plots of the app, each a `…_ui(ui, …)` function, and the decision-grid cache.
 //!
 //! Widgets never change the app's state directly: they edit a copy of the settings or push a
-//! [`crate::app::Command`], which the app applies after layout.
+//! [`Command`](crate::app::commands::Command), which the app applies after layout. Each panel
+//! reads a narrow view of what it draws ([`DataView`], a run's [`RunView`](crate::train::worker::RunView),
+//! the settings); from `app` the panels import only its leaf modules (`commands`, `settings`,
+//! `presets`), which import nothing of the panels, so there is no `app` ↔ `ui` cycle.
 
+pub mod compare;
 pub mod controls;
 pub mod curves;
 pub mod decision;
@@ -11,6 +15,34 @@ pub mod network;
 pub mod stats;
 
 use egui::Color32;
+
+use crate::data::{CsvSource, Dataset, Prepared};
+use crate::nn::Targets;
+
+/// The data as the panels draw it: the rows in raw units, how they were split and scaled, and
+/// the plane of the plot.
+#[derive(Clone, Copy, Debug)]
+pub struct DataView<'a> {
+    /// The data set, raw units.
+    pub dataset: &'a Dataset,
+    /// The CSV file it came from, if any.
+    pub csv: Option<&'a CsvSource>,
+    /// The split and scaled matrices the runs train on.
+    pub prepared: &'a Prepared,
+    /// Min and max of each feature over all rows, raw units.
+    pub ranges: &'a [(f64, f64)],
+    /// The value each feature is held at in the plot plane (raw units; x and y ignored).
+    pub slice: &'a [f64],
+    /// Changes whenever the data does (new set, added point…), for caches.
+    pub version: u64,
+}
+
+impl DataView<'_> {
+    /// Whether the targets are classes (else numbers).
+    pub fn is_classification(&self) -> bool {
+        matches!(self.prepared.train_y, Targets::Classes { .. })
+    }
+}
 
 /// Class colours (Okabe and Ito's palette, safe for colour-blind readers), in label order.
 const CLASS_COLORS: [Color32; 8] = [

@@ -2,13 +2,12 @@
 
 use egui::Ui;
 
-use crate::app::Command;
-use crate::app::session::{BASELINE_ITERATIONS, Session};
+use crate::app::commands::{Command, Stats};
 use crate::nn::Reduction;
-use crate::train::Stop;
-use crate::train::{Metrics, RunMetrics};
+use crate::train::worker::RunView;
+use crate::train::{BASELINE_ITERATIONS, Metrics, RunMetrics, Stop};
 
-use super::{format_number, format_percent};
+use super::{DataView, format_number, format_percent};
 
 /// A loss figure, or a dash for none (or for one that is not finite).
 fn loss_text(v: Option<f64>) -> String {
@@ -32,8 +31,13 @@ pub fn format_count(n: u64) -> String {
 /// Losses and accuracies of training and test rows, and the speed. Losses are per row, as the
 /// curves draw them; with the article's summed loss the sum (what the trainer minimises and the
 /// stopping rule compares) is shown as well.
-pub fn numbers_ui(ui: &mut Ui, session: &Session) {
-    let main = session.main();
+pub fn numbers_ui(
+    ui: &mut Ui,
+    view: &DataView<'_>,
+    main: &RunView,
+    stats: Stats,
+    diverged_at: Option<u64>,
+) {
     let summed = main.config.reduction == Reduction::Sum;
     let per_row = |m: &Metrics| {
         if summed {
@@ -44,15 +48,15 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
     };
     let train = main.metrics.as_ref().map(|m| &m.train);
     let test = main.metrics.as_ref().and_then(|m| m.test.as_ref());
-    let has_test = !session.prepared.test_rows.is_empty();
+    let has_test = !view.prepared.test_rows.is_empty();
     egui::Grid::new("numbers")
         .num_columns(3)
         .spacing([16.0, 3.0])
         .show(ui, |ui| {
             ui.label("");
-            ui.weak(format!("training ({})", session.prepared.train_rows.len()));
+            ui.weak(format!("training ({})", view.prepared.train_rows.len()));
             if has_test {
-                ui.weak(format!("test ({})", session.prepared.test_rows.len()));
+                ui.weak(format!("test ({})", view.prepared.test_rows.len()));
             }
             ui.end_row();
             ui.label("loss per row").on_hover_text(if summed {
@@ -76,7 +80,7 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
                 }
                 ui.end_row();
             }
-            if session.is_classification() {
+            if view.is_classification() {
                 ui.label("accuracy");
                 ui.strong(format_percent(train.and_then(|m| m.accuracy)));
                 if has_test {
@@ -88,12 +92,12 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
     let speed = if main.busy() {
         format!(
             "{} iterations/s",
-            format_count(session.stats.iterations_per_second.round() as u64)
+            format_count(stats.iterations_per_second.round() as u64)
         )
     } else {
         "paused".to_owned()
     };
-    ui.weak(format!("{speed} · frame {:.1} ms", session.stats.frame_ms));
+    ui.weak(format!("{speed} · frame {:.1} ms", stats.frame_ms));
     ui.weak(format!(
         "learning rate now {}",
         format_number(
@@ -102,7 +106,7 @@ pub fn numbers_ui(ui: &mut Ui, session: &Session) {
                 .rate(main.config.learning_rate, main.iteration)
         )
     ));
-    if let Some(iteration) = session.diverged_at() {
+    if let Some(iteration) = diverged_at {
         // Said only when the figures are older than the weights kept.
         let figures = main
             .metrics
@@ -132,7 +136,7 @@ fn per_row(m: &Metrics, reduction: Reduction) -> f64 {
 }
 
 /// What run `run` is doing, in a word or two.
-fn status_text(run: &crate::train::worker::RunView) -> String {
+fn status_text(run: &RunView) -> String {
     match &run.stopped {
         Some(Stop::Diverged { iteration, .. }) => {
             format!("diverged at {}", format_count(*iteration))
@@ -149,10 +153,9 @@ fn status_text(run: &crate::train::worker::RunView) -> String {
 
 /// The numbers of every run side by side, a column per run: its settings, iteration, losses,
 /// accuracies and speed. Clicking a column's head picks the run the controls edit.
-pub fn compare_table_ui(ui: &mut Ui, session: &Session, selected: &mut usize) {
-    let runs = session.runs();
-    let has_test = !session.prepared.test_rows.is_empty();
-    let classes = session.is_classification();
+pub fn compare_table_ui(ui: &mut Ui, view: &DataView<'_>, runs: &[RunView], selected: &mut usize) {
+    let has_test = !view.prepared.test_rows.is_empty();
+    let classes = view.is_classification();
     egui::Grid::new("compare-numbers")
         .num_columns(runs.len() + 1)
         .spacing([12.0, 3.0])
@@ -196,9 +199,7 @@ pub fn compare_table_ui(ui: &mut Ui, session: &Session, selected: &mut usize) {
             }
             ui.end_row();
             // Each figure of each run, from its latest metrics (a dash before there are any).
-            let row = |ui: &mut Ui,
-                       name: &str,
-                       value: &dyn Fn(&crate::train::worker::RunView, &RunMetrics) -> String| {
+            let row = |ui: &mut Ui, name: &str, value: &dyn Fn(&RunView, &RunMetrics) -> String| {
                 ui.label(name);
                 for run in runs {
                     ui.strong(
@@ -237,8 +238,13 @@ pub fn compare_table_ui(ui: &mut Ui, session: &Session, selected: &mut usize) {
 
 /// The network without hidden layers (logistic regression for classes, linear regression for
 /// numbers) beside the network, with a button that trains the network the same way.
-pub fn baseline_ui(ui: &mut Ui, session: &Session, commands: &mut Vec<Command>) {
-    let b = session.baseline();
+pub fn baseline_ui(
+    ui: &mut Ui,
+    view: &DataView<'_>,
+    b: &RunView,
+    baseline_seed: u64,
+    commands: &mut Vec<Command>,
+) {
     let at = b.iteration;
     let finished = b.finished();
     let figures = b.metrics.as_ref().filter(|_| finished);
@@ -248,7 +254,7 @@ pub fn baseline_ui(ui: &mut Ui, session: &Session, commands: &mut Vec<Command>) 
         Some(Stop::Diverged { .. }) => b.stopped.as_ref().map(ToString::to_string),
         _ => b.error.clone(),
     };
-    let kind = if session.is_classification() {
+    let kind = if view.is_classification() {
         "logistic regression"
     } else {
         "linear regression"
@@ -259,9 +265,9 @@ pub fn baseline_ui(ui: &mut Ui, session: &Session, commands: &mut Vec<Command>) 
                 "No hidden layer, fitted to convergence like the article's glm: Adam, learning \
                  rate 0.05, mean loss, {} iterations from N(0, 1) weights (seed {}).",
                 format_count(BASELINE_ITERATIONS),
-                session.baseline_seed
+                baseline_seed
             ));
-        if session.is_classification() {
+        if view.is_classification() {
             ui.strong(format_percent(train_accuracy));
             if test_accuracy.is_some() {
                 ui.label(format!("test {}", format_percent(test_accuracy)));
@@ -339,9 +345,9 @@ fn side_by_side(names: &[String], width: f32) -> bool {
 }
 
 /// Training and test confusion matrices, side by side if they fit, else one above the other.
-pub fn confusions_ui(ui: &mut Ui, session: &Session) {
-    let names = session.dataset.class_names();
-    let metrics = session.main().metrics.as_ref();
+pub fn confusions_ui(ui: &mut Ui, view: &DataView<'_>, main: &RunView) {
+    let names = view.dataset.class_names();
+    let metrics = main.metrics.as_ref();
     let train = metrics
         .map(|m| &m.train)
         .filter(|m| !m.confusion.is_empty());
@@ -367,13 +373,13 @@ pub fn confusions_ui(ui: &mut Ui, session: &Session) {
 }
 
 /// Height of [`confusions_ui`] in `width` points, points (to lay out what goes above it).
-pub fn confusions_height(session: &Session, width: f32) -> f32 {
-    let names = session.dataset.class_names();
+pub fn confusions_height(view: &DataView<'_>, width: f32) -> f32 {
+    let names = view.dataset.class_names();
     if names.is_empty() {
         return 0.0;
     }
     // A title and one row per class plus the header, as egui lays them out by default.
     let one = 30.0 + 23.0 * (names.len() as f32 + 1.0);
-    let stacked = !session.prepared.test_rows.is_empty() && !side_by_side(names, width);
+    let stacked = !view.prepared.test_rows.is_empty() && !side_by_side(names, width);
     if stacked { 2.0 * one } else { one }
 }

@@ -19,6 +19,7 @@ mod extremes;
 mod fidelity;
 mod fuzz;
 mod gradients;
+mod layering;
 mod malformed;
 mod memory;
 mod pipeline;

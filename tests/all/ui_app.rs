@@ -587,7 +587,7 @@ fn hovering_a_sigmoid_unit_shades_it_on_its_own_zero_to_one_range() {
     let output = ctx.run_ui(egui::RawInput::default(), |_| {
         grid.update(
             &ctx,
-            &app.session,
+            &app.data_view(),
             app.session.main(),
             &app.settings,
             Shading::Unit(0, 2),

@@ -1,0 +1,182 @@
+//! What the panels send and what they are told: the commands a widget asks the app to carry out
+//! after layout, the message line, and the speed figures. A leaf module: it imports nothing from
+//! the rest of the app and nothing from the panels, so `ui` depends on it and `app` on both,
+//! with no cycle.
+
+use std::path::PathBuf;
+
+use crate::data::ColumnRoles;
+
+use super::presets::{Comparison, Preset};
+
+/// Something to export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The decision plot as PNG.
+    DecisionPng,
+    /// The training history as CSV.
+    HistoryCsv,
+    /// The data set as CSV.
+    DataCsv,
+    /// The model as JSON, the file `nnviz predict` reads.
+    ModelJson,
+}
+
+impl ExportKind {
+    /// Every export, in menu order.
+    pub const ALL: [Self; 4] = [
+        Self::DecisionPng,
+        Self::HistoryCsv,
+        Self::DataCsv,
+        Self::ModelJson,
+    ];
+
+    /// The button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DecisionPng => "Save decision plot (PNG)…",
+            Self::HistoryCsv => "Save training history (CSV)…",
+            Self::DataCsv => "Save data set (CSV)…",
+            Self::ModelJson => "Save model (JSON)…",
+        }
+    }
+
+    /// The suggested file name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::DecisionPng => "nnviz-decision.png",
+            Self::HistoryCsv => "nnviz-history.csv",
+            Self::DataCsv => "nnviz-data.csv",
+            Self::ModelJson => "nnviz-model.json",
+        }
+    }
+}
+
+/// What a widget asks the app to do; applied after layout.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Play if paused, pause if playing.
+    TogglePlay,
+    /// Train one iteration (pauses).
+    Step,
+    /// New weights from the seed, history cleared.
+    Reset,
+    /// Set everything as in an experiment of the article and train.
+    Preset(Preset),
+    /// Open the file dialog for a saved model.
+    OpenModel,
+    /// Replace the network with a saved model's (the file's name and text).
+    LoadModel {
+        /// File name, for messages.
+        name: String,
+        /// The JSON text.
+        text: String,
+    },
+    /// Open the file dialog for a CSV file.
+    OpenCsv,
+    /// Load CSV text (a dropped file).
+    LoadCsvBytes {
+        /// File name, for messages.
+        name: String,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+    },
+    /// Load a CSV file from disk.
+    LoadCsvPath(PathBuf),
+    /// Re-pick target and features of the loaded CSV.
+    SetColumns(ColumnRoles),
+    /// Go back from a CSV file to the built-in data set.
+    UseBuiltin,
+    /// Add a point of the chosen class at plot coordinates.
+    AddPoint {
+        /// x, raw units.
+        x: f64,
+        /// y, raw units.
+        y: f64,
+    },
+    /// Remove the point nearest to plot coordinates within `radius`.
+    RemovePoint {
+        /// x, raw units.
+        x: f64,
+        /// y, raw units.
+        y: f64,
+        /// Largest distance, raw units.
+        radius: f64,
+    },
+    /// Switch to the logistic regression (no hidden layer).
+    UseBaseline,
+    /// Save something (asks where with a file dialog).
+    Export(ExportKind),
+    /// Save something to this file.
+    SaveTo {
+        /// What.
+        kind: ExportKind,
+        /// Where.
+        path: PathBuf,
+    },
+    /// Hold a feature at a value in the plot's slice.
+    SetSlice {
+        /// Feature index.
+        feature: usize,
+        /// Raw value.
+        value: f64,
+    },
+    /// Add a run: a copy of the one being edited (compare mode).
+    AddRun,
+    /// Remove run `k` (not run 1).
+    RemoveRun(usize),
+    /// Train a one-click comparison.
+    Compare(Comparison),
+    /// Keep run 1 only.
+    LeaveCompare,
+    /// Hide the message line.
+    DismissNotice,
+    /// Show an error that happened while reading input.
+    Fail(String),
+}
+
+/// A message shown in the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// Errors are drawn in the error colour.
+    pub is_error: bool,
+    /// A button offered with the message: its text and what it does.
+    pub action: Option<(String, Command)>,
+}
+
+impl Notice {
+    /// An error message.
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            is_error: true,
+            action: None,
+        }
+    }
+
+    /// An informational message.
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            is_error: false,
+            action: None,
+        }
+    }
+
+    /// The message with a button that carries out `command`.
+    pub fn with_action(mut self, label: impl Into<String>, command: Command) -> Self {
+        self.action = Some((label.into(), command));
+        self
+    }
+}
+
+/// Smoothed speed figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Iterations the network trains per second of wall time (smoothed, on its worker).
+    pub iterations_per_second: f64,
+    /// Time of the last frame's own work (grid, layout), milliseconds.
+    pub frame_ms: f64,
+}
