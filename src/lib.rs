@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod data;
 pub mod model;
+pub mod names;
 pub mod nn;
 pub mod text;
 pub mod train;

@@ -105,13 +105,8 @@ fn open_app(cli: &Cli) -> Result<(), CliError> {
         .dataset
         .as_deref()
         .map(|name| {
-            Builtin::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
-                CliError(format!(
-                    "unknown data set {name:?}; built-in data sets are {}",
-                    names.join(", ")
-                ))
-            })
+            name.parse::<Builtin>()
+                .map_err(|e| CliError(format!("--dataset: {e}")))
         })
         .transpose()?;
     let compare = checked_compare(cli.compare.as_deref())?;

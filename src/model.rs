@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::UnknownName;
 use crate::nn::{Activation, Architecture, HiddenLayer, Matrix, Network, NnError, OutputHead};
 use crate::text::{short, short_line};
 
@@ -289,27 +290,13 @@ impl SavedModel {
 }
 
 fn parse_activation(name: &str) -> Result<Activation, NnError> {
-    Activation::ALL
-        .into_iter()
-        .find(|a| a.name() == name || (name == "identity" && *a == Activation::Linear))
-        .ok_or_else(|| {
-            NnError::Invalid(format!(
-                "unknown activation \"{}\" (expected sigmoid, tanh, relu, leaky-relu or linear)",
-                short(name)
-            ))
-        })
+    name.parse()
+        .map_err(|e: UnknownName| NnError::Invalid(e.to_string()))
 }
 
 fn parse_head(name: &str) -> Result<OutputHead, NnError> {
-    OutputHead::ALL
-        .into_iter()
-        .find(|h| h.name() == name || (name == "linear" && *h == OutputHead::Identity))
-        .ok_or_else(|| {
-            NnError::Invalid(format!(
-                "unknown output activation \"{}\" (expected sigmoid, softmax or identity)",
-                short(name)
-            ))
-        })
+    name.parse()
+        .map_err(|e: UnknownName| NnError::Invalid(e.to_string()))
 }
 
 /// A parse error as one line of reasonable length (serde repeats offending keys and values).

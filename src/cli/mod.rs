@@ -6,7 +6,7 @@ mod train;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 pub use bench::bench_engine;
 pub use train::hidden_layers;
@@ -205,19 +205,6 @@ impl std::str::FromStr for BatchSize {
             Ok(n) => Ok(Self::Rows(n)),
         }
     }
-}
-
-/// Names of the schedules on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScheduleName {
-    /// Constant rate.
-    Constant,
-    /// Multiply by `--decay` every `--decay-every` iterations.
-    Step,
-    /// `η · exp(−decay · t)`.
-    Exponential,
-    /// `η / (1 + decay · t)`.
-    InverseTime,
 }
 
 /// Runs a headless command.

@@ -8,13 +8,13 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
-use super::{BatchSize, CliError, Output, ScheduleName, outln};
+use super::{BatchSize, CliError, Output, outln};
 use crate::data::{Builtin, ColumnRoles, Dataset, GeneratorOptions, Task};
 use crate::model::{SavedModel, SavedScaling, read_weights};
 use crate::nn::{Activation, HiddenLayer, Init, Loss, Network, OutputHead, Reduction, Targets};
 use crate::train::{
-    DataSource, NetworkSpec, Optimizer, Preparation, Run, RunSpec, Schedule, Spec, Stop,
-    TrainingSpec, evaluate,
+    DataSource, NetworkSpec, Optimizer, Preparation, Run, RunSpec, Schedule, ScheduleKind, Spec,
+    Stop, TrainingSpec, evaluate,
 };
 
 /// Options of `nnviz train` (names are stable: scripts rely on them).
@@ -46,7 +46,7 @@ pub struct TrainArgs {
     pub classes: Option<Vec<String>>,
     /// Treat the target as classes or numbers (default: decide from the column).
     #[arg(long, value_enum, default_value = "auto")]
-    pub task: TaskName,
+    pub task: Task,
     /// Hidden layer sizes, comma-separated; 0 for none (logistic / softmax regression).
     #[arg(long, default_value = "5", allow_negative_numbers = true)]
     pub hidden: String,
@@ -55,13 +55,13 @@ pub struct TrainArgs {
     pub activation: String,
     /// Output head (default: two classes → sigmoid, more → softmax, numeric → identity).
     #[arg(long, value_enum)]
-    pub output: Option<HeadName>,
+    pub output: Option<OutputHead>,
     /// Loss (default: cross-entropy for classes, squared error for numbers).
     #[arg(long, value_enum)]
-    pub loss: Option<LossName>,
+    pub loss: Option<Loss>,
     /// Optimiser.
     #[arg(long, value_enum, default_value = "gd")]
-    pub optimizer: OptimizerName,
+    pub optimizer: Optimizer,
     /// Rows per iteration: `full` or a number.
     #[arg(long, default_value = "full", allow_negative_numbers = true)]
     pub batch_size: BatchSize,
@@ -70,7 +70,7 @@ pub struct TrainArgs {
     pub learning_rate: f64,
     /// Learning-rate schedule.
     #[arg(long, value_enum, default_value = "constant")]
-    pub schedule: ScheduleName,
+    pub schedule: ScheduleKind,
     /// Decay of the schedule: the factor for `step`, the rate for `exponential` and `inverse-time`.
     #[arg(long, allow_negative_numbers = true)]
     pub decay: Option<f64>,
@@ -80,7 +80,7 @@ pub struct TrainArgs {
     /// Sum or mean of the per-row losses (default: sum, the article's, for classes; mean for
     /// numbers).
     #[arg(long, value_enum)]
-    pub reduction: Option<ReductionName>,
+    pub reduction: Option<Reduction>,
     /// L1 penalty.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub l1: f64,
@@ -95,7 +95,7 @@ pub struct TrainArgs {
     pub tolerance: Option<f64>,
     /// Initial weights.
     #[arg(long, value_enum, default_value = "normal")]
-    pub init: InitName,
+    pub init: Init,
     /// Seed of everything random: generated data, split, initial weights, batch order.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
@@ -125,27 +125,6 @@ pub struct TrainArgs {
     pub save_model: Option<PathBuf>,
 }
 
-macro_rules! cli_enum {
-    ($name:ident => $target:ty { $($variant:ident => $value:expr),* $(,)? }) => {
-        /// Command-line names of a setting.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-        #[allow(missing_docs)]
-        pub enum $name { $($variant),* }
-        impl From<$name> for $target {
-            fn from(v: $name) -> Self {
-                match v { $($name::$variant => $value),* }
-            }
-        }
-    };
-}
-
-cli_enum!(TaskName => Task { Auto => Task::Auto, Classification => Task::Classification, Regression => Task::Regression });
-cli_enum!(HeadName => OutputHead { Sigmoid => OutputHead::Sigmoid, Softmax => OutputHead::Softmax, Identity => OutputHead::Identity });
-cli_enum!(LossName => Loss { CrossEntropy => Loss::CrossEntropy, SquaredError => Loss::SquaredError });
-cli_enum!(OptimizerName => Optimizer { Gd => Optimizer::Gd, Momentum => Optimizer::Momentum, Adam => Optimizer::Adam });
-cli_enum!(ReductionName => Reduction { Sum => Reduction::Sum, Mean => Reduction::Mean });
-cli_enum!(InitName => Init { Normal => Init::Normal, ScaledNormal => Init::ScaledNormal, Xavier => Init::Xavier, He => Init::He });
-
 /// Where the options say the rows come from.
 pub fn data_source(args: &TrainArgs) -> Result<DataSource, CliError> {
     match (&args.data, &args.dataset) {
@@ -162,18 +141,14 @@ pub fn data_source(args: &TrainArgs) -> Result<DataSource, CliError> {
                     target: args.target.as_ref().map(|t| t.trim().to_string()),
                     features: trimmed(&args.features),
                     class_order: trimmed(&args.classes),
-                    task: args.task.into(),
+                    task: args.task,
                 },
             })
         }
         (None, Some(name)) => {
-            let builtin = Builtin::from_name(name).ok_or_else(|| {
-                let names: Vec<_> = Builtin::ALL.iter().map(|b| b.name()).collect();
-                CliError(format!(
-                    "unknown data set {name:?}; built-in ones are {}",
-                    names.join(", ")
-                ))
-            })?;
+            let builtin: Builtin = name
+                .parse()
+                .map_err(|e| CliError(format!("--dataset: {e}")))?;
             let defaults = builtin.default_options();
             Ok(DataSource::Builtin {
                 name: builtin,
@@ -216,14 +191,14 @@ pub fn spec(args: &TrainArgs) -> Result<Spec, CliError> {
         run: RunSpec {
             network: NetworkSpec {
                 hidden: hidden_layers(&args.hidden, &args.activation)?,
-                output: args.output.map(Into::into),
-                init: args.init.into(),
+                output: args.output,
+                init: args.init,
                 seed: args.seed,
             },
             training: TrainingSpec {
-                loss: args.loss.map(Into::into),
-                reduction: args.reduction.map(Into::into),
-                optimizer: args.optimizer.into(),
+                loss: args.loss,
+                reduction: args.reduction,
+                optimizer: args.optimizer,
                 learning_rate: args.learning_rate,
                 schedule: schedule(args.schedule, args.decay, args.decay_every)?,
                 batch_size: match args.batch_size {
@@ -287,14 +262,8 @@ pub fn hidden_layers(hidden: &str, activation: &str) -> Result<Vec<HiddenLayer>,
         )));
     }
     let parse = |name: &str| {
-        Activation::ALL
-            .into_iter()
-            .find(|a| a.name() == name)
-            .ok_or_else(|| {
-                CliError(format!(
-                    "unknown activation {name:?}; choose sigmoid, tanh, relu, leaky-relu or linear"
-                ))
-            })
+        name.parse::<Activation>()
+            .map_err(|e| CliError(format!("--activation: {e}")))
     };
     sizes
         .iter()
@@ -309,7 +278,7 @@ pub fn hidden_layers(hidden: &str, activation: &str) -> Result<Vec<HiddenLayer>,
 }
 
 /// The schedule the options describe.
-pub fn schedule(name: ScheduleName, decay: Option<f64>, every: u64) -> Result<Schedule, CliError> {
+pub fn schedule(name: ScheduleKind, decay: Option<f64>, every: u64) -> Result<Schedule, CliError> {
     let check = |v: f64, what: &str| {
         if v.is_finite() && v >= 0.0 {
             Ok(v)
@@ -320,8 +289,8 @@ pub fn schedule(name: ScheduleName, decay: Option<f64>, every: u64) -> Result<Sc
         }
     };
     Ok(match name {
-        ScheduleName::Constant => Schedule::Constant,
-        ScheduleName::Step => Schedule::Step {
+        ScheduleKind::Constant => Schedule::Constant,
+        ScheduleKind::Step => Schedule::Step {
             every: every.max(1),
             factor: match decay.unwrap_or(0.5) {
                 factor if (0.0..=1.0).contains(&factor) => factor,
@@ -332,10 +301,10 @@ pub fn schedule(name: ScheduleName, decay: Option<f64>, every: u64) -> Result<Sc
                 }
             },
         },
-        ScheduleName::Exponential => Schedule::Exponential {
+        ScheduleKind::Exponential => Schedule::Exponential {
             rate: check(decay.unwrap_or(1e-4), "rate")?,
         },
-        ScheduleName::InverseTime => Schedule::InverseTime {
+        ScheduleKind::InverseTime => Schedule::InverseTime {
             rate: check(decay.unwrap_or(1e-3), "rate")?,
         },
     })

@@ -49,8 +49,7 @@ pub const MAX_FEATURE_VALUES: usize = 50_000_000;
 pub const AUTO_MAX_INTEGER_CLASSES: usize = 10;
 
 /// What kind of problem the user wants solved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Task {
     /// Text target → classification; numeric target with at most
     /// [`AUTO_MAX_INTEGER_CLASSES`] distinct whole numbers → classification; else regression.
@@ -61,6 +60,12 @@ pub enum Task {
     /// Regression (fails for a text target).
     Regression,
 }
+
+crate::name_table!(Task, "task" {
+    Auto => "auto": "auto",
+    Classification => "classification": "classification",
+    Regression => "regression": "regression",
+});
 
 /// Which columns play which part: the GUI counterpart of R's formula `Species ~ .`.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]

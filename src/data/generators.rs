@@ -17,8 +17,7 @@ use crate::nn::Matrix;
 const IRIS_CSV: &str = include_str!("../../assets/iris.csv");
 
 /// A data set nnviz can make without a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
     /// The article's two interleaved noisy spirals, "not hot dog" and "hot dog".
     HotDogs,
@@ -92,57 +91,19 @@ impl Default for GeneratorOptions {
     }
 }
 
+crate::name_table!(Builtin, "data set" {
+    HotDogs => "hotdogs" | "hot-dogs": "hot dogs",
+    Circle => "circle": "circle",
+    Xor => "xor": "xor",
+    Gauss => "gauss": "two Gaussians",
+    Moons => "moons": "two moons",
+    Spirals => "spirals": "spirals",
+    Plane => "plane": "plane (regression)",
+    Bumps => "bumps": "bumps (regression)",
+    Iris => "iris": "iris",
+});
+
 impl Builtin {
-    /// Every built-in data set, in menu order.
-    pub const ALL: [Self; 9] = [
-        Self::HotDogs,
-        Self::Circle,
-        Self::Xor,
-        Self::Gauss,
-        Self::Moons,
-        Self::Spirals,
-        Self::Plane,
-        Self::Bumps,
-        Self::Iris,
-    ];
-
-    /// The name on the command line (`hotdogs`, `circle`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::HotDogs => "hotdogs",
-            Self::Circle => "circle",
-            Self::Xor => "xor",
-            Self::Gauss => "gauss",
-            Self::Moons => "moons",
-            Self::Spirals => "spirals",
-            Self::Plane => "plane",
-            Self::Bumps => "bumps",
-            Self::Iris => "iris",
-        }
-    }
-
-    /// The data set with command-line name `name` (case-insensitive).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|b| b.name().eq_ignore_ascii_case(name.trim()))
-    }
-
-    /// The name shown in the app ("hot dogs", "two moons", …).
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::HotDogs => "hot dogs",
-            Self::Circle => "circle",
-            Self::Xor => "xor",
-            Self::Gauss => "two Gaussians",
-            Self::Moons => "two moons",
-            Self::Spirals => "spirals",
-            Self::Plane => "plane (regression)",
-            Self::Bumps => "bumps (regression)",
-            Self::Iris => "iris",
-        }
-    }
-
     /// True for the regression sets (plane, bumps).
     pub fn is_regression(self) -> bool {
         matches!(self, Self::Plane | Self::Bumps)
@@ -450,11 +411,12 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for b in Builtin::ALL {
-            assert_eq!(Builtin::from_name(b.name()), Some(b));
+            assert_eq!(b.name().parse(), Ok(b));
             assert!(!b.label().is_empty());
         }
-        assert_eq!(Builtin::from_name("HotDogs"), Some(Builtin::HotDogs));
-        assert_eq!(Builtin::from_name("nope"), None);
+        assert_eq!("HotDogs".parse(), Ok(Builtin::HotDogs));
+        assert_eq!("hot-dogs".parse(), Ok(Builtin::HotDogs));
+        assert!("nope".parse::<Builtin>().is_err());
     }
 
     #[test]

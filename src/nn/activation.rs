@@ -1,15 +1,12 @@
 //! Activation functions of hidden layers and the output heads.
 
-use serde::{Deserialize, Serialize};
-
 use super::{Matrix, exp};
 
 /// The slope of leaky ReLU for negative inputs.
 pub const LEAKY_SLOPE: f64 = 0.01;
 
 /// The activation function of a hidden layer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Activation {
     /// `1 / (1 + exp(−z))`, the article's.
     #[default]
@@ -21,31 +18,10 @@ pub enum Activation {
     /// `z` for `z > 0`, else `0.01 z`.
     LeakyRelu,
     /// `z` (no activation).
-    #[serde(alias = "identity")]
     Linear,
 }
 
 impl Activation {
-    /// Every activation, in menu order.
-    pub const ALL: [Self; 5] = [
-        Self::Sigmoid,
-        Self::Tanh,
-        Self::Relu,
-        Self::LeakyRelu,
-        Self::Linear,
-    ];
-
-    /// The name used on the command line and in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Sigmoid => "sigmoid",
-            Self::Tanh => "tanh",
-            Self::Relu => "relu",
-            Self::LeakyRelu => "leaky-relu",
-            Self::Linear => "linear",
-        }
-    }
-
     /// Applies the activation in place to pre-activations `z`.
     pub fn apply(self, z: &mut [f64]) {
         self.apply_with(exp::Simd::best(), z);
@@ -90,15 +66,16 @@ impl Activation {
     }
 }
 
-impl std::fmt::Display for Activation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+crate::name_table!(Activation, "activation" {
+    Sigmoid => "sigmoid": "sigmoid",
+    Tanh => "tanh": "tanh",
+    Relu => "relu": "ReLU",
+    LeakyRelu => "leaky-relu": "leaky ReLU",
+    Linear => "linear" | "identity": "linear (none)",
+});
 
 /// The output head: how the last layer's scores become predictions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum OutputHead {
     /// One sigmoid unit per output: `P(class 1)` for two classes (the article's).
     #[default]
@@ -106,23 +83,10 @@ pub enum OutputHead {
     /// Softmax over k ≥ 2 units (the article's R6 class).
     Softmax,
     /// The scores themselves, for regression.
-    #[serde(alias = "linear")]
     Identity,
 }
 
 impl OutputHead {
-    /// Every head, in menu order.
-    pub const ALL: [Self; 3] = [Self::Sigmoid, Self::Softmax, Self::Identity];
-
-    /// The name used on the command line and in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Sigmoid => "sigmoid",
-            Self::Softmax => "softmax",
-            Self::Identity => "identity",
-        }
-    }
-
     /// Turns scores `[n, k]` into outputs in place.
     pub fn apply_rows(self, z: &mut Matrix) {
         match self {
@@ -133,11 +97,11 @@ impl OutputHead {
     }
 }
 
-impl std::fmt::Display for OutputHead {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+crate::name_table!(OutputHead, "output activation" {
+    Sigmoid => "sigmoid": "sigmoid",
+    Softmax => "softmax": "softmax",
+    Identity => "identity" | "linear": "identity",
+});
 
 /// Softmax of every row in place, each shifted by its maximum so that no `exp` overflows:
 /// `softmax(z) = exp(z − m) / Σ exp(z − m)`, `m = max z`.

@@ -40,8 +40,7 @@ pub enum NnError {
 }
 
 /// The loss minimised by training.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Loss {
     /// Negative log-likelihood: binary for one sigmoid unit, categorical for softmax.
     #[default]
@@ -51,8 +50,7 @@ pub enum Loss {
 }
 
 /// How per-row losses (and their gradients) are combined.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Reduction {
     /// The sum over rows, as in the article.
     #[default]
@@ -62,8 +60,7 @@ pub enum Reduction {
 }
 
 /// How initial weights are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Init {
     /// N(0, 1), the article's first code (`rnorm`).
     Normal,
@@ -75,6 +72,23 @@ pub enum Init {
     /// N(0, 2 / fan_in), He et al., for ReLU layers.
     He,
 }
+
+crate::name_table!(Loss, "loss" {
+    CrossEntropy => "cross-entropy": "cross-entropy",
+    SquaredError => "squared-error": "squared error",
+});
+
+crate::name_table!(Reduction, "loss reduction" {
+    Sum => "sum": "sum (article)",
+    Mean => "mean": "mean",
+});
+
+crate::name_table!(Init, "initial weights" {
+    Normal => "normal": "N(0, 1) (article)",
+    ScaledNormal => "scaled-normal": "0.01·N(0, 1) (R6 class)",
+    Xavier => "xavier": "Xavier (Glorot)",
+    He => "he": "He",
+});
 
 /// What the network is asked to predict, one entry per data row.
 #[derive(Clone, Debug, PartialEq)]

@@ -56,8 +56,7 @@ use crate::nn::{
 };
 
 /// The optimiser that turns gradients into weight updates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Optimizer {
     /// Plain gradient descent `w ← w − η g`, the article's.
     #[default]
@@ -68,19 +67,11 @@ pub enum Optimizer {
     Adam,
 }
 
-impl Optimizer {
-    /// Every optimiser, in menu order.
-    pub const ALL: [Self; 3] = [Self::Gd, Self::Momentum, Self::Adam];
-
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Gd => "gd",
-            Self::Momentum => "momentum",
-            Self::Adam => "adam",
-        }
-    }
-}
+crate::name_table!(Optimizer, "optimiser" {
+    Gd => "gd": "gradient descent",
+    Momentum => "momentum": "momentum",
+    Adam => "adam": "Adam",
+});
 
 /// How the learning rate changes over iterations `t` (0-based).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -142,16 +133,41 @@ impl Schedule {
         }
     }
 
-    /// The name used on the command line.
-    pub fn name(&self) -> &'static str {
+    /// Which kind of schedule this is.
+    pub fn kind(&self) -> ScheduleKind {
         match self {
-            Self::Constant => "constant",
-            Self::Step { .. } => "step",
-            Self::Exponential { .. } => "exponential",
-            Self::InverseTime { .. } => "inverse-time",
+            Self::Constant => ScheduleKind::Constant,
+            Self::Step { .. } => ScheduleKind::Step,
+            Self::Exponential { .. } => ScheduleKind::Exponential,
+            Self::InverseTime { .. } => ScheduleKind::InverseTime,
         }
     }
+
+    /// The name used on the command line and in files (the `kind` of its JSON).
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
 }
+
+/// The kinds of [`Schedule`], without their numbers: the command line's `--schedule`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScheduleKind {
+    /// Constant rate.
+    Constant,
+    /// Multiply by a factor every so many iterations.
+    Step,
+    /// `η · exp(−decay · t)`.
+    Exponential,
+    /// `η / (1 + decay · t)`.
+    InverseTime,
+}
+
+crate::name_table!(ScheduleKind, "schedule" {
+    Constant => "constant": "constant",
+    Step => "step": "step",
+    Exponential => "exponential": "exponential",
+    InverseTime => "inverse-time": "inverse time",
+});
 
 /// What the user chose for training; the network itself is built from its own architecture.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

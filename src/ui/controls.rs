@@ -256,11 +256,11 @@ fn columns_ui(ui: &mut Ui, csv: &CsvSource, commands: &mut Vec<Command>) {
             }
         });
     ComboBox::new("task", "task")
-        .selected_text(format!("{:?}", roles.task))
+        .selected_text(roles.task.label())
         .show_ui(ui, |ui| {
-            for task in [Task::Auto, Task::Classification, Task::Regression] {
+            for task in Task::ALL {
                 if ui
-                    .selectable_label(roles.task == task, format!("{task:?}"))
+                    .selectable_label(roles.task == task, task.label())
                     .clicked()
                 {
                     roles.task = task;
@@ -437,10 +437,10 @@ pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
         });
         ui.horizontal(|ui| {
             ComboBox::new(("activation", l), format!("layer {} activation", l + 1))
-                .selected_text(layer.activation.name())
+                .selected_text(layer.activation.label())
                 .show_ui(ui, |ui| {
                     for a in Activation::ALL {
-                        ui.selectable_value(&mut layer.activation, a, a.name());
+                        ui.selectable_value(&mut layer.activation, a, a.label());
                     }
                 });
             if ui
@@ -474,24 +474,15 @@ pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
         ui.label(format!("{} hidden layers", run.network.hidden.len()));
     });
     ComboBox::new("init", "initial weights")
-        .selected_text(init_name(run.network.init))
+        .selected_text(run.network.init.label())
         .show_ui(ui, |ui| {
-            for init in [Init::Normal, Init::ScaledNormal, Init::Xavier, Init::He] {
-                ui.selectable_value(&mut run.network.init, init, init_name(init));
+            for init in Init::ALL {
+                ui.selectable_value(&mut run.network.init, init, init.label());
             }
         });
     labelled(ui, "weight seed", |ui| {
         ui.add(DragValue::new(&mut run.network.seed))
     });
-}
-
-fn init_name(init: Init) -> &'static str {
-    match init {
-        Init::Normal => "N(0, 1) (article)",
-        Init::ScaledNormal => "0.01·N(0, 1) (R6 class)",
-        Init::Xavier => "Xavier",
-        Init::He => "He",
-    }
 }
 
 /// Optimiser, learning rate, batch and stopping rule; penalties, schedule, loss, reduction and
@@ -504,10 +495,10 @@ pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
             .text("learning rate"),
     );
     ComboBox::new("optimizer", "optimiser")
-        .selected_text(t.optimizer.name())
+        .selected_text(t.optimizer.label())
         .show_ui(ui, |ui| {
             for o in Optimizer::ALL {
-                ui.selectable_value(&mut t.optimizer, o, o.name());
+                ui.selectable_value(&mut t.optimizer, o, o.label());
             }
         });
     ui.horizontal(|ui| {
@@ -581,7 +572,7 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
         });
     });
     ComboBox::new("schedule", "learning-rate schedule")
-        .selected_text(t.schedule.name())
+        .selected_text(t.schedule.kind().label())
         .show_ui(ui, |ui| {
             let options = [
                 Schedule::Constant,
@@ -594,9 +585,9 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
             ];
             for s in options {
                 if ui
-                    .selectable_label(t.schedule.name() == s.name(), s.name())
+                    .selectable_label(t.schedule.kind() == s.kind(), s.kind().label())
                     .clicked()
-                    && t.schedule.name() != s.name()
+                    && t.schedule.kind() != s.kind()
                 {
                     t.schedule = s;
                 }
@@ -623,15 +614,11 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
     } else {
         "auto: mean"
     };
-    let reduction_text = |r: Option<Reduction>| match r {
-        None => automatic,
-        Some(Reduction::Sum) => "sum (article)",
-        Some(Reduction::Mean) => "mean",
-    };
+    let reduction_text = |r: Option<Reduction>| r.map_or(automatic, Reduction::label);
     ComboBox::new("reduction", "loss reduction")
         .selected_text(reduction_text(t.reduction))
         .show_ui(ui, |ui| {
-            for r in [None, Some(Reduction::Sum), Some(Reduction::Mean)] {
+            for r in std::iter::once(None).chain(Reduction::ALL.map(Some)) {
                 ui.selectable_value(&mut t.reduction, r, reduction_text(r));
             }
         })
@@ -641,15 +628,11 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
              summed squared error diverges at the usual rates once there are many rows)",
         );
     if is_classification {
-        let loss_text = |l: Option<Loss>| match l {
-            None => "auto: cross-entropy",
-            Some(Loss::CrossEntropy) => "cross-entropy",
-            Some(Loss::SquaredError) => "squared error",
-        };
+        let loss_text = |l: Option<Loss>| l.map_or("auto: cross-entropy", Loss::label);
         ComboBox::new("loss", "loss")
             .selected_text(loss_text(t.loss))
             .show_ui(ui, |ui| {
-                for l in [None, Some(Loss::CrossEntropy), Some(Loss::SquaredError)] {
+                for l in std::iter::once(None).chain(Loss::ALL.map(Some)) {
                     ui.selectable_value(&mut t.loss, l, loss_text(l));
                 }
             });

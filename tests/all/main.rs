@@ -22,6 +22,7 @@ mod gradients;
 mod layering;
 mod malformed;
 mod memory;
+mod names;
 mod pipeline;
 mod presets;
 mod soak;
