@@ -142,7 +142,21 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
         settings.run.network.hidden = nnviz::cli::hidden_layers(hidden, &args.activation)?;
         app.apply_settings(settings);
     }
-    let report = nnviz::app::bench_app(&mut app, args.frames as usize);
+    if args.init.is_some() || args.learning_rate.is_some() {
+        let mut settings = app.settings.clone();
+        if let Some(init) = args.init {
+            settings.run.network.init = init;
+        }
+        if let Some(rate) = args.learning_rate {
+            settings.run.training.learning_rate = rate;
+        }
+        app.apply_settings(settings);
+    }
+    let mut report = nnviz::app::bench_app(&mut app, args.frames as usize, args.fps);
+    // What closing the window costs: the worker stops within one iteration and is joined.
+    let closing = std::time::Instant::now();
+    drop(app);
+    report.close_ms = Some(closing.elapsed().as_secs_f64() * 1000.0);
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     // A closed pipe only loses the report.

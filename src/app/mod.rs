@@ -1099,6 +1099,11 @@ pub struct BenchUiReport {
     pub iterations: u64,
     /// Each run's own speed (one entry unless comparing).
     pub runs: Vec<RunSpeed>,
+    /// Time to close the app after the last frame (the worker told to stop and joined),
+    /// milliseconds; filled in by whoever closes it.
+    pub close_ms: Option<f64>,
+    /// Whether some run was still training when it was closed.
+    pub closed_while_training: bool,
 }
 
 /// One run's training speed in [`BenchUiReport`].
@@ -1121,11 +1126,12 @@ pub fn bench_ui(frames: usize, preset: Option<Preset>) -> BenchUiReport {
         ..AppOptions::default()
     };
     let mut app = App::headless(&options, None);
-    bench_app(&mut app, frames)
+    bench_app(&mut app, frames, 0.0)
 }
 
-/// [`bench_ui`] on an app already set up (e.g. with a large CSV loaded).
-pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
+/// [`bench_ui`] on an app already set up (e.g. with a large CSV loaded), `fps` frames a second
+/// (0: back to back). Only each frame's own work is timed; the wait for the next frame is not.
+pub fn bench_app(app: &mut App, frames: usize, fps: f64) -> BenchUiReport {
     let ctx = egui::Context::default();
     let start = Instant::now();
     app.session.refresh();
@@ -1146,7 +1152,12 @@ pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
         let _meshes = ctx.tessellate(shapes, output.pixels_per_point);
         // No GPU here: texture uploads are dropped on purpose.
         output.drop_without_applying_deltas();
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let took = t.elapsed();
+        times.push(took.as_secs_f64() * 1000.0);
+        // A display asks for the next frame at its refresh, not at once.
+        if fps > 0.0 {
+            std::thread::sleep(Duration::from_secs_f64(1.0 / fps).saturating_sub(took));
+        }
     }
     let wall = start.elapsed().as_secs_f64();
     app.session.refresh();
@@ -1183,5 +1194,7 @@ pub fn bench_app(app: &mut App, frames: usize) -> BenchUiReport {
         iterations_per_second: iterations as f64 / wall.max(1e-9),
         iterations,
         runs,
+        close_ms: None,
+        closed_while_training: app.session.busy(),
     }
 }

@@ -77,6 +77,18 @@ pub struct BenchUiArgs {
     /// Activation of those hidden layers.
     #[arg(long, default_value = "sigmoid")]
     pub activation: String,
+    /// Initial weights of that network (e.g. `he` for deep ReLU networks, which diverge at once
+    /// from N(0, 1)); default: the app's.
+    #[arg(long, value_enum)]
+    pub init: Option<crate::nn::Init>,
+    /// Learning rate of that network (default: the app's); deep networks on the article's
+    /// summed loss need a small one (e.g. 0.0001).
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    /// Frames per second, as a display paces a window (the frame work is timed, the wait is
+    /// not); 0 runs the frames back to back.
+    #[arg(long, default_value_t = 60.0)]
+    pub fps: f64,
     /// Compare runs side by side, as `nnviz --compare` does (e.g. hidden-1,hidden-5,hidden-30).
     #[arg(long, value_name = "RUNS")]
     pub compare: Option<String>,
