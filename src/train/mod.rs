@@ -133,6 +133,19 @@ impl Schedule {
         }
     }
 
+    /// A schedule of `kind` with the numbers the window starts it with.
+    pub fn starting(kind: ScheduleKind) -> Self {
+        match kind {
+            ScheduleKind::Constant => Self::Constant,
+            ScheduleKind::Step => Self::Step {
+                every: 10_000,
+                factor: 0.5,
+            },
+            ScheduleKind::Exponential => Self::Exponential { rate: 1e-5 },
+            ScheduleKind::InverseTime => Self::InverseTime { rate: 1e-4 },
+        }
+    }
+
     /// Which kind of schedule this is.
     pub fn kind(&self) -> ScheduleKind {
         match self {

@@ -8,7 +8,7 @@ use crate::app::settings::{MAX_RUNS, Settings, Speed};
 use crate::data::{Builtin, ColumnKind, ColumnRoles, CsvSource, Task};
 use crate::nn::{Activation, HiddenLayer, Init, Loss, MAX_HIDDEN_LAYERS, MAX_UNITS, Reduction};
 use crate::train::worker::RunView;
-use crate::train::{Optimizer, RunSpec, Schedule};
+use crate::train::{Optimizer, RunSpec, Schedule, ScheduleKind};
 
 use super::DataView;
 use super::decision::axis_features;
@@ -574,16 +574,7 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
     ComboBox::new("schedule", "learning-rate schedule")
         .selected_text(t.schedule.kind().label())
         .show_ui(ui, |ui| {
-            let options = [
-                Schedule::Constant,
-                Schedule::Step {
-                    every: 10_000,
-                    factor: 0.5,
-                },
-                Schedule::Exponential { rate: 1e-5 },
-                Schedule::InverseTime { rate: 1e-4 },
-            ];
-            for s in options {
+            for s in ScheduleKind::ALL.map(Schedule::starting) {
                 if ui
                     .selectable_label(t.schedule.kind() == s.kind(), s.kind().label())
                     .clicked()

@@ -63,15 +63,9 @@ fn the_names_files_used_before_are_still_read() {
 
 #[test]
 fn a_schedules_kind_in_json_is_its_name() {
-    for schedule in [
-        Schedule::Constant,
-        Schedule::Step {
-            every: 10,
-            factor: 0.5,
-        },
-        Schedule::Exponential { rate: 1e-3 },
-        Schedule::InverseTime { rate: 1e-3 },
-    ] {
+    for kind in ScheduleKind::ALL {
+        let schedule = Schedule::starting(kind);
+        assert_eq!(schedule.kind(), kind);
         let json: serde_json::Value = serde_json::to_value(schedule).unwrap();
         assert_eq!(json["kind"], schedule.kind().name());
     }
