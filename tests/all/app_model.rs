@@ -41,22 +41,13 @@ fn an_exported_model_loads_back_and_predicts_from_the_command_line() {
         "Sepal.Length,Sepal.Width,Petal.Length,Petal.Width\n5.1,3.5,1.4,0.2\n",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nnviz"))
-        .args([
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--data",
-            rows.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = crate::common::nnviz_ok(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        rows.to_str().unwrap(),
+    ]);
     assert!(text.lines().nth(1).unwrap().ends_with(",setosa"), "{text}");
 }
 

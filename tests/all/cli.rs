@@ -3,16 +3,10 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
 use crate::common;
+use crate::common::nnviz;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn nnviz(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnviz"))
-        .args(args)
-        .output()
-        .expect("nnviz runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -73,11 +73,7 @@ fn a_schedules_kind_in_json_is_its_name() {
 
 #[test]
 fn the_command_line_offers_the_same_names() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nnviz"))
-        .args(["train", "--help"])
-        .output()
-        .unwrap();
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = crate::common::nnviz_ok(&["train", "--help"]);
     for name in Init::NAMES
         .iter()
         .chain(&Optimizer::NAMES)
@@ -85,10 +81,7 @@ fn the_command_line_offers_the_same_names() {
     {
         assert!(help.contains(name), "train --help lacks {name}:\n{help}");
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nnviz"))
-        .args(["train", "--dataset", "hotdogs", "--activation", "swish"])
-        .output()
-        .unwrap();
+    let out = crate::common::nnviz(&["train", "--dataset", "hotdogs", "--activation", "swish"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(

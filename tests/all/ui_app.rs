@@ -734,23 +734,13 @@ fn an_added_run_is_a_copy_whose_settings_change_alone_and_it_can_be_removed() {
 
 #[test]
 fn bench_ui_times_a_comparison_and_reports_each_run() {
-    let nnviz = env!("CARGO_BIN_EXE_nnviz");
-    let out = std::process::Command::new(nnviz)
-        .args([
-            "bench-ui",
-            "--frames",
-            "20",
-            "--compare",
-            "hidden-1,hidden-5,hidden-30",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = crate::common::nnviz_ok(&[
+        "bench-ui",
+        "--frames",
+        "20",
+        "--compare",
+        "hidden-1,hidden-5,hidden-30",
+    ]);
     let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     for key in ["p50_ms", "p95_ms", "max_ms", "iterations_per_second"] {
         assert!(last[key].is_number(), "{key} in {last}");
@@ -760,10 +750,7 @@ fn bench_ui_times_a_comparison_and_reports_each_run() {
     assert!(runs[2]["name"].as_str().unwrap().contains("30 sigmoid"));
     assert!(runs.iter().all(|r| r["iterations_per_second"].is_number()));
 
-    let out = std::process::Command::new(nnviz)
-        .args(["--compare", "hidden-5,iris", "--screenshot", "/dev/null"])
-        .output()
-        .unwrap();
+    let out = crate::common::nnviz(&["--compare", "hidden-5,iris", "--screenshot", "/dev/null"]);
     assert_eq!(out.status.code(), Some(2));
     let message = String::from_utf8_lossy(&out.stderr);
     assert!(message.contains("one data set"), "{message}");

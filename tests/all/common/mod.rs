@@ -123,3 +123,24 @@ pub fn step(session: &mut nnviz::app::session::Session, n: u64) {
         session.main().iteration
     );
 }
+
+/// Runs the `nnviz` binary with `args` and returns what it did.
+pub fn nnviz(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nnviz"))
+        .args(args)
+        .output()
+        .expect("nnviz runs")
+}
+
+/// Runs `nnviz` with `args`, asserts it succeeded (showing its error output if not) and returns
+/// its standard output.
+pub fn nnviz_ok(args: &[&str]) -> String {
+    let out = nnviz(args);
+    assert!(
+        out.status.success(),
+        "nnviz {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
