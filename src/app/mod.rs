@@ -226,11 +226,14 @@ impl App {
             );
         });
         // On a small screen (800 × 600) neither side panel takes more than 30 % of the width,
-        // so that the plots keep the middle.
+        // so that the plots keep the middle. The panels' sizes are kept per size of window
+        // (egui remembers a panel's size by its id): a window made larger does not keep the
+        // narrow panels a small one needed.
+        let layout = WindowSize::of(ui.max_rect().size());
         let side_max = (ui.max_rect().width() * 0.3).max(200.0);
-        egui::Panel::left("controls")
+        egui::Panel::left(("controls", layout))
             .resizable(true)
-            .default_size(292.0)
+            .default_size(layout.controls_width())
             .max_size(side_max)
             .show(ui, |ui| {
                 ScrollArea::vertical().show(ui, |ui| {
@@ -273,9 +276,9 @@ impl App {
                         .show(ui, |ui| ui::controls::export_ui(ui, &mut commands));
                 });
             });
-        egui::Panel::right("insight")
+        egui::Panel::right(("insight", layout))
             .resizable(true)
-            .default_size(360.0)
+            .default_size(layout.insight_width())
             .max_size(side_max)
             .show(ui, |ui| {
                 let bottom = ui.max_rect().bottom();
@@ -338,9 +341,9 @@ impl App {
                     }
                 });
             });
-        egui::Panel::bottom("curves")
+        egui::Panel::bottom(("curves", layout))
             .resizable(true)
-            .default_size(210.0)
+            .default_size(layout.curves_height())
             .show(ui, |ui| {
                 let series: Vec<ui::curves::Series<'_>> = session
                     .runs()
@@ -914,6 +917,54 @@ impl eframe::App for App {
 }
 
 /// The window's options: size and file drop.
+/// The window's size class: the side panels' and the curves' sizes are chosen, and remembered,
+/// per class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum WindowSize {
+    /// Under 1000 points wide or 700 high (800 × 600, a netbook).
+    Small,
+    /// Up to 1600 × 1000 (1280 × 800, most laptops).
+    Medium,
+    /// Larger (1920 × 1080, a projector).
+    Large,
+}
+
+impl WindowSize {
+    fn of(size: egui::Vec2) -> Self {
+        if size.x < 1000.0 || size.y < 700.0 {
+            Self::Small
+        } else if size.x <= 1600.0 || size.y <= 1000.0 {
+            Self::Medium
+        } else {
+            Self::Large
+        }
+    }
+
+    fn controls_width(self) -> f32 {
+        match self {
+            Self::Small => 230.0,
+            Self::Medium => 292.0,
+            Self::Large => 340.0,
+        }
+    }
+
+    fn insight_width(self) -> f32 {
+        match self {
+            Self::Small => 230.0,
+            Self::Medium => 360.0,
+            Self::Large => 440.0,
+        }
+    }
+
+    fn curves_height(self) -> f32 {
+        match self {
+            Self::Small => 170.0,
+            Self::Medium => 210.0,
+            Self::Large => 280.0,
+        }
+    }
+}
+
 fn native_options() -> eframe::NativeOptions {
     eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

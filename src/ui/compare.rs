@@ -21,9 +21,10 @@ pub fn small_multiples_ui(
     let n = grids.len().min(runs.len()).max(1);
     super::decision::shared_caption_ui(ui, &grids[0], view, settings);
     let top = ui.cursor().top();
+    let key_row = super::decision::key_row_height(whole.width());
     let area = egui::Rect::from_min_max(
         egui::pos2(whole.left(), top),
-        egui::pos2(whole.right(), whole.bottom() - super::decision::KEY_ROW),
+        egui::pos2(whole.right(), whole.bottom() - key_row),
     );
     let gap = 8.0;
     // The columns that give the largest square plots.
@@ -71,7 +72,7 @@ pub fn small_multiples_ui(
         });
     }
     let key = egui::Rect::from_min_max(
-        egui::pos2(whole.left(), whole.bottom() - super::decision::KEY_ROW),
+        egui::pos2(whole.left(), whole.bottom() - key_row),
         whole.max,
     );
     ui.scope_builder(egui::UiBuilder::new().max_rect(key), |ui| {

@@ -2,7 +2,7 @@
 //! iteration count (`250k`, `1.5M`) and real loss values on the log axis.
 
 use egui::{Rangef, Stroke, Ui};
-use egui_plot::{GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, Plot};
+use egui_plot::{GridInput, GridMark, HoverPosition, Line, LineStyle, Plot};
 
 use crate::train::History;
 
@@ -312,16 +312,27 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
     let drawn: Vec<Drawn> = series.iter().map(|s| Drawn::new(s, &style, log)).collect();
     let several = drawn.len() > 1;
     let with_test = drawn.iter().any(|d| !d.test_loss.is_empty());
-    ui.horizontal(|ui| {
+    // The key names the runs here, not in legends over the curves; it wraps on a narrow window.
+    ui.horizontal_wrapped(|ui| {
         ui.strong("Curves");
         key_ui(ui, &style, with_test);
+        if several {
+            for d in &drawn {
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(16.0, 10.0), egui::Sense::hover());
+                ui.painter().line_segment(
+                    [rect.left_center(), rect.right_center()],
+                    Stroke::new(3.0, d.train.color),
+                );
+                ui.label(&d.name);
+            }
+        }
         ui.separator();
         ui.checkbox(log_loss, "log scale for the loss");
     });
     // Short enough to fit beside a short plot; the numbers panel says how it is computed.
     let loss_label = "loss per row";
     let height = ui.available_height().max(80.0);
-    let legend = || Legend::default().position(egui_plot::Corner::RightTop);
     let loss_plot = |ui: &mut Ui| {
         let plot = Plot::new("loss-curves")
             .height(height)
@@ -332,7 +343,6 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
             .y_axis_label(loss_label)
             .y_axis_min_width(36.0)
             .label_formatter(move |pos| hover_text(pos, log));
-        let plot = if several { plot.legend(legend()) } else { plot };
         let plot = if log {
             plot.y_grid_spacer(|input| log_marks(&input))
                 .y_axis_formatter(|mark, _| {
@@ -378,7 +388,6 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
             .include_y(0.0)
             .include_y(1.0)
             .label_formatter(|pos| hover_text(pos, false));
-        let plot = if several { plot.legend(legend()) } else { plot };
         plot.show(&mut columns[1], |plot_ui| {
             for d in &drawn {
                 plot_ui.line(

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
-use egui_plot::{Legend, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points};
+use egui_plot::{MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points};
 
 use crate::app::commands::Command;
 use crate::app::settings::Settings;
@@ -502,16 +502,14 @@ pub fn decision_plot_ui(
     }
     // The row under the plot (colour bar or key) is always there, so that the plot keeps its
     // size when a colour bar comes and goes (hovering a hidden unit).
-    let key_row = if compact { 0.0 } else { KEY_ROW };
-    let plot_height = ui.available_height() - key_row;
-    let plot = Plot::new(("decision-plot", id));
-    // Small multiples share one legend: the first plot's.
-    let plot = if compact && id > 0 {
-        plot
+    // The classes are named in that row, not in a legend over the points.
+    let key_row = if compact {
+        0.0
     } else {
-        plot.legend(Legend::default())
+        key_row_height(ui.available_width())
     };
-    let plot = plot
+    let plot_height = ui.available_height() - key_row;
+    let plot = Plot::new(("decision-plot", id))
         .height(plot_height.max(120.0))
         .allow_drag(false)
         .allow_zoom(false)
@@ -658,8 +656,19 @@ pub fn decision_plot_ui(
     }
 }
 
-/// Height of the row under the plot, points.
-pub const KEY_ROW: f32 = 26.0;
+/// Height of one line of the row under the plot, points.
+const KEY_LINE: f32 = 22.0;
+
+/// Height of the row under a plot `width` points wide: one line, or two where the class key and
+/// the hints cannot share one. It depends on the width alone, so that the plot keeps its size
+/// whatever the row shows.
+pub fn key_row_height(width: f32) -> f32 {
+    if width >= 640.0 {
+        KEY_LINE + 4.0
+    } else {
+        2.0 * KEY_LINE + 4.0
+    }
+}
 
 /// The caption of small multiples: what the shade shows, once for every plot.
 pub fn shared_caption_ui(
@@ -683,8 +692,9 @@ pub fn shared_key_ui(
     key_row_ui(ui, grid, view, settings, editable);
 }
 
-/// The row under the plot: the colour bar (named) when the shade is a value, else how to read
-/// and edit the points.
+/// The row under the plot: the colour bar (named) when the shade is a value, else the classes'
+/// colours, in label order (the order of the confusion matrices), and how to read and edit the
+/// points.
 fn key_row_ui(
     ui: &mut egui::Ui,
     grid: &DecisionGrid,
@@ -692,16 +702,27 @@ fn key_row_ui(
     settings: &Settings,
     editable: bool,
 ) {
+    let width = ui.available_width();
     let (rect, _) = ui.allocate_exact_size(
-        egui::vec2(ui.available_width(), KEY_ROW),
+        egui::vec2(width, key_row_height(width)),
         egui::Sense::hover(),
     );
+    let two_lines = key_row_height(width) > KEY_LINE + 4.0;
     let mut row = ui.new_child(
         egui::UiBuilder::new()
             .max_rect(rect)
-            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+            .layout(egui::Layout::top_down(egui::Align::Min)),
     );
     let ui = &mut row;
+    ui.spacing_mut().interact_size.y = KEY_LINE;
+    ui.spacing_mut().item_spacing.y = 0.0;
+    let line = |ui: &mut egui::Ui, add: &mut dyn FnMut(&mut egui::Ui)| {
+        ui.allocate_ui_with_layout(
+            egui::vec2(ui.available_width(), KEY_LINE),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| add(ui),
+        );
+    };
     if let Some((lo, hi)) = grid.value_range {
         let name = match grid.shading {
             Some(Shading::Unit(layer, unit)) => {
@@ -709,7 +730,7 @@ fn key_row_ui(
             }
             _ => format!("predicted {}", view.dataset.target_name),
         };
-        colour_bar_ui(ui, &name, lo, hi);
+        line(ui, &mut |ui| colour_bar_ui(ui, &name, lo, hi));
         return;
     }
     let mut parts = vec!["filled: training".to_owned()];
@@ -719,8 +740,36 @@ fn key_row_ui(
     if editable && let Some(class) = view.dataset.class_names().get(settings.click_class) {
         parts.push(format!("click: add {class} · right-click: erase"));
     }
-    ui.weak(parts.join(" · "))
-        .on_hover_text("Shift-click erases a point too");
+    let hint = parts.join(" · ");
+    // Each line at most one line high: cut short (with the whole text on hover) where it does
+    // not fit.
+    let mut hint_ui = |ui: &mut egui::Ui| {
+        ui.add(egui::Label::new(egui::RichText::new(&hint).weak()).truncate())
+            .on_hover_text(format!("{hint}\nShift-click erases a point too"));
+    };
+    let classes = view.dataset.class_names();
+    line(ui, &mut |ui| {
+        for (k, class) in classes.iter().enumerate() {
+            class_swatch_ui(ui, k, class);
+        }
+        if !two_lines {
+            hint_ui(ui);
+        }
+    });
+    if two_lines {
+        line(ui, &mut hint_ui);
+    }
+}
+
+/// One class in the key: its colour as a point, and its name.
+fn class_swatch_ui(ui: &mut egui::Ui, k: usize, class: &str) {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        ui.painter()
+            .circle_filled(rect.center(), 4.0, class_color(k));
+        ui.label(class);
+    });
 }
 
 /// The line above the plot: what is shaded, the slice, the sample.
