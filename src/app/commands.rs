@@ -63,6 +63,9 @@ pub enum Command {
     Reset,
     /// Set everything as in an experiment of the article and train.
     Preset(Preset),
+    /// Bring back the settings (and data) from before the last preset, comparison or "Use
+    /// logistic regression".
+    Undo,
     /// Open the file dialog for a saved model.
     OpenModel,
     /// Replace the network with a saved model's (the file's name and text).

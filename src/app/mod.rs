@@ -61,6 +61,16 @@ pub struct App {
     /// The window's context, once the first frame has run: the worker thread asks it for a
     /// frame whenever it publishes a new state.
     repaint: Arc<OnceLock<egui::Context>>,
+    /// What Undo brings back: the settings (and the data, where it changed) before the last
+    /// preset, comparison or "Use logistic regression".
+    undo: Option<Undo>,
+}
+
+/// The state before a one-click change, for Undo.
+struct Undo {
+    settings: Settings,
+    /// The data set and its CSV source, if the change replaced them.
+    data: Option<(crate::data::Dataset, Option<CsvSource>)>,
 }
 
 /// A screenshot-based PNG export under way.
@@ -105,18 +115,17 @@ impl App {
         );
         let mut settings = loaded.settings;
         if let Some(preset) = options.preset {
-            settings = preset.settings(&settings);
+            settings = settings.start_experiment(preset.label(), preset.settings(&settings));
         }
         if let Some(compare) = &options.compare
             && let Ok(compared) = presets::parse_compare(compare, &settings)
         {
-            settings = compared;
+            settings = settings.start_experiment(compare, compared);
         }
         if let Some(builtin) = options.builtin {
             settings.builtin = builtin;
             settings.generator = presets::default_generator(builtin);
-            settings.x_feature = 0;
-            settings.y_feature = 1;
+            settings.leave_experiment();
         }
         let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let notify = {
@@ -154,6 +163,7 @@ impl App {
             applied_dark: None,
             settings_file: file,
             repaint,
+            undo: None,
         };
         app.session.set_playing(true);
         if let Some(path) = &options.csv {
@@ -214,17 +224,19 @@ impl App {
         // At 1280 × 800 everything that matters fits without scrolling: the controls that are
         // changed rarely are folded, the curves sit under the plot, and the network diagram
         // takes the height the figures above it leave.
-        egui::Panel::top("toolbar").show(ui, |ui| {
+        let toolbar = egui::Panel::top("toolbar").show(ui, |ui| {
             ui::controls::toolbar_ui(
                 ui,
                 session.playing(),
                 session.runs(),
                 &session.dataset.name,
-                session.notice.as_ref(),
                 &mut settings,
                 &mut commands,
             );
         });
+        if let Some(notice) = &session.notice {
+            ui::controls::notice_ui(&ctx, toolbar.response.rect.bottom(), notice, &mut commands);
+        }
         // On a small screen (800 × 600) neither side panel takes more than 30 % of the width,
         // so that the plots keep the middle. The panels' sizes are kept per size of window
         // (egui remembers a panel's size by its id): a window made larger does not keep the
@@ -418,9 +430,23 @@ impl App {
     /// Applies edited settings: rebuilds what depends on what changed. On failure the old
     /// settings stay and the message is shown.
     pub fn apply_settings(&mut self, new: Settings) {
-        let new = new.sanitized();
+        let mut new = new.sanitized();
         if new == self.settings {
             return;
+        }
+        // Another data set: a preset's one-off settings stay with the preset's data.
+        let left = if new.builtin == self.settings.builtin {
+            None
+        } else {
+            new.leave_experiment()
+        };
+        // A message about the settings before (a preset's figure to reach) is out of date.
+        let trains_differently = new.runs().ne(self.settings.runs())
+            || new.builtin != self.settings.builtin
+            || new.generator != self.settings.generator
+            || new.preparation != self.settings.preparation;
+        if trains_differently && self.session.notice.as_ref().is_some_and(|n| !n.is_error) {
+            self.session.notice = None;
         }
         let old = std::mem::replace(&mut self.settings, new);
         let s = &self.settings;
@@ -444,9 +470,16 @@ impl App {
                 }
             })
         };
-        if let Err(e) = result {
-            self.settings = old;
-            self.session.notice = Some(Notice::error(e));
+        match result {
+            Err(e) => {
+                self.settings = old;
+                self.session.notice = Some(Notice::error(e));
+            }
+            Ok(()) => {
+                if let Some(experiment) = left {
+                    self.session.notice = Some(left_notice(&experiment));
+                }
+            }
         }
     }
 
@@ -454,6 +487,7 @@ impl App {
     /// initial weights, optimiser, rate, loss reduction and iteration count, so that it reaches
     /// the figure shown.
     fn use_baseline(&mut self) {
+        let before = self.settings.clone();
         let mut settings = self.settings.clone();
         let k = settings.selected;
         let run = settings.run_spec_mut(k);
@@ -475,11 +509,64 @@ impl App {
         } else {
             "linear"
         };
-        self.session.notice = Some(Notice::info(format!(
-            "Training the {kind} regression with the baseline's settings (Adam, learning rate \
-             0.05, mean loss) for {} iterations.",
-            session::BASELINE_ITERATIONS
-        )));
+        self.undo = Some(Undo {
+            settings: before,
+            data: None,
+        });
+        self.session.notice = Some(
+            Notice::info(format!(
+                "Training the {kind} regression with the baseline's settings (Adam, learning \
+                 rate 0.05, mean loss) for {} iterations.",
+                session::BASELINE_ITERATIONS
+            ))
+            .with_action("Undo", Command::Undo),
+        );
+    }
+
+    /// Brings back the settings, network and data from before the last one-click change.
+    fn undo(&mut self) {
+        let Some(undo) = self.undo.take() else {
+            return;
+        };
+        let result = match undo.data {
+            Some((dataset, csv)) => self.session.replace_data(&undo.settings, dataset, csv),
+            None => self.session.replace_data(
+                &undo.settings,
+                self.session.dataset.clone(),
+                self.session.csv.clone(),
+            ),
+        };
+        match result {
+            Ok(()) => {
+                if undo.settings.speed != self.settings.speed {
+                    self.session.set_speed(undo.settings.speed);
+                }
+                self.settings = undo.settings;
+                self.grids.truncate(self.settings.run_count());
+                self.session.notice = Some(Notice::info(
+                    "Undone: the settings and data from before, with new weights.",
+                ));
+            }
+            Err(e) => self.session.notice = Some(Notice::error(e)),
+        }
+    }
+
+    /// Switches from a CSV file to the built-in data set of the settings.
+    fn use_builtin(&mut self) {
+        let mut settings = self.settings.clone();
+        let left = settings.leave_experiment();
+        let dataset = settings.builtin.generate(&settings.generator);
+        match self.session.replace_data(&settings, dataset, None) {
+            Ok(()) => {
+                if settings.speed != self.settings.speed {
+                    self.session.set_speed(settings.speed);
+                }
+                self.settings = settings;
+                self.grids.truncate(self.settings.run_count());
+                self.session.notice = left.map(|e| left_notice(&e));
+            }
+            Err(e) => self.session.notice = Some(Notice::error(e)),
+        }
     }
 
     fn load_builtin(&mut self) -> Result<(), String> {
@@ -534,7 +621,7 @@ impl App {
                     settings.run.training.stop_after.unwrap_or(0),
                     preset.article_result()
                 );
-                self.start_experiment(settings, notice);
+                self.start_experiment(preset.label(), settings, notice);
             }
             Command::OpenModel => {
                 self.open_dialog(DialogPurpose::OpenModel, ctx);
@@ -570,11 +657,8 @@ impl App {
                     }
                 }
             }
-            Command::UseBuiltin => {
-                if let Err(e) = self.load_builtin() {
-                    self.session.notice = Some(Notice::error(e));
-                }
-            }
+            Command::UseBuiltin => self.use_builtin(),
+            Command::Undo => self.undo(),
             Command::AddPoint { x, y } => {
                 match s.dataset.add_point(&[x, y], self.settings.click_class) {
                     Ok(()) => s.row_added(&self.settings),
@@ -646,7 +730,7 @@ impl App {
                     settings.run_count(),
                     settings.run.training.stop_after.unwrap_or(0)
                 );
-                self.start_experiment(settings, notice);
+                self.start_experiment(comparison.button_text(), settings, notice);
             }
             Command::DismissNotice => s.notice = None,
             Command::Fail(message) => s.notice = Some(Notice::error(message)),
@@ -655,8 +739,13 @@ impl App {
 
     /// Switches to a whole new experiment (a preset or a comparison) on its built-in data and
     /// trains it, saying `notice`; on failure the current one stays and the message says why.
-    fn start_experiment(&mut self, settings: Settings, notice: String) {
+    fn start_experiment(&mut self, experiment: &str, settings: Settings, notice: String) {
+        let settings = self.settings.start_experiment(experiment, settings);
         let s = &mut self.session;
+        let before = Undo {
+            settings: self.settings.clone(),
+            data: Some((s.dataset.clone(), s.csv.clone())),
+        };
         let dataset = settings.builtin.generate(&settings.generator);
         match s.replace_data(&settings, dataset, None) {
             Ok(()) => {
@@ -665,7 +754,8 @@ impl App {
                 }
                 self.settings = settings;
                 s.set_playing(true);
-                s.notice = Some(Notice::info(notice));
+                s.notice = Some(Notice::info(notice).with_action("Undo", Command::Undo));
+                self.undo = Some(before);
             }
             Err(e) => s.notice = Some(Notice::error(e)),
         }
@@ -679,6 +769,7 @@ impl App {
         match built {
             Ok((table, dataset)) => {
                 let mut settings = self.settings.clone();
+                let left = settings.leave_experiment();
                 settings.preparation.standardize = None;
                 settings.x_feature = 0;
                 settings.y_feature = 1;
@@ -702,8 +793,15 @@ impl App {
                         } else {
                             String::new()
                         };
+                        let own = if left.is_some() {
+                            " Your own network and training settings are back (the preset's \
+                             were for its data set)."
+                        } else {
+                            ""
+                        };
+                        self.grids.truncate(self.settings.run_count());
                         self.session.notice = Some(Notice::info(format!(
-                            "Loaded {name}: {rows} rows.{batches}"
+                            "Loaded {name}: {rows} rows.{batches}{own}"
                         )));
                     }
                     Err(e) => self.session.notice = Some(Notice::error(e)),
@@ -917,6 +1015,13 @@ impl eframe::App for App {
 }
 
 /// The window's options: size and file drop.
+/// What the window says when a new data set brings the user's own settings back.
+fn left_notice(experiment: &str) -> Notice {
+    Notice::info(format!(
+        "Your own network and training settings are back: {experiment}'s were for its data set."
+    ))
+}
+
 /// The window's size class: the side panels' and the curves' sizes are chosen, and remembered,
 /// per class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -208,8 +208,8 @@ impl Preset {
             speed: Speed::Max,
             compare: Vec::new(),
             selected: 0,
-            x_feature: if builtin == Builtin::Iris { 2 } else { 0 },
-            y_feature: if builtin == Builtin::Iris { 3 } else { 1 },
+            x_feature: builtin.default_axes().0,
+            y_feature: builtin.default_axes().1,
             click_class: 0,
             ..base.clone()
         }

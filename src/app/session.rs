@@ -128,14 +128,6 @@ fn column_ranges(x: &Matrix) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Mean of each column of `x` (0 for an empty one).
-fn column_means(x: &Matrix) -> Vec<f64> {
-    let n = x.rows().max(1) as f64;
-    (0..x.cols())
-        .map(|j| x.iter_rows().map(|r| r[j]).sum::<f64>() / n)
-        .collect()
-}
-
 /// Run `k` (0 is run 1) built from the settings on `prepared`.
 fn build_run(settings: &Settings, k: usize, prepared: &Arc<Prepared>) -> Result<Run, String> {
     Run::new(settings.run_spec(k).clone(), Arc::clone(prepared)).map_err(|e| {
@@ -192,7 +184,7 @@ impl Session {
         let view = worker.wait_until(Duration::from_secs(10), |p| p.runs.len() > run_count);
         Ok(Self {
             ranges: column_ranges(&dataset.features),
-            slice: column_means(&dataset.features),
+            slice: dataset.typical_row(),
             dataset,
             csv,
             prepared,
@@ -444,11 +436,10 @@ impl Session {
         let prepared = Arc::new(prepare_data(settings, &dataset)?);
         let (baseline, runs) = build_runs(settings, &prepared)?;
         self.ranges = column_ranges(&dataset.features);
-        self.slice = column_means(&dataset.features);
+        self.slice = dataset.typical_row();
         self.dataset = dataset;
-        if csv.is_some() {
-            self.csv = csv;
-        }
+        // Built-in data (`None`) leaves the CSV file behind: the Data panel shows the generator.
+        self.csv = csv;
         self.prepared = prepared;
         self.data_version += 1;
         self.replace_runs(settings, baseline, runs);
@@ -492,7 +483,7 @@ impl Session {
         let (baseline, runs) = build_runs(settings, &prepared)?;
         self.ranges = column_ranges(&self.dataset.features);
         if self.slice.len() != self.dataset.n_features() {
-            self.slice = column_means(&self.dataset.features);
+            self.slice = self.dataset.typical_row();
         }
         self.prepared = prepared;
         self.data_version += 1;

@@ -87,6 +87,27 @@ pub struct Settings {
     pub y_feature: usize,
     /// Class of points added by clicking on the plot.
     pub click_class: usize,
+    /// The user's own network, training and split while a preset or a one-click comparison
+    /// runs: they come back when the data set changes, so that the preset's one-off settings
+    /// (a rate of 0.0001, "stop after 9999", no test set) do not become the user's.
+    pub own: Option<Box<OwnSettings>>,
+}
+
+/// What a preset replaces and the next data set gets back: see [`Settings::own`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnSettings {
+    /// The preset or comparison running ("Hidden 5").
+    pub experiment: String,
+    /// Run 1's spec.
+    pub run: RunSpec,
+    /// The compared runs' specs.
+    pub compare: Vec<RunSpec>,
+    /// The run the controls edit.
+    pub selected: usize,
+    /// Split and scaling.
+    pub preparation: Preparation,
+    /// Training speed.
+    pub speed: Speed,
 }
 
 impl Default for Settings {
@@ -109,6 +130,7 @@ impl Default for Settings {
             x_feature: 0,
             y_feature: 1,
             click_class: 0,
+            own: None,
         }
     }
 }
@@ -155,6 +177,50 @@ impl Settings {
         }
         self.generator.points = self.generator.points.clamp(4, 100_000);
         self
+    }
+
+    /// `experiment`'s settings (a preset's, a comparison's) taking over from these: the user's
+    /// own are kept in [`Self::own`] (the first ones, when one experiment follows another).
+    pub fn start_experiment(&self, experiment: &str, mut next: Self) -> Self {
+        let own = match &self.own {
+            Some(own) => own.clone(),
+            None => Box::new(OwnSettings {
+                experiment: String::new(),
+                run: self.run.clone(),
+                compare: self.compare.clone(),
+                selected: self.selected,
+                preparation: self.preparation,
+                speed: self.speed,
+            }),
+        };
+        next.own = Some(Box::new(OwnSettings {
+            experiment: experiment.to_owned(),
+            ..*own
+        }));
+        next
+    }
+
+    /// For a new data set: the user's own settings back if an experiment set them aside (its
+    /// name is returned), and the data set's own axes.
+    pub fn leave_experiment(&mut self) -> Option<String> {
+        let (x, y) = self.builtin.default_axes();
+        self.x_feature = x;
+        self.y_feature = y;
+        let own = self.own.take()?;
+        let OwnSettings {
+            experiment,
+            run,
+            compare,
+            selected,
+            preparation,
+            speed,
+        } = *own;
+        self.run = run;
+        self.compare = compare;
+        self.selected = selected;
+        self.preparation = preparation;
+        self.speed = speed;
+        Some(experiment)
     }
 
     /// Every run's spec: run 1, then the compared ones.

@@ -104,6 +104,15 @@ crate::name_table!(Builtin, "data set" {
 });
 
 impl Builtin {
+    /// The features on the plot's axes when the set is opened: the petals for iris (the two
+    /// that separate its species), else the first two.
+    pub fn default_axes(self) -> (usize, usize) {
+        match self {
+            Self::Iris => (2, 3),
+            _ => (0, 1),
+        }
+    }
+
     /// True for the regression sets (plane, bumps).
     pub fn is_regression(self) -> bool {
         matches!(self, Self::Plane | Self::Bumps)

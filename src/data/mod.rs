@@ -44,6 +44,45 @@ pub struct Dataset {
     pub levels: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// A one-hot encoded text column of a [`Dataset`]: see [`Dataset::text_features`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextFeature {
+    /// The column's name in the file (`colour`).
+    pub column: String,
+    /// Its levels, the reference level first.
+    pub levels: Vec<String>,
+    /// The feature column of each level; `None` for the reference level.
+    pub features: Vec<Option<usize>>,
+}
+
+impl TextFeature {
+    /// Sets `row`'s features of this column to level `level`: its column 1, the others 0.
+    pub fn hold(&self, row: &mut [f64], level: usize) {
+        for (i, f) in self.features.iter().enumerate() {
+            if let Some(v) = f.and_then(|j| row.get_mut(j)) {
+                *v = if i == level { 1.0 } else { 0.0 };
+            }
+        }
+    }
+
+    /// The level that `row` holds, if it holds exactly one.
+    pub fn level_of(&self, row: &[f64]) -> Option<usize> {
+        let on: Vec<usize> = (0..self.features.len())
+            .filter(|&i| self.features[i].is_some_and(|j| row.get(j) == Some(&1.0)))
+            .collect();
+        let all_zero_or_one = self
+            .features
+            .iter()
+            .flatten()
+            .all(|&j| matches!(row.get(j), Some(v) if *v == 0.0 || *v == 1.0));
+        match on[..] {
+            [] if all_zero_or_one => Some(0),
+            [i] if all_zero_or_one => Some(i),
+            _ => None,
+        }
+    }
+}
+
 /// The target of a [`Dataset`]: class labels with their names, or numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
@@ -99,6 +138,50 @@ impl Dataset {
     /// Number of feature columns.
     pub fn n_features(&self) -> usize {
         self.features.cols()
+    }
+
+    /// The one-hot encoded text columns: each with its levels (the reference level first) and
+    /// the feature column of each level (`None` for the reference level, all zeros).
+    pub fn text_features(&self) -> Vec<TextFeature> {
+        self.levels
+            .iter()
+            .map(|(column, levels)| TextFeature {
+                column: column.clone(),
+                levels: levels.clone(),
+                features: levels
+                    .iter()
+                    .map(|level| {
+                        let name = format!("{column}={level}");
+                        self.feature_names.iter().position(|n| *n == name)
+                    })
+                    .collect(),
+            })
+            .filter(|t| t.features.iter().any(Option::is_some))
+            .collect()
+    }
+
+    /// A typical row, where the decision plot's slice holds the features off its axes: each
+    /// number at its mean, each text column at its most common level (one-hot: a 1 and 0s,
+    /// never a fraction of a level).
+    pub fn typical_row(&self) -> Vec<f64> {
+        let x = &self.features;
+        let n = x.rows().max(1) as f64;
+        let mut row: Vec<f64> = (0..x.cols())
+            .map(|j| x.iter_rows().map(|r| r[j]).sum::<f64>() / n)
+            .collect();
+        for text in self.text_features() {
+            // A level's share of the rows is its column's mean; the reference level has the rest.
+            let share = |f: &Option<usize>| match f {
+                Some(j) => row[*j],
+                None => 1.0 - text.features.iter().flatten().map(|&j| row[j]).sum::<f64>(),
+            };
+            let shares: Vec<f64> = text.features.iter().map(share).collect();
+            let common = (0..shares.len())
+                .max_by(|&a, &b| shares[a].total_cmp(&shares[b]).then(b.cmp(&a)))
+                .unwrap_or(0);
+            text.hold(&mut row, common);
+        }
+        row
     }
 
     /// Class names in label order; empty for regression.

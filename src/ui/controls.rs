@@ -22,13 +22,12 @@ fn labelled(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui) -> Response) -> 
     .inner
 }
 
-/// Play/Pause, Step, Reset, the iteration count and the message line.
+/// Play/Pause, Step, Reset, speed, the iteration count and the theme.
 pub fn toolbar_ui(
     ui: &mut Ui,
     playing: bool,
     runs: &[RunView],
     data_name: &str,
-    notice: Option<&Notice>,
     settings: &mut Settings,
     commands: &mut Vec<Command>,
 ) {
@@ -86,25 +85,40 @@ pub fn toolbar_ui(
             }
         });
     });
-    if let Some(notice) = notice {
-        // Long messages wrap onto more lines, the buttons after them.
-        ui.horizontal_wrapped(|ui| {
-            let colour = if notice.is_error {
-                ui.visuals().error_fg_color
-            } else {
-                ui.visuals().warn_fg_color
-            };
-            ui.colored_label(colour, &notice.text);
-            if let Some((label, command)) = &notice.action
-                && ui.small_button(label).clicked()
-            {
-                commands.push(command.clone());
-            }
-            if ui.small_button("Dismiss").clicked() {
-                commands.push(Command::DismissNotice);
-            }
+}
+
+/// The message of the moment, over the top of the plot: it moves nothing (the buttons stay
+/// under the pointer), wraps when long, and stays until dismissed or replaced. `top` is the
+/// toolbar's bottom edge.
+pub fn notice_ui(ctx: &egui::Context, top: f32, notice: &Notice, commands: &mut Vec<Command>) {
+    let width = (ctx.content_rect().width() * 0.6).clamp(260.0, 640.0);
+    egui::Area::new(egui::Id::unique("notice"))
+        .order(egui::Order::Foreground)
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, top + 6.0))
+        .interactable(true)
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_max_width(width);
+                let colour = if notice.is_error {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().warn_fg_color
+                };
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(colour, &notice.text);
+                });
+                ui.horizontal(|ui| {
+                    if let Some((label, command)) = &notice.action
+                        && ui.small_button(label).clicked()
+                    {
+                        commands.push(command.clone());
+                    }
+                    if ui.small_button("Dismiss").clicked() {
+                        commands.push(Command::DismissNotice);
+                    }
+                });
+            });
         });
-    }
 }
 
 /// "hidden: 5 sigmoid, 3 relu", the hidden layers as text.
@@ -167,10 +181,12 @@ pub fn data_ui(
                     .selectable_label(!using_csv && settings.builtin == b, b.label())
                     .clicked()
                 {
-                    settings.builtin = b;
-                    if using_csv {
+                    // The same set as before the CSV file: a command loads it (a change of
+                    // set reloads by itself).
+                    if using_csv && b == settings.builtin {
                         commands.push(Command::UseBuiltin);
                     }
+                    settings.builtin = b;
                 }
             }
         });
@@ -309,34 +325,80 @@ fn columns_ui(ui: &mut Ui, csv: &CsvSource, commands: &mut Vec<Command>) {
 fn axes_ui(ui: &mut Ui, view: &DataView<'_>, settings: &mut Settings, commands: &mut Vec<Command>) {
     let names = &view.dataset.feature_names;
     let d = names.len();
-    if d > 2 {
-        let (x, y) = axis_features(settings, d);
-        for (label, value, other) in [("x feature", x, y), ("y feature", y, x)] {
-            let mut chosen = value;
-            ComboBox::new(label, label)
-                .selected_text(names.get(value).cloned().unwrap_or_default())
-                .show_ui(ui, |ui| {
-                    for (j, name) in names.iter().enumerate() {
-                        if j != other {
+    if d >= 2 {
+        ui.horizontal_wrapped(|ui| {
+            for label in ["x axis", "y axis"] {
+                let (x, y) = axis_features(settings, d);
+                let (value, other) = if label == "x axis" { (x, y) } else { (y, x) };
+                let mut chosen = value;
+                ComboBox::new(label, label)
+                    .selected_text(names.get(value).cloned().unwrap_or_default())
+                    .show_ui(ui, |ui| {
+                        for (j, name) in names.iter().enumerate() {
                             ui.selectable_value(&mut chosen, j, name);
                         }
-                    }
-                });
-            if label == "x feature" {
-                settings.x_feature = chosen;
-            } else {
-                settings.y_feature = chosen;
+                    })
+                    .response
+                    .on_hover_text("The feature drawn along this axis of the plot");
+                // The other axis's feature: the two swap.
+                let (mine, theirs) = if label == "x axis" {
+                    (&mut settings.x_feature, &mut settings.y_feature)
+                } else {
+                    (&mut settings.y_feature, &mut settings.x_feature)
+                };
+                *mine = chosen;
+                *theirs = if chosen == other { value } else { other };
             }
-        }
+        });
+    }
+    if d > 2 {
         ui.label("other features held at (the plot is a slice):");
         let (x, y) = axis_features(settings, d);
-        for j in (0..d).filter(|&j| j != x && j != y) {
-            let (lo, hi) = view.ranges.get(j).copied().unwrap_or((0.0, 1.0));
-            let mut v = view.slice.get(j).copied().unwrap_or(lo);
-            if ui
-                .add(Slider::new(&mut v, lo..=hi).text(names[j].as_str()))
-                .changed()
-            {
+        let texts = view.dataset.text_features();
+        // A text column off the axes is held at one of its levels, picked by name.
+        let held_texts: Vec<_> = texts
+            .iter()
+            .filter(|t| !t.features.contains(&Some(x)) && !t.features.contains(&Some(y)))
+            .collect();
+        let in_held_text = |j: usize| held_texts.iter().any(|t| t.features.contains(&Some(j)));
+        for text in &held_texts {
+            let current = text.level_of(view.slice);
+            let mut chosen = current;
+            ComboBox::new(("slice-level", &text.column), text.column.as_str())
+                .selected_text(current.map_or("(mixed)", |i| text.levels[i].as_str()))
+                .show_ui(ui, |ui| {
+                    for (i, level) in text.levels.iter().enumerate() {
+                        ui.selectable_value(&mut chosen, Some(i), level);
+                    }
+                })
+                .response
+                .on_hover_text("The level of this text column the plot is drawn at");
+            if let Some(level) = chosen.filter(|_| chosen != current) {
+                let mut row = view.slice.to_vec();
+                text.hold(&mut row, level);
+                for j in text.features.iter().flatten().copied() {
+                    commands.push(Command::SetSlice {
+                        feature: j,
+                        value: row[j],
+                    });
+                }
+            }
+        }
+        for j in (0..d).filter(|&j| j != x && j != y && !in_held_text(j)) {
+            let is_level = texts.iter().any(|t| t.features.contains(&Some(j)));
+            let mut v = view.slice.get(j).copied().unwrap_or(0.0);
+            let changed = if is_level {
+                // A level of the text column on an axis: present (1) or not (0).
+                let mut on = v == 1.0;
+                let changed = ui.checkbox(&mut on, names[j].as_str()).changed();
+                v = if on { 1.0 } else { 0.0 };
+                changed
+            } else {
+                let (lo, hi) = view.ranges.get(j).copied().unwrap_or((0.0, 1.0));
+                ui.add(Slider::new(&mut v, lo..=hi).text(names[j].as_str()))
+                    .changed()
+            };
+            if changed {
                 commands.push(Command::SetSlice {
                     feature: j,
                     value: v,

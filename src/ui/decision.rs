@@ -787,16 +787,38 @@ fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, view: &DataView<'_>, axes:
         }
         _ => parts.push("Shading: predicted value".to_owned()),
     }
-    let held: Vec<String> = (0..data.n_features())
-        .filter(|&j| j != axes.0 && j != axes.1)
-        .map(|j| {
-            format!(
-                "{} = {}",
-                data.feature_names.get(j).map_or("?", String::as_str),
-                format_number(view.slice.get(j).copied().unwrap_or(0.0))
-            )
+    let texts = data.text_features();
+    let on_axes = |t: &crate::data::TextFeature| {
+        t.features.contains(&Some(axes.0)) || t.features.contains(&Some(axes.1))
+    };
+    // A text column off the axes is named by its level (`colour = red`), not by its 0/1 columns.
+    let mut held: Vec<String> = texts
+        .iter()
+        .filter(|t| !on_axes(t))
+        .map(|t| {
+            let level = t
+                .level_of(view.slice)
+                .and_then(|i| t.levels.get(i))
+                .map_or("(mixed)", String::as_str);
+            format!("{} = {level}", t.column)
         })
         .collect();
+    let in_text = |j: usize| {
+        texts
+            .iter()
+            .any(|t| !on_axes(t) && t.features.contains(&Some(j)))
+    };
+    held.extend(
+        (0..data.n_features())
+            .filter(|&j| j != axes.0 && j != axes.1 && !in_text(j))
+            .map(|j| {
+                format!(
+                    "{} = {}",
+                    data.feature_names.get(j).map_or("?", String::as_str),
+                    format_number(view.slice.get(j).copied().unwrap_or(0.0))
+                )
+            }),
+    );
     if !held.is_empty() {
         parts.push(format!("slice at {}", held.join(", ")));
     }

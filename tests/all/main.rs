@@ -12,6 +12,7 @@ mod common;
 mod corpus;
 
 mod app_model;
+mod classroom;
 mod cli;
 mod data_csv;
 mod data_reference;

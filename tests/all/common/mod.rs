@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use nnviz::nn::Matrix;
 
+#[cfg(feature = "gui")]
+pub mod ui;
+
 /// Why the reference tests are ignored when `NNVIZ_REFERENCE` was unset at build time.
 pub const NEEDS_REFERENCE: &str =
     "needs the article's R results: NNVIZ_REFERENCE=../shared/reference cargo test";

@@ -1,0 +1,340 @@
+//! What a new user tripped over in the window (issue 11's broken items), each driven through
+//! the real UI with egui_kittest the way a student would: combo boxes, typed values, clicks.
+#![cfg(feature = "gui")]
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nnviz::app::presets::Preset;
+use nnviz::app::{App, settings::Settings};
+use nnviz::data::Builtin;
+use nnviz::ui::decision::axis_features;
+
+use crate::common::ui::{drop_file, harness, pause, settle, sync};
+
+/// Opens the combo box named `label` (the label beside it) and picks `option`.
+fn choose(harness: &mut Harness<'static, App>, label: &str, option: &str) {
+    let named = harness.get_by_role_and_label(Role::Label, label).rect();
+    let combo = harness
+        .get_all_by_role(Role::ComboBox)
+        .find(|c| named.contains(c.rect().center()))
+        .unwrap_or_else(|| panic!("no combo box before the label {label:?}"));
+    combo.click();
+    harness.run_steps(2);
+    harness.get_by_label(option).click();
+    harness.run_steps(2);
+}
+
+/// A CSV of two numeric features and a class column whose classes first appear in the order
+/// given.
+fn csv_with_classes(classes: &[&str], rows: usize) -> Vec<u8> {
+    let mut text = String::from("u,v,kind\n");
+    for i in 0..rows {
+        let k = i % classes.len();
+        let v = i as f64;
+        text.push_str(&format!(
+            "{},{},{}\n",
+            v.sin() + 3.0 * k as f64,
+            v.cos(),
+            classes[k]
+        ));
+    }
+    text.into_bytes()
+}
+
+/// Loads a two-feature CSV through a drop, waiting for it to be read.
+fn load_csv(harness: &mut Harness<'static, App>) {
+    drop_file(harness, "flowers.csv", csv_with_classes(&["a", "b"], 40));
+    harness.run_steps(2);
+    sync(harness, 2);
+    assert!(harness.state().session.csv.is_some(), "the CSV loaded");
+}
+
+#[test]
+fn picking_a_built_in_set_after_a_csv_shows_the_generator_and_stays_there() {
+    for set in [Builtin::HotDogs, Builtin::Circle] {
+        let mut harness = harness();
+        pause(&mut harness);
+        load_csv(&mut harness);
+        choose(&mut harness, "data set", set.label());
+        sync(&mut harness, 2);
+        let app = harness.state();
+        assert!(
+            app.session.csv.is_none(),
+            "{set}: the CSV file is left behind"
+        );
+        assert_eq!(app.settings.builtin, set);
+        assert_ne!(app.session.dataset.name, "flowers.csv");
+        // The generator's controls are back, the CSV's column pickers gone.
+        harness.get_by_role_and_label(Role::Label, "points");
+        harness.get_by_role_and_label(Role::Label, "noise");
+        assert!(harness.query_by_label("features").is_none());
+        assert!(harness.query_by_label("CSV file").is_none());
+    }
+}
+
+#[test]
+fn a_built_in_set_after_the_iris_preset_has_its_own_axes_and_they_can_be_swapped() {
+    let mut harness = harness();
+    harness.get_by_label(Preset::IrisR6.button_text()).click();
+    harness.run_steps(2);
+    pause(&mut harness);
+    assert_eq!(axis_features(&harness.state().settings, 4), (2, 3));
+    choose(&mut harness, "data set", Builtin::HotDogs.label());
+    sync(&mut harness, 2);
+    assert_eq!(
+        axis_features(&harness.state().settings, 2),
+        (0, 1),
+        "x1 across, x2 up"
+    );
+    // The x/y pickers: x2 across swaps the axes.
+    choose(&mut harness, "x axis", "x2");
+    harness.run_steps(2);
+    assert_eq!(axis_features(&harness.state().settings, 2), (1, 0));
+    choose(&mut harness, "y axis", "x2");
+    harness.run_steps(2);
+    assert_eq!(axis_features(&harness.state().settings, 2), (0, 1));
+}
+
+#[test]
+fn a_presets_one_off_settings_stay_with_its_data_set() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let own = harness.state().settings.clone();
+    harness.get_by_label(Preset::IrisR6.button_text()).click();
+    harness.run_steps(2);
+    let preset = harness.state().settings.clone();
+    assert!((preset.run.training.learning_rate - 1e-4).abs() < 1e-12);
+    assert_eq!(preset.preparation.test_fraction, 0.0);
+    choose(&mut harness, "data set", Builtin::Moons.label());
+    sync(&mut harness, 2);
+    let after: &Settings = &harness.state().settings;
+    assert_eq!(after.builtin, Builtin::Moons);
+    assert_eq!(
+        after.run, own.run,
+        "the user's network and training are back"
+    );
+    assert_eq!(after.preparation, own.preparation, "and the user's split");
+    assert!(after.own.is_none());
+    assert!(!harness.state().session.prepared.test_rows.is_empty());
+    // The same after a CSV file.
+    harness.get_by_label(Preset::IrisR6.button_text()).click();
+    harness.run_steps(2);
+    load_csv(&mut harness);
+    let after = &harness.state().settings;
+    assert_eq!(
+        after.run.training.learning_rate,
+        own.run.training.learning_rate
+    );
+    assert_eq!(after.run.network.init, own.run.network.init);
+    assert_eq!(
+        after.preparation.test_fraction,
+        own.preparation.test_fraction
+    );
+}
+
+#[test]
+fn undo_after_a_preset_brings_back_the_settings_and_data_before_it() {
+    let mut harness = harness();
+    pause(&mut harness);
+    load_csv(&mut harness);
+    let before = harness.state().settings.clone();
+    harness.get_by_label(Preset::Hidden30.button_text()).click();
+    harness.run_steps(2);
+    assert!(harness.state().session.csv.is_none());
+    // The message box is laid out again for its new text in the frame after it appears.
+    harness.run_steps(1);
+    harness.get_by_label("Undo").click();
+    harness.run_steps(2);
+    sync(&mut harness, 2);
+    let app = harness.state();
+    assert!(app.session.csv.is_some(), "the CSV file is back");
+    assert_eq!(app.session.dataset.name, "flowers.csv");
+    assert_eq!(app.settings, before);
+}
+
+/// The number field of the slider labelled `label`: the spin button on its row, right of it.
+fn slider_field<'a>(harness: &'a Harness<'static, App>, label: &str) -> egui_kittest::Node<'a> {
+    let slider = harness.get_by_role_and_label(Role::Slider, label).rect();
+    harness
+        .get_all_by_role(Role::SpinButton)
+        .find(|n| {
+            (n.rect().center().y - slider.center().y).abs() < 6.0
+                && n.rect().left() >= slider.right() - 1.0
+        })
+        .unwrap_or_else(|| panic!("no number field beside the {label} slider"))
+}
+
+/// A click of the primary button at `pos`, as a pointer would make it.
+fn click_at(harness: &mut Harness<'static, App>, pos: egui::Pos2) {
+    for pressed in [true, false] {
+        harness.input_mut().events.push(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_typed_learning_rate_stays_when_it_diverges_and_the_field_stays_under_the_pointer() {
+    let mut harness = harness();
+    harness.run_steps(2);
+    // Typed while training, as the student did.
+    let field = slider_field(&harness, "learning rate").rect();
+    click_at(&mut harness, field.center());
+    slider_field(&harness, "learning rate").type_text("10");
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    // Let it diverge, and the window say so.
+    harness
+        .state_mut()
+        .session
+        .wait_until(crate::common::WAIT, |p| {
+            !p.runs[nnviz::app::session::MAIN].playing
+        });
+    settle(&mut harness);
+    let app = harness.state();
+    assert!(
+        app.session.diverged_at().is_some(),
+        "a rate of 10 diverges on the hot dogs"
+    );
+    let notice = app
+        .session
+        .notice
+        .as_ref()
+        .expect("the divergence is reported");
+    assert!(notice.is_error, "{}", notice.text);
+    assert_eq!(app.settings.run.training.learning_rate, 10.0);
+    // The student clicks the field again to change the value: it is still there, not the
+    // slider (whose click would set the rate from the pointer's place).
+    click_at(&mut harness, field.center());
+    let app = harness.state();
+    assert_eq!(app.settings.run.training.learning_rate, 10.0);
+    let shown = slider_field(&harness, "learning rate");
+    // (Its width follows the text being edited.)
+    assert_eq!(shown.rect().left_top(), field.left_top(), "the field moved");
+    assert!(shown.is_focused(), "the click edits the field");
+}
+
+#[test]
+fn a_message_moves_no_control() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let places = |harness: &Harness<'static, App>| {
+        [
+            harness.get_by_label("Play").rect(),
+            harness.get_by_label("Reset").rect(),
+            harness
+                .get_by_role_and_label(Role::Slider, "learning rate")
+                .rect(),
+            harness.get_by_label(Preset::Hidden5.button_text()).rect(),
+        ]
+    };
+    let before = places(&harness);
+    assert!(harness.state().session.notice.is_none());
+    // A long error message, then an info message with a button.
+    harness.state_mut().apply(
+        nnviz::app::Command::Fail(
+            "something went wrong, and this message is long enough to wrap onto a second line \
+             or a third one in a window of this size, which used to push every control down"
+                .repeat(2),
+        ),
+        None,
+    );
+    harness.run_steps(2);
+    assert_eq!(places(&harness), before, "an error message moved a control");
+    harness.get_by_label("Dismiss").click();
+    harness.run_steps(2);
+    assert!(harness.state().session.notice.is_none());
+    assert_eq!(places(&harness), before);
+}
+
+#[test]
+fn the_class_key_and_the_confusion_matrices_list_classes_in_one_order() {
+    let mut harness = harness();
+    pause(&mut harness);
+    drop_file(
+        &mut harness,
+        "greek.csv",
+        csv_with_classes(&["alpha", "gamma", "beta"], 60),
+    );
+    harness.run_steps(2);
+    settle(&mut harness);
+    let plot = harness.state().plot_rect().expect("a plot");
+    // The key sits under the plot, the matrices in the right-hand panel.
+    let order = |harness: &Harness<'static, App>, in_plot: bool| {
+        let mut xs: Vec<(f32, &str)> = ["alpha", "gamma", "beta"]
+            .into_iter()
+            .map(|name| {
+                let node = harness
+                    .get_all_by_label(name)
+                    .filter(|n| plot.x_range().contains(n.rect().center().x) == in_plot)
+                    .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+                    .unwrap_or_else(|| panic!("{name} is not shown"));
+                (node.rect().left(), name)
+            })
+            .collect();
+        xs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        xs.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    let classes = harness.state().session.dataset.class_names().to_vec();
+    assert_eq!(
+        classes,
+        ["alpha", "gamma", "beta"],
+        "order of first appearance"
+    );
+    assert_eq!(order(&harness, true), classes, "the key under the plot");
+    assert_eq!(
+        order(&harness, false),
+        classes,
+        "the confusion matrix's heads"
+    );
+}
+
+#[test]
+fn a_text_feature_off_the_axes_is_held_at_one_of_its_levels() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let mut text = String::from("u,v,colour,kind\n");
+    // Red is the reference level (first seen); blue the most common.
+    for i in 0..60 {
+        let colour = ["red", "green", "blue", "blue"][i % 4];
+        let v = i as f64;
+        let kind = if i % 2 == 0 { "odd" } else { "even" };
+        text.push_str(&format!("{},{},{colour},{kind}\n", v.sin(), v.cos()));
+    }
+    drop_file(&mut harness, "colours.csv", text.into_bytes());
+    harness.run_steps(2);
+    settle(&mut harness);
+    let names = harness.state().session.dataset.feature_names.clone();
+    let blue = names.iter().position(|n| n == "colour=blue").unwrap();
+    let green = names.iter().position(|n| n == "colour=green").unwrap();
+    let slice = harness.state().session.slice.clone();
+    assert_eq!(
+        (slice[blue], slice[green]),
+        (1.0, 0.0),
+        "the most common level"
+    );
+    harness.get_by_label_contains("slice at colour = blue");
+    assert!(
+        harness.query_by_label_contains("colour=blue =").is_none(),
+        "a level's 0/1 column is not shown as a number"
+    );
+    choose(&mut harness, "colour", "red");
+    settle(&mut harness);
+    let slice = &harness.state().session.slice;
+    assert_eq!(
+        (slice[blue], slice[green]),
+        (0.0, 0.0),
+        "red: the reference level"
+    );
+    harness.get_by_label_contains("slice at colour = red");
+    choose(&mut harness, "colour", "green");
+    settle(&mut harness);
+    let slice = &harness.state().session.slice;
+    assert_eq!((slice[blue], slice[green]), (0.0, 1.0));
+}
