@@ -224,7 +224,7 @@ impl App {
         // At 1280 × 800 everything that matters fits without scrolling: the controls that are
         // changed rarely are folded, the curves sit under the plot, and the network diagram
         // takes the height the figures above it leave.
-        let toolbar = egui::Panel::top("toolbar").show(ui, |ui| {
+        egui::Panel::top("toolbar").show(ui, |ui| {
             ui::controls::toolbar_ui(
                 ui,
                 session.playing(),
@@ -234,9 +234,7 @@ impl App {
                 &mut commands,
             );
         });
-        if let Some(notice) = &session.notice {
-            ui::controls::notice_ui(&ctx, toolbar.response.rect.bottom(), notice, &mut commands);
-        }
+
         // On a small screen (800 × 600) neither side panel takes more than 30 % of the width,
         // so that the plots keep the middle. The panels' sizes are kept per size of window
         // (egui remembers a panel's size by its id): a window made larger does not keep the
@@ -366,6 +364,12 @@ impl App {
                         history: &run.history,
                         rows: session.rows_per_loss(k),
                         color: comparing.then(|| ui::run_color(k)),
+                        diverged_at: match &run.stopped {
+                            Some(crate::train::Stop::Diverged { iteration, .. }) => {
+                                Some(*iteration)
+                            }
+                            _ => None,
+                        },
                     })
                     .collect();
                 ui::curves::curves_ui(ui, &series, &mut settings.log_loss);
@@ -383,9 +387,20 @@ impl App {
                     &mut commands,
                 )
             } else {
-                ui::decision::decision_plot_ui(ui, 0, false, &grids[0], &view, shown, &mut commands)
+                ui::decision::decision_plot_ui(
+                    ui,
+                    None,
+                    &grids[0],
+                    session.main(),
+                    &view,
+                    shown,
+                    &mut commands,
+                )
             }
         });
+        if let Some(notice) = &session.notice {
+            ui::controls::notice_ui(&ctx, central.response.rect, notice, &mut commands);
+        }
         // A little margin around the plot in the exported picture.
         self.plot_rect = Some(central.inner.expand(4.0).intersect(central.response.rect));
         self.hovered_unit = hovered;

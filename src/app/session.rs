@@ -24,6 +24,13 @@ pub const MAIN: usize = 1;
 /// The engine's account of a divergence for a student: "the loss overflowed" rather than
 /// "the loss is NaN".
 fn plain_words(what: &str) -> String {
+    if let Some(rest) = what.strip_prefix("the loss rose to ") {
+        let value = rest.split(',').next().unwrap_or(rest);
+        return format!(
+            "the loss shot up to {value}, over a hundred times what it started from: the steps \
+             are too big"
+        );
+    }
     if !(what.contains("NaN") || what.contains("inf")) {
         return what.to_owned();
     }
@@ -38,13 +45,52 @@ fn plain_words(what: &str) -> String {
     format!("{part} overflowed")
 }
 
-/// The message for a run that stopped by itself: one sentence on what happened and one on what
-/// to do.
-pub fn stop_notice(stop: &Stop) -> Notice {
+/// A setting as a person types it: `10`, `0.001` (6 significant digits at most).
+fn short_number(v: f64) -> String {
+    let rounded: f64 = format!("{v:.5e}").parse().unwrap_or(v);
+    format!("{rounded}")
+}
+
+/// What to try after run `spec` (its loss reduced by `reduction`) diverged on data
+/// standardised or not: a smaller rate first,
+/// then what fits this run.
+pub fn divergence_advice(spec: &RunSpec, reduction: Reduction, standardized: bool) -> String {
+    let rate = spec.training.learning_rate;
+    let mut tries = vec![format!(
+        "a smaller learning rate (now {}; try {})",
+        short_number(rate),
+        short_number(rate / 10.0)
+    )];
+    if !standardized {
+        tries.push("ticking \"standardise\" under Data".to_owned());
+    }
+    let relu = spec.network.hidden.iter().any(|h| {
+        matches!(
+            h.activation,
+            crate::nn::Activation::Relu | crate::nn::Activation::LeakyRelu
+        )
+    });
+    if relu && spec.network.init != crate::nn::Init::He {
+        tries.push("He initial weights (made for ReLU)".to_owned());
+    }
+    if spec.training.optimizer == crate::train::Optimizer::Gd && reduction == Reduction::Sum {
+        tries.push("the mean loss instead of the sum (More training settings)".to_owned());
+    }
+    let last = tries.pop().unwrap_or_default();
+    if tries.is_empty() {
+        format!("Try {last}")
+    } else {
+        format!("Try {}, or {last}", tries.join(", "))
+    }
+}
+
+/// The message for a run that stopped by itself: what happened, in plain words, and what to
+/// try (`advice`, for a divergence).
+pub fn stop_notice(stop: &Stop, advice: &str) -> Notice {
     match stop {
         Stop::Diverged { iteration, what } => Notice::error(format!(
-            "Training diverged at iteration {iteration}: {}. Paused; the plot and figures show \
-             the last finite state. Lower the learning rate, then press Play.",
+            "Training diverged at iteration {iteration}: {}. Paused at the last good weights. \
+             {advice}, then press Play.",
             plain_words(what)
         )),
         Stop::Tolerance { loss } => {
@@ -210,7 +256,14 @@ impl Session {
             if let Some(stop) = stop
                 && self.seen_stops.get(k) != Some(&Some(stop.clone()))
             {
-                let mut notice = stop_notice(stop);
+                let advice = self.runs().get(k).map_or_else(String::new, |run| {
+                    divergence_advice(
+                        &run.spec,
+                        run.config.reduction,
+                        self.prepared.scaling.is_some(),
+                    )
+                });
+                let mut notice = stop_notice(stop, &advice);
                 if comparing {
                     notice.text = format!("Run {}: {}", k + 1, notice.text);
                 }

@@ -87,14 +87,19 @@ pub fn toolbar_ui(
     });
 }
 
-/// The message of the moment, over the top of the plot: it moves nothing (the buttons stay
-/// under the pointer), wraps when long, and stays until dismissed or replaced. `top` is the
-/// toolbar's bottom edge.
-pub fn notice_ui(ctx: &egui::Context, top: f32, notice: &Notice, commands: &mut Vec<Command>) {
-    let width = (ctx.content_rect().width() * 0.6).clamp(260.0, 640.0);
+/// The message of the moment, over the top of the plot (`over`, the middle of the window): it
+/// moves nothing (the buttons stay under the pointer), wraps when long, and stays until
+/// dismissed or replaced.
+pub fn notice_ui(
+    ctx: &egui::Context,
+    over: egui::Rect,
+    notice: &Notice,
+    commands: &mut Vec<Command>,
+) {
+    let width = (over.width() - 24.0).max(200.0);
     egui::Area::new(egui::Id::unique("notice"))
         .order(egui::Order::Foreground)
-        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, top + 6.0))
+        .fixed_pos(over.left_top() + egui::vec2(8.0, 4.0))
         .interactable(true)
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {

@@ -59,13 +59,23 @@ fn units_per_point(input: &GridInput) -> f64 {
 /// Grid marks on a linear axis: labelled ticks about `spacing` points apart on a 1-2-5 step,
 /// and unlabelled lines between them.
 fn linear_marks(input: &GridInput, spacing: f64) -> Vec<GridMark> {
-    let (lo, hi) = input.bounds;
     let major = nice_step(units_per_point(input) * spacing);
-    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+    marks_every(input.bounds, major, true)
+}
+
+/// Grid marks over `bounds`: labelled ticks at multiples of `major` (a 1-2-5 step), and with
+/// `minor`, lines between them (egui_plot labels those too where they are far enough apart).
+pub fn marks_every(bounds: (f64, f64), major: f64, minor: bool) -> Vec<GridMark> {
+    let (lo, hi) = bounds;
+    if !(lo.is_finite() && hi.is_finite() && hi > lo && major > 0.0) {
         return Vec::new();
     }
     let mantissa = (major / 10f64.powf(major.log10().floor())).round();
-    let minor = major / if mantissa == 2.0 { 4.0 } else { 5.0 };
+    let minor = if minor {
+        major / if mantissa == 2.0 { 4.0 } else { 5.0 }
+    } else {
+        major
+    };
     let mut marks = Vec::new();
     let mut k = (lo / minor).ceil();
     // Bounded: at most a few hundred marks across any plot.
@@ -119,18 +129,34 @@ fn log_marks(input: &GridInput) -> Vec<GridMark> {
         return marks;
     }
     let (lo_value, hi_value) = (10f64.powf(lo), 10f64.powf(hi));
-    // Near the top of the axis log10 squeezes values most: space the steps for that end.
-    let step = nice_step(hi_value * (1.0 - 10f64.powf(-Y_LABEL_SPACING * per_point)));
-    let mut v = (lo_value / step).ceil() * step;
-    while v <= hi_value && marks.len() < 400 {
-        if v > 0.0 {
+    // Within a decade log10 squeezes values most near its top: each decade's step is spaced for
+    // its top, so that 0.4 and 0.5 are labelled below 1 as 2 and 3 are above it.
+    let factor = 1.0 - 10f64.powf(-Y_LABEL_SPACING * per_point);
+    let mut e = lo.floor();
+    while e <= hi.ceil() && marks.len() < 400 {
+        let (start, top) = (10f64.powf(e), 10f64.powf(e + 1.0));
+        let step = nice_step(top.min(hi_value) * factor);
+        let mut v = (start.max(lo_value) / step).ceil() * step;
+        while v <= top.min(hi_value) * (1.0 + 1e-12) && marks.len() < 400 {
             let value = v.log10();
-            marks.push(GridMark {
-                value,
-                step_size: (v + step).log10() - value,
-            });
+            let next = if v + step > top {
+                v + nice_step(top * 10.0 * factor)
+            } else {
+                v + step
+            };
+            if v > 0.0
+                && marks
+                    .last()
+                    .is_none_or(|m: &GridMark| value - m.value > 1e-9)
+            {
+                marks.push(GridMark {
+                    value,
+                    step_size: next.log10() - value,
+                });
+            }
+            v += step;
         }
-        v += step;
+        e += 1.0;
     }
     marks
 }
@@ -161,6 +187,18 @@ pub fn format_tick(v: f64, step: f64) -> String {
         text.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         text
+    }
+}
+
+/// The label of a tick at `log10 v` on a log axis whose next tick is `step` (in log10 units)
+/// away: `v` with the digits that tell it from its neighbour below (`0.01`, never `0`).
+pub fn log_tick(log_v: f64, step: f64) -> String {
+    let v = 10f64.powf(log_v);
+    if step >= 0.999 {
+        // Decades: a power of ten needs no more digits than its own.
+        format_tick(v, v)
+    } else {
+        format_tick(v, v * (1.0 - 10f64.powf(-step.abs())))
     }
 }
 
@@ -238,11 +276,14 @@ pub struct Series<'a> {
     pub rows: Option<(usize, usize)>,
     /// The run's colour in a comparison.
     pub color: Option<egui::Color32>,
+    /// The iteration at which the run diverged, if it did: marked on the curves.
+    pub diverged_at: Option<u64>,
 }
 
 /// One series' points, ready to draw.
 struct Drawn {
     name: String,
+    diverged_at: Option<u64>,
     train: Stroke,
     test: Stroke,
     train_loss: Vec<[f64; 2]>,
@@ -268,6 +309,7 @@ impl Drawn {
         };
         Self {
             name: series.name.clone(),
+            diverged_at: series.diverged_at,
             train,
             test,
             train_loss: finite_points(
@@ -304,6 +346,52 @@ impl Drawn {
     }
 }
 
+/// The iterations the curves span: from 0 to the last one drawn, and at least 0…10 (an empty
+/// or one-point history still gets an iteration axis that reads as one).
+pub fn iteration_span(last: Option<f64>) -> (f64, f64) {
+    (0.0, last.filter(|v| v.is_finite()).unwrap_or(0.0).max(10.0))
+}
+
+/// Draws one curve (dashed for test figures), with its points marked while there are too few
+/// for a line to show (a run that diverged within its first iterations).
+fn curve(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    name: String,
+    points: &[[f64; 2]],
+    stroke: Stroke,
+    dashed: bool,
+) {
+    if points.is_empty() {
+        return;
+    }
+    if points.len() < 4 {
+        plot_ui.points(
+            egui_plot::Points::new(name.clone(), points.to_vec())
+                .color(stroke.color)
+                .radius(2.5),
+        );
+    }
+    let line = Line::new(name, points.to_vec()).stroke(stroke);
+    plot_ui.line(if dashed {
+        line.style(LineStyle::dashed_dense())
+    } else {
+        line
+    });
+}
+
+/// Marks each diverged run's iteration with a vertical line.
+fn divergence_marks(plot_ui: &mut egui_plot::PlotUi<'_>, drawn: &[Drawn], colour: egui::Color32) {
+    for d in drawn {
+        if let Some(at) = d.diverged_at {
+            plot_ui.vline(
+                egui_plot::VLine::new(format!("{}: diverged at {at}", d.name), at as f64)
+                    .color(colour)
+                    .style(LineStyle::dashed_loose()),
+            );
+        }
+    }
+}
+
 /// The loss curves and, for classes, the accuracy curves beside them: one run's, or several
 /// runs' overlaid with a colour per run (training solid, test dashed).
 pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
@@ -311,6 +399,12 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
     let log = *log_loss;
     let drawn: Vec<Drawn> = series.iter().map(|s| Drawn::new(s, &style, log)).collect();
     let several = drawn.len() > 1;
+    let error = ui.visuals().error_fg_color;
+    let last = drawn
+        .iter()
+        .flat_map(|d| d.train_loss.last().map(|p| p[0]))
+        .reduce(f64::max);
+    let (first, end) = iteration_span(last);
     let with_test = drawn.iter().any(|d| !d.test_loss.is_empty());
     // The key names the runs here, not in legends over the curves; it wraps on a narrow window.
     ui.horizontal_wrapped(|ui| {
@@ -340,33 +434,28 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
             .x_grid_spacer(|input| linear_marks(&input, X_LABEL_SPACING))
             .x_axis_formatter(|mark, _| format_count(mark.value, mark.step_size))
             .x_axis_label("iteration")
+            .include_x(first)
+            .include_x(end)
             .y_axis_label(loss_label)
             .y_axis_min_width(36.0)
             .label_formatter(move |pos| hover_text(pos, log));
         let plot = if log {
             plot.y_grid_spacer(|input| log_marks(&input))
-                .y_axis_formatter(|mark, _| {
-                    let v = 10f64.powf(mark.value);
-                    format_tick(v, v * (10f64.powf(mark.step_size) - 1.0))
-                })
+                .y_axis_formatter(|mark, _| log_tick(mark.value, mark.step_size))
         } else {
             plot.y_grid_spacer(|input| linear_marks(&input, Y_LABEL_SPACING))
                 .y_axis_formatter(|mark, _| format_tick(mark.value, mark.step_size))
         };
         plot.show(ui, |plot_ui| {
             for d in &drawn {
-                plot_ui.line(
-                    Line::new(d.label(several, "training loss"), d.train_loss.clone())
-                        .stroke(d.train),
+                let (name, test) = (
+                    d.label(several, "training loss"),
+                    d.label(several, "test loss"),
                 );
-                if !d.test_loss.is_empty() {
-                    plot_ui.line(
-                        Line::new(d.label(several, "test loss"), d.test_loss.clone())
-                            .stroke(d.test)
-                            .style(LineStyle::dashed_dense()),
-                    );
-                }
+                curve(plot_ui, name, &d.train_loss, d.train, false);
+                curve(plot_ui, test, &d.test_loss, d.test, true);
             }
+            divergence_marks(plot_ui, &drawn, error);
         });
     };
     if drawn.iter().all(|d| d.train_accuracy.is_empty()) {
@@ -383,6 +472,8 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
             .y_grid_spacer(|input| linear_marks(&input, Y_LABEL_SPACING))
             .y_axis_formatter(|mark, _| percent_tick(mark))
             .x_axis_label("iteration")
+            .include_x(first)
+            .include_x(end)
             .y_axis_label("accuracy")
             .y_axis_min_width(36.0)
             .include_y(0.0)
@@ -390,21 +481,12 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
             .label_formatter(|pos| hover_text(pos, false));
         plot.show(&mut columns[1], |plot_ui| {
             for d in &drawn {
-                plot_ui.line(
-                    Line::new(
-                        d.label(several, "training accuracy"),
-                        d.train_accuracy.clone(),
-                    )
-                    .stroke(d.train),
-                );
-                if !d.test_accuracy.is_empty() {
-                    plot_ui.line(
-                        Line::new(d.label(several, "test accuracy"), d.test_accuracy.clone())
-                            .stroke(d.test)
-                            .style(LineStyle::dashed_dense()),
-                    );
-                }
+                let name = d.label(several, "training accuracy");
+                curve(plot_ui, name, &d.train_accuracy, d.train, false);
+                let name = d.label(several, "test accuracy");
+                curve(plot_ui, name, &d.test_accuracy, d.test, true);
             }
+            divergence_marks(plot_ui, &drawn, error);
         });
     });
 }
@@ -423,6 +505,29 @@ fn percent_tick(mark: GridMark) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_ticks_keep_their_digits() {
+        for (log_v, step, text) in [
+            (-2.0, 2.0, "0.01"),
+            (-2.0, 1.0, "0.01"),
+            (0.0, 2.0, "1"),
+            (-4.0, 2.0, "1e-4"),
+            (0.5f64.log10(), 0.6f64.log10() - 0.5f64.log10(), "0.5"),
+            (0.02f64.log10(), 0.3, "0.02"),
+            (2.0, 1.0, "100"),
+        ] {
+            assert_eq!(log_tick(log_v, step), text, "10^{log_v}, step {step}");
+        }
+    }
+
+    #[test]
+    fn an_empty_or_short_history_still_spans_iterations_from_zero() {
+        assert_eq!(iteration_span(None), (0.0, 10.0));
+        assert_eq!(iteration_span(Some(3.0)), (0.0, 10.0));
+        assert_eq!(iteration_span(Some(f64::NAN)), (0.0, 10.0));
+        assert_eq!(iteration_span(Some(2500.0)), (0.0, 2500.0));
+    }
 
     #[test]
     fn steps_are_one_two_or_five_times_a_power_of_ten() {
@@ -493,6 +598,17 @@ mod tests {
             })
             .collect();
         assert!(values.iter().all(|v| v.starts_with("0.")), "{values:?}");
+    }
+
+    #[test]
+    fn a_log_range_across_a_decade_gets_labels_on_both_sides_of_it() {
+        // Loss per row from 0.35 to 3.5 (a comparison's runs), 150 points tall.
+        let (lo, hi) = (0.35f64.log10(), 3.5f64.log10());
+        let marks = log_marks(&input((lo, hi), 150.0));
+        let shown = labelled(&marks, 150.0, hi - lo, 20.0);
+        let values: Vec<f64> = shown.iter().map(|v| 10f64.powf(*v)).collect();
+        assert!(values.iter().any(|&v| v < 0.99), "{values:?}");
+        assert!(values.iter().any(|&v| v > 1.01), "{values:?}");
     }
 
     #[test]

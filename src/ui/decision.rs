@@ -218,6 +218,17 @@ impl DecisionGrid {
 }
 
 impl DecisionGrid {
+    /// True if the picture is of this network on this data (perhaps of older weights): false
+    /// after a reset, a new network or new data, until the new picture is complete. The plot
+    /// draws no picture of another network under the new network's numbers.
+    pub fn shows_network(&self, run: &RunView, data_version: u64) -> bool {
+        self.texture.is_some()
+            && self
+                .key
+                .as_ref()
+                .is_some_and(|k| k.run == run.id && k.data_version == data_version)
+    }
+
     /// True while the picture lags the trainer's weights, or a computation is under way: the
     /// app keeps drawing frames until it catches up, even when paused.
     pub fn behind(&self, run: &RunView) -> bool {
@@ -477,18 +488,20 @@ fn sample(rows: &[usize]) -> impl Iterator<Item = usize> + '_ {
     rows.iter().copied().step_by(step)
 }
 
-/// Draws the decision plot and turns clicks into commands (add / erase a point). Returns the
-/// rectangle a picture of the plot shows: caption, plot with its axes and legend, and the colour
-/// bar if there is one.
+/// Draws the decision plot and turns clicks into commands (add / erase a point): the one
+/// plot (`multiple` is `None`), or small multiple `k` (`Some(k)`), which leaves the caption and
+/// key to its caller. Returns the rectangle a picture of the plot shows: caption, plot with its
+/// axes, and the key or colour bar.
 pub fn decision_plot_ui(
     ui: &mut egui::Ui,
-    id: usize,
-    compact: bool,
+    multiple: Option<usize>,
     grid: &DecisionGrid,
+    run: &RunView,
     view: &DataView<'_>,
     settings: &Settings,
     commands: &mut Vec<Command>,
 ) -> egui::Rect {
+    let (id, compact) = (multiple.unwrap_or(0), multiple.is_some());
     let data = &view.dataset;
     let d = data.n_features();
     let (x_feature, y_feature) = axis_features(settings, d);
@@ -496,9 +509,10 @@ pub fn decision_plot_ui(
     let bounds = grid
         .bounds
         .unwrap_or_else(|| plane_bounds(view, x_feature, y_feature));
+    let current = grid.shows_network(run, view.version);
     // Small multiples share one caption and key (drawn once by the caller).
     if !compact {
-        caption_ui(ui, grid, view, (x_feature, y_feature));
+        caption_ui(ui, grid, view, (x_feature, y_feature), current);
     }
     // The row under the plot (colour bar or key) is always there, so that the plot keeps its
     // size when a colour bar comes and goes (hovering a hidden unit).
@@ -508,9 +522,16 @@ pub fn decision_plot_ui(
     } else {
         key_row_height(ui.available_width())
     };
-    let plot_height = ui.available_height() - key_row;
+    let plot_height = (ui.available_height() - key_row).max(120.0);
+    // The plot's inside, less its axes (about 50 points across, 40 up).
+    let inside = egui::vec2(ui.available_width() - 50.0, plot_height - 40.0);
+    let (x_step, y_step) = plane_steps(&bounds, inside);
     let plot = Plot::new(("decision-plot", id))
-        .height(plot_height.max(120.0))
+        .height(plot_height)
+        .x_grid_spacer(move |input| super::curves::marks_every(input.bounds, x_step, false))
+        .y_grid_spacer(move |input| super::curves::marks_every(input.bounds, y_step, false))
+        .x_axis_formatter(|mark, _| super::curves::format_tick(mark.value, mark.step_size))
+        .y_axis_formatter(|mark, _| super::curves::format_tick(mark.value, mark.step_size))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -533,7 +554,7 @@ pub fn decision_plot_ui(
             [bounds.x.0, bounds.y.0],
             [bounds.x.1, bounds.y.1],
         ));
-        if let Some(texture) = &grid.texture {
+        if let Some(texture) = grid.texture.as_ref().filter(|_| current) {
             plot_ui.add(
                 PlotImage::new(
                     "",
@@ -656,6 +677,27 @@ pub fn decision_plot_ui(
     }
 }
 
+/// Points between labelled ticks on the decision plot's axes.
+const PLANE_LABEL_SPACING: f64 = 56.0;
+
+/// The labelled ticks' steps on the decision plot's x and y axes for a plot `inside` points in
+/// size (less its axes): one step for both where the two ranges are alike (x and y read alike),
+/// each its own where one is more than five times the other's.
+pub fn plane_steps(bounds: &PlaneBounds, inside: egui::Vec2) -> (f64, f64) {
+    let per_point = |(lo, hi): (f64, f64), points: f32| (hi - lo) / f64::from(points.max(40.0));
+    let step = |per_point: f64| super::curves::nice_step(per_point * PLANE_LABEL_SPACING);
+    let (x, y) = (
+        step(per_point(bounds.x, inside.x)),
+        step(per_point(bounds.y, inside.y)),
+    );
+    if x.max(y) <= 5.0 * x.min(y) {
+        let both = x.max(y);
+        (both, both)
+    } else {
+        (x, y)
+    }
+}
+
 /// Height of one line of the row under the plot, points.
 const KEY_LINE: f32 = 22.0;
 
@@ -678,7 +720,7 @@ pub fn shared_caption_ui(
     settings: &Settings,
 ) {
     let axes = axis_features(settings, view.dataset.n_features());
-    caption_ui(ui, grid, view, axes);
+    caption_ui(ui, grid, view, axes, true);
 }
 
 /// The key under small multiples: how to read and edit the points, once for every plot.
@@ -773,9 +815,18 @@ fn class_swatch_ui(ui: &mut egui::Ui, k: usize, class: &str) {
 }
 
 /// The line above the plot: what is shaded, the slice, the sample.
-fn caption_ui(ui: &mut egui::Ui, grid: &DecisionGrid, view: &DataView<'_>, axes: (usize, usize)) {
+fn caption_ui(
+    ui: &mut egui::Ui,
+    grid: &DecisionGrid,
+    view: &DataView<'_>,
+    axes: (usize, usize),
+    current: bool,
+) {
     let data = &view.dataset;
     let mut parts = Vec::new();
+    if !current {
+        parts.push("drawing the new network's regions…".to_owned());
+    }
     match grid.shading {
         Some(Shading::Unit(layer, unit)) => parts.push(format!(
             "Shading: activation of hidden unit {} in layer {}",
@@ -854,4 +905,42 @@ fn colour_bar_ui(ui: &mut egui::Ui, name: &str, lo: f64, hi: f64) {
         }
         ui.label(tick(hi));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(bounds: (f64, f64), step: f64) -> usize {
+        let marks = super::super::curves::marks_every(bounds, step, false);
+        // Every mark is a labelled one: no finer marks for egui_plot to label between them.
+        assert!(marks.iter().all(|m| m.step_size == step));
+        marks.len()
+    }
+
+    #[test]
+    fn a_small_square_plane_gets_several_labels_on_each_axis_at_one_step() {
+        // The circle and the two Gaussians: about −1.5…1.5 on both axes.
+        for size in [egui::vec2(250.0, 220.0), egui::vec2(900.0, 600.0)] {
+            let bounds = PlaneBounds {
+                x: (-1.6, 1.6),
+                y: (-1.5, 1.5),
+            };
+            let (x, y) = plane_steps(&bounds, size);
+            assert_eq!(x, y, "the same step across and up at {size:?}");
+            assert!(labels(bounds.x, x) >= 3, "{x} at {size:?}");
+            assert!(labels(bounds.y, y) >= 3, "{y} at {size:?}");
+        }
+    }
+
+    #[test]
+    fn ranges_far_apart_get_a_step_each() {
+        let bounds = PlaneBounds {
+            x: (0.0, 1000.0),
+            y: (0.0, 1.0),
+        };
+        let (x, y) = plane_steps(&bounds, egui::vec2(400.0, 300.0));
+        assert!(x > 50.0 * y);
+        assert!(labels(bounds.x, x) >= 3 && labels(bounds.y, y) >= 3);
+    }
 }

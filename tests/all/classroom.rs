@@ -208,6 +208,15 @@ fn a_typed_learning_rate_stays_when_it_diverges_and_the_field_stays_under_the_po
         .as_ref()
         .expect("the divergence is reported");
     assert!(notice.is_error, "{}", notice.text);
+    // In plain words, with what to try for this run: the hot dogs are not standardised.
+    for words in [
+        "steps are too big",
+        "smaller learning rate (now 10; try 1)",
+        "standardise",
+    ] {
+        assert!(notice.text.contains(words), "{words:?} in {}", notice.text);
+    }
+    assert!(!notice.text.contains("constant guess"), "{}", notice.text);
     assert_eq!(app.settings.run.training.learning_rate, 10.0);
     // The student clicks the field again to change the value: it is still there, not the
     // slider (whose click would set the rate from the pointer's place).
@@ -337,4 +346,55 @@ fn a_text_feature_off_the_axes_is_held_at_one_of_its_levels() {
     settle(&mut harness);
     let slice = &harness.state().session.slice;
     assert_eq!((slice[blue], slice[green]), (0.0, 1.0));
+}
+
+#[test]
+fn after_a_reset_the_plot_shows_no_picture_of_the_old_network() {
+    let mut harness = harness();
+    pause(&mut harness);
+    // The largest network the window builds: its picture takes many frames to compute.
+    let mut settings = harness.state().settings.clone();
+    settings.run.network.hidden = vec![
+        nnviz::nn::HiddenLayer {
+            units: nnviz::nn::MAX_UNITS,
+            activation: nnviz::nn::Activation::Relu,
+        };
+        nnviz::nn::MAX_HIDDEN_LAYERS
+    ];
+    settings.run.network.init = nnviz::nn::Init::He;
+    harness.state_mut().apply_settings(settings);
+    settle(&mut harness);
+    let old = harness.state().session.main().id;
+    assert!(harness.state().grid().shows_network(
+        harness.state().session.main(),
+        harness.state().session.data_version
+    ));
+    harness.get_by_label("Reset").click();
+    harness.run_steps(1);
+    harness
+        .state_mut()
+        .session
+        .wait_until(crate::common::WAIT, |p| {
+            p.runs[nnviz::app::session::MAIN].id != old
+        });
+    let mut without_picture = 0;
+    for _ in 0..10_000 {
+        harness.run_steps(1);
+        let app = harness.state();
+        let main = app.session.main();
+        assert_ne!(main.id, old);
+        if app.grid().shows_network(main, app.session.data_version) {
+            break;
+        }
+        // The numbers are the new network's: no picture of the old one goes with them.
+        without_picture += 1;
+        harness.get_by_label_contains("drawing the new network's regions");
+    }
+    assert!(without_picture > 0, "the new picture took frames to draw");
+    settle(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("drawing the new network's regions")
+            .is_none()
+    );
 }
