@@ -57,6 +57,8 @@ pub struct App {
     /// A PNG export waiting for its screenshot: where it goes, and the outcome once written.
     png_export: Option<PendingExport>,
     applied_dark: Option<bool>,
+    /// The zoom factor last given to egui.
+    applied_zoom: Option<f32>,
     settings_file: Option<SettingsFile>,
     /// The window's context, once the first frame has run: the worker thread asks it for a
     /// frame whenever it publishes a new state.
@@ -64,6 +66,8 @@ pub struct App {
     /// What Undo brings back: the settings (and the data, where it changed) before the last
     /// preset, comparison or "Use logistic regression".
     undo: Option<Undo>,
+    /// The run whose finished experiment was announced (see [`App::announce_finish`]).
+    announced: Option<u64>,
 }
 
 /// The state before a one-click change, for Undo.
@@ -161,9 +165,11 @@ impl App {
             plot_rect: None,
             png_export: None,
             applied_dark: None,
+            applied_zoom: None,
             settings_file: file,
             repaint,
             undo: None,
+            announced: None,
         };
         app.session.set_playing(true);
         if let Some(path) = &options.csv {
@@ -196,10 +202,25 @@ impl App {
             });
             self.applied_dark = Some(self.settings.dark);
         }
+        // The zoom: the setting's, or the keyboard's (Ctrl + / −) taken into the setting.
+        match self.applied_zoom {
+            Some(z) if (ctx.zoom_factor() - z).abs() > 1e-3 => {
+                self.settings.zoom = ctx
+                    .zoom_factor()
+                    .clamp(settings::ZOOM_RANGE.0, settings::ZOOM_RANGE.1);
+                self.applied_zoom = Some(self.settings.zoom);
+            }
+            Some(z) if (self.settings.zoom - z).abs() <= 1e-3 => {}
+            _ => {
+                ctx.set_zoom_factor(self.settings.zoom);
+                self.applied_zoom = Some(self.settings.zoom);
+            }
+        }
         let mut commands = Vec::new();
         input_commands(&ctx, &mut commands);
         self.poll_dialog(&mut commands);
         self.session.refresh();
+        self.announce_finish();
         let shading = self
             .hovered_unit
             .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
@@ -241,116 +262,122 @@ impl App {
         // narrow panels a small one needed.
         let layout = WindowSize::of(ui.max_rect().size());
         let side_max = (ui.max_rect().width() * 0.3).max(200.0);
-        egui::Panel::left(("controls", layout))
-            .resizable(true)
-            .default_size(layout.controls_width())
-            .max_size(side_max)
-            .show(ui, |ui| {
-                ScrollArea::vertical().show(ui, |ui| {
-                    CollapsingHeader::new("Article presets")
-                        .default_open(true)
-                        .show(ui, |ui| ui::controls::presets_ui(ui, &mut commands));
-                    CollapsingHeader::new("Compare runs")
-                        .default_open(comparing)
-                        .show(ui, |ui| {
-                            ui::controls::compare_ui(ui, &settings, &mut commands);
-                        });
-                    CollapsingHeader::new("Data")
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            ui::controls::data_ui(ui, &view, &mut settings, &mut commands);
-                        });
-                    if comparing {
-                        ui::controls::run_picker_ui(ui, &mut settings, &mut commands);
-                    }
-                    CollapsingHeader::new("Network")
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            ui::controls::network_controls_ui(ui, settings.selected_spec_mut())
-                        });
-                    CollapsingHeader::new("Training")
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            ui::controls::training_ui(
+        let show_controls = settings.show_controls;
+        let show_insight = settings.show_insight;
+        if show_controls {
+            egui::Panel::left(("controls", layout))
+                .resizable(true)
+                .default_size(layout.controls_width())
+                .max_size(side_max)
+                .show(ui, |ui| {
+                    ScrollArea::vertical().show(ui, |ui| {
+                        CollapsingHeader::new("Article presets")
+                            .default_open(true)
+                            .show(ui, |ui| ui::controls::presets_ui(ui, &mut commands));
+                        CollapsingHeader::new("Compare runs")
+                            .default_open(comparing)
+                            .show(ui, |ui| {
+                                ui::controls::compare_ui(ui, &settings, &mut commands);
+                            });
+                        CollapsingHeader::new("Data")
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                ui::controls::data_ui(ui, &view, &mut settings, &mut commands);
+                            });
+                        if comparing {
+                            ui::controls::run_picker_ui(ui, &mut settings, &mut commands);
+                        }
+                        CollapsingHeader::new("Network")
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                ui::controls::network_controls_ui(ui, settings.selected_spec_mut())
+                            });
+                        CollapsingHeader::new("Training")
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                ui::controls::training_ui(
+                                    ui,
+                                    settings.selected_spec_mut(),
+                                    session.is_classification(),
+                                );
+                            });
+                        CollapsingHeader::new("View")
+                            .default_open(true)
+                            .show(ui, |ui| {
+                                ui::controls::view_ui(ui, &mut settings);
+                            });
+                        CollapsingHeader::new("Export")
+                            .show(ui, |ui| ui::controls::export_ui(ui, &mut commands));
+                    });
+                });
+        }
+        if show_insight {
+            egui::Panel::right(("insight", layout))
+                .resizable(true)
+                .default_size(layout.insight_width())
+                .max_size(side_max)
+                .show(ui, |ui| {
+                    let bottom = ui.max_rect().bottom();
+                    // Both ways: a narrow window may cut the numbers table.
+                    ScrollArea::both().show(ui, |ui| {
+                        if comparing {
+                            ui::stats::compare_table_ui(
                                 ui,
-                                settings.selected_spec_mut(),
-                                session.is_classification(),
+                                &view,
+                                session.runs(),
+                                &mut settings.selected,
                             );
-                        });
-                    CollapsingHeader::new("View")
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            ui::controls::view_ui(ui, &mut settings);
-                        });
-                    CollapsingHeader::new("Export")
-                        .show(ui, |ui| ui::controls::export_ui(ui, &mut commands));
-                });
-            });
-        egui::Panel::right(("insight", layout))
-            .resizable(true)
-            .default_size(layout.insight_width())
-            .max_size(side_max)
-            .show(ui, |ui| {
-                let bottom = ui.max_rect().bottom();
-                // Both ways: a narrow window may cut the numbers table.
-                ScrollArea::both().show(ui, |ui| {
-                    if comparing {
-                        ui::stats::compare_table_ui(
+                            ui.weak(format!(
+                                "{} iterations/s in all · frame {:.1} ms",
+                                ui::stats::format_count(
+                                    session.stats.iterations_per_second.round() as u64
+                                ),
+                                session.stats.frame_ms
+                            ));
+                        } else {
+                            ui::stats::numbers_ui(
+                                ui,
+                                &view,
+                                session.main(),
+                                session.stats,
+                                session.diverged_at(),
+                            );
+                        }
+                        ui::stats::baseline_ui(
                             ui,
                             &view,
-                            session.runs(),
-                            &mut settings.selected,
+                            session.baseline(),
+                            session.baseline_seed,
+                            &mut commands,
                         );
-                        ui.weak(format!(
-                            "{} iterations/s in all · frame {:.1} ms",
-                            ui::stats::format_count(
-                                session.stats.iterations_per_second.round() as u64
-                            ),
-                            session.stats.frame_ms
-                        ));
-                    } else {
-                        ui::stats::numbers_ui(
-                            ui,
-                            &view,
-                            session.main(),
-                            session.stats,
-                            session.diverged_at(),
-                        );
-                    }
-                    ui::stats::baseline_ui(
-                        ui,
-                        &view,
-                        session.baseline(),
-                        session.baseline_seed,
-                        &mut commands,
-                    );
-                    ui.separator();
-                    let selected = session.run(settings.selected);
-                    if comparing {
-                        ui.label(
-                            egui::RichText::new(format!("Run {}", settings.selected + 1))
-                                .strong()
-                                .color(ui::run_color(settings.selected)),
-                        );
-                    }
-                    let confusions = if comparing {
-                        0.0
-                    } else {
-                        ui::stats::confusions_height(&view, ui.available_width())
-                    };
-                    let left = bottom - ui.cursor().top() - confusions;
-                    hovered = ui::network::network_ui(
-                        ui,
-                        &selected.network,
-                        &session.dataset.feature_names,
-                        left.clamp(160.0, 420.0),
-                    );
-                    if !comparing {
                         ui.separator();
-                        ui::stats::confusions_ui(ui, &view, session.main());
-                    }
+                        let selected = session.run(settings.selected);
+                        if comparing {
+                            ui.label(
+                                egui::RichText::new(format!("Run {}", settings.selected + 1))
+                                    .strong()
+                                    .color(ui::run_color(settings.selected)),
+                            );
+                        }
+                        let confusions = if comparing {
+                            0.0
+                        } else {
+                            ui::stats::confusions_height(&view, ui.available_width())
+                        };
+                        let left = bottom - ui.cursor().top() - confusions;
+                        hovered = ui::network::network_ui(
+                            ui,
+                            &selected.network,
+                            &session.dataset.feature_names,
+                            left.clamp(160.0, 420.0),
+                        );
+                        if !comparing {
+                            ui.separator();
+                            ui::stats::confusions_ui(ui, &view, session.main());
+                        }
+                    });
                 });
-            });
+        }
         egui::Panel::bottom(("curves", layout))
             .resizable(true)
             .default_size(layout.curves_height())
@@ -421,6 +448,85 @@ impl App {
         }
         let took = start.elapsed();
         self.session.record_frame_time(took.as_secs_f64() * 1000.0);
+    }
+
+    /// Once a preset or comparison has trained its iterations, says what it reached beside the
+    /// article's figure (and why the baseline beats the network, where it does).
+    fn announce_finish(&mut self) {
+        let Some(own) = &self.settings.own else {
+            return;
+        };
+        let runs = self.session.runs();
+        let Some(main) = runs.first() else {
+            return;
+        };
+        // The baseline too, so that the comparison with it holds.
+        let baseline = self.session.baseline();
+        let finished = runs
+            .iter()
+            .chain(std::iter::once(baseline))
+            .all(|r| r.reached_limit && !r.metrics_behind);
+        if !finished || self.announced == Some(main.id) {
+            return;
+        }
+        if self.session.notice.as_ref().is_some_and(|n| n.is_error) {
+            return;
+        }
+        self.announced = Some(main.id);
+        let accuracy = |r: &crate::train::worker::RunView| {
+            ui::format_percent(r.metrics.as_ref().and_then(|m| m.train.accuracy))
+        };
+        let iterations = ui::stats::format_count(main.iteration);
+        let text = if runs.len() > 1 {
+            let each: Vec<String> = runs
+                .iter()
+                .enumerate()
+                .map(|(k, r)| format!("run {} {}", k + 1, accuracy(r)))
+                .collect();
+            format!(
+                "{} finished after {iterations} iterations: {} training accuracy.",
+                own.experiment,
+                each.join(", ")
+            )
+        } else {
+            let article = Preset::ALL
+                .into_iter()
+                .find(|p| p.label() == own.experiment)
+                .map_or_else(String::new, |p| {
+                    format!("; the article reports {}", p.article_result())
+                });
+            let mut text = format!(
+                "{} finished: {} training accuracy after {iterations} iterations{article}.",
+                own.experiment,
+                accuracy(main)
+            );
+            let network = main.metrics.as_ref().and_then(|m| m.train.accuracy);
+            let baseline = self
+                .session
+                .baseline()
+                .metrics
+                .as_ref()
+                .and_then(|m| m.train.accuracy);
+            if let (Some(n), Some(b)) = (network, baseline)
+                && b > n + 1e-9
+            {
+                text.push_str(&format!(
+                    " The baseline scores higher ({}): it is a logistic regression trained with \
+                     Adam at rate 0.05 for {} iterations, while this network follows the \
+                     article's slow settings (rate {}, plain gradient descent).",
+                    ui::format_percent(Some(b)),
+                    ui::stats::format_count(session::BASELINE_ITERATIONS),
+                    main.spec.training.learning_rate
+                ));
+            }
+            text
+        };
+        let notice = Notice::info(text);
+        self.session.notice = Some(if self.undo.is_some() {
+            notice.with_action("Undo", Command::Undo)
+        } else {
+            notice
+        });
     }
 
     /// What the panels draw of the data.

@@ -10,6 +10,9 @@ use crate::train::{Preparation, RunSpec};
 /// The most runs trained side by side.
 pub const MAX_RUNS: usize = 4;
 
+/// The smallest and largest zoom the window offers.
+pub const ZOOM_RANGE: (f32, f32) = (0.6, 2.5);
+
 /// Bumped whenever a field changes meaning, so that an old settings file falls back to defaults.
 pub const SETTINGS_VERSION: u32 = 2;
 
@@ -87,6 +90,12 @@ pub struct Settings {
     pub y_feature: usize,
     /// Class of points added by clicking on the plot.
     pub click_class: usize,
+    /// The controls panel (left) is shown.
+    pub show_controls: bool,
+    /// The numbers and network panel (right) is shown.
+    pub show_insight: bool,
+    /// Size of everything in the window (1 = 100 %): larger for a projector.
+    pub zoom: f32,
     /// The user's own network, training and split while a preset or a one-click comparison
     /// runs: they come back when the data set changes, so that the preset's one-off settings
     /// (a rate of 0.0001, "stop after 9999", no test set) do not become the user's.
@@ -130,6 +139,9 @@ impl Default for Settings {
             x_feature: 0,
             y_feature: 1,
             click_class: 0,
+            show_controls: true,
+            show_insight: true,
+            zoom: 1.0,
             own: None,
         }
     }
@@ -176,6 +188,11 @@ impl Settings {
             preparation.test_fraction = 0.2;
         }
         self.generator.points = self.generator.points.clamp(4, 100_000);
+        self.zoom = if self.zoom.is_finite() {
+            self.zoom.clamp(ZOOM_RANGE.0, ZOOM_RANGE.1)
+        } else {
+            1.0
+        };
         self
     }
 

@@ -31,7 +31,9 @@ pub fn toolbar_ui(
     settings: &mut Settings,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal(|ui| {
+    let architecture = architecture_text(settings);
+    // The status text gives way (cut short) where the window is too narrow for everything.
+    let left = |ui: &mut Ui| {
         let play = if playing { "Pause" } else { "Play" };
         // One width for both texts, so that Step and Reset stay where they are.
         if ui
@@ -55,7 +57,7 @@ pub fn toolbar_ui(
         {
             commands.push(Command::Reset);
         }
-        speed_ui(ui, settings);
+        speed_ui(ui, &mut settings.speed);
         ui.separator();
         if runs.len() > 1 {
             // The runs train in step: they are at most a trainer call apart.
@@ -71,20 +73,29 @@ pub fn toolbar_ui(
                 "iteration {} · {} · {}",
                 super::stats::format_count(runs.first().map_or(0, |r| r.iteration)),
                 data_name,
-                architecture_text(settings)
+                architecture
             ));
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let theme = if settings.dark {
-                "Light theme"
-            } else {
-                "Dark theme"
-            };
-            if ui.button(theme).clicked() {
-                settings.dark = !settings.dark;
-            }
-        });
-    });
+    };
+    let right = |ui: &mut Ui| {
+        let theme = if settings.dark {
+            "Light theme"
+        } else {
+            "Dark theme"
+        };
+        if ui.button(theme).clicked() {
+            settings.dark = !settings.dark;
+        }
+        zoom_ui(ui, &mut settings.zoom);
+        ui.toggle_value(&mut settings.show_insight, "Numbers")
+            .on_hover_text("Show or hide the numbers and network panel (right)");
+        ui.toggle_value(&mut settings.show_controls, "Controls")
+            .on_hover_text("Show or hide the controls panel (left)");
+    };
+    egui::Sides::new()
+        .shrink_left()
+        .truncate()
+        .show(ui, left, right);
 }
 
 /// The message of the moment, over the top of the plot (`over`, the middle of the window): it
@@ -124,6 +135,33 @@ pub fn notice_ui(
                 });
             });
         });
+}
+
+/// The zoom control, right to left: larger, the size, smaller (Ctrl + and Ctrl − too).
+fn zoom_ui(ui: &mut Ui, zoom: &mut f32) {
+    let (lo, hi) = crate::app::settings::ZOOM_RANGE;
+    let step = |z: f32, by: f32| ((z * by * 10.0).round() / 10.0).clamp(lo, hi);
+    if ui
+        .add_enabled(*zoom < hi, egui::Button::new("A+"))
+        .on_hover_text("Larger text and controls (Ctrl +), for a projector")
+        .clicked()
+    {
+        *zoom = step(*zoom, 1.1).max(*zoom + 0.1).min(hi);
+    }
+    if ui
+        .button(format!("{:.0} %", *zoom * 100.0))
+        .on_hover_text("Zoom: click for 100 %")
+        .clicked()
+    {
+        *zoom = 1.0;
+    }
+    if ui
+        .add_enabled(*zoom > lo, egui::Button::new("A−"))
+        .on_hover_text("Smaller text and controls (Ctrl −), for a small screen")
+        .clicked()
+    {
+        *zoom = step(*zoom, 1.0 / 1.1).min(*zoom - 0.1).max(lo);
+    }
 }
 
 /// "hidden: 5 sigmoid, 3 relu", the hidden layers as text.
@@ -698,12 +736,12 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
 }
 
 /// The speed of training: as fast as the worker can, or a few iterations a second to watch.
-pub fn speed_ui(ui: &mut Ui, settings: &mut Settings) {
+pub fn speed_ui(ui: &mut Ui, chosen: &mut Speed) {
     ComboBox::new("speed", "iterations/s")
-        .selected_text(settings.speed.label())
+        .selected_text(chosen.label())
         .show_ui(ui, |ui| {
             for speed in Speed::CHOICES {
-                ui.selectable_value(&mut settings.speed, speed, speed.label());
+                ui.selectable_value(chosen, speed, speed.label());
             }
         })
         .response

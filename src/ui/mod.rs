@@ -44,15 +44,17 @@ impl DataView<'_> {
     }
 }
 
-/// Class colours (Okabe and Ito's palette, safe for colour-blind readers), in label order.
+/// Class colours (Okabe and Ito's palette, safe for colour-blind readers), in label order. Sky
+/// blue, the one too near blue, comes only for a seventh class: the six arms of the spirals
+/// stay apart in both themes.
 const CLASS_COLORS: [Color32; 8] = [
     Color32::from_rgb(230, 159, 0),
     Color32::from_rgb(0, 114, 178),
     Color32::from_rgb(0, 158, 115),
     Color32::from_rgb(204, 121, 167),
-    Color32::from_rgb(86, 180, 233),
     Color32::from_rgb(213, 94, 0),
     Color32::from_rgb(240, 228, 66),
+    Color32::from_rgb(86, 180, 233),
     Color32::from_rgb(150, 150, 150),
 ];
 

@@ -398,3 +398,86 @@ fn after_a_reset_the_plot_shows_no_picture_of_the_old_network() {
             .is_none()
     );
 }
+
+#[test]
+fn a_finished_preset_says_what_it_reached_beside_the_articles_figure() {
+    for preset in [Preset::Hidden1, Preset::IrisR6] {
+        let mut harness = harness();
+        harness.get_by_label(preset.button_text()).click();
+        harness.run_steps(2);
+        harness
+            .state_mut()
+            .session
+            .wait_until(crate::common::WAIT, |p| {
+                p.runs[nnviz::app::session::MAIN].reached_limit
+            });
+        settle(&mut harness);
+        let app = harness.state();
+        let main = app.session.main();
+        let notice = app.session.notice.as_ref().expect("a message");
+        let reached = nnviz::ui::format_percent(main.metrics.as_ref().unwrap().train.accuracy);
+        assert!(notice.text.contains("finished"), "{}", notice.text);
+        assert!(
+            notice.text.contains(&reached),
+            "{reached} in {}",
+            notice.text
+        );
+        assert!(
+            notice
+                .text
+                .contains(&format!("the article reports {}", preset.article_result())),
+            "{}",
+            notice.text
+        );
+        let network = main.metrics.as_ref().unwrap().train.accuracy.unwrap();
+        let baseline = app
+            .session
+            .baseline()
+            .metrics
+            .as_ref()
+            .unwrap()
+            .train
+            .accuracy
+            .unwrap();
+        assert_eq!(
+            notice.text.contains("baseline scores higher"),
+            baseline > network,
+            "{}",
+            notice.text
+        );
+        // It stays a preset: Undo is still offered.
+        assert!(notice.action.is_some());
+    }
+}
+
+#[test]
+fn side_panels_fold_away_and_the_zoom_grows_the_text_for_a_projector() {
+    let mut harness = crate::common::ui::harness_sized(800.0, 600.0);
+    pause(&mut harness);
+    let plot = harness.state().plot_rect().expect("a plot");
+    harness.get_by_label("Controls").click();
+    harness.run_steps(3);
+    assert!(!harness.state().settings.show_controls);
+    assert!(harness.query_by_label("Article presets").is_none());
+    harness.get_by_label("Numbers").click();
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Training (160)").is_none());
+    let wide = harness.state().plot_rect().expect("a plot");
+    assert!(
+        wide.width() > plot.width() * 1.8,
+        "{plot:?} → {wide:?}: the plot takes the room"
+    );
+    // Back, and larger.
+    harness.get_by_label("Controls").click();
+    harness.get_by_label("Numbers").click();
+    harness.run_steps(3);
+    harness.get_by_label("Article presets");
+    harness.get_by_label("A+").click();
+    harness.run_steps(3);
+    let zoom = harness.state().settings.zoom;
+    assert!((zoom - 1.1).abs() < 1e-6, "{zoom}");
+    assert!((harness.ctx.zoom_factor() - zoom).abs() < 1e-6);
+    harness.get_by_label("110 %").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().settings.zoom, 1.0);
+}
