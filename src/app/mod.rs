@@ -365,10 +365,16 @@ impl App {
                             ui::stats::confusions_height(&view, ui.available_width())
                         };
                         let left = bottom - ui.cursor().top() - confusions;
+                        let outputs = ui::network::output_names(
+                            session.dataset.class_names(),
+                            &session.dataset.target_name,
+                            selected.network.architecture().outputs,
+                        );
                         hovered = ui::network::network_ui(
                             ui,
                             &selected.network,
                             &session.dataset.feature_names,
+                            &outputs,
                             left.clamp(160.0, 420.0),
                         );
                         if !comparing {

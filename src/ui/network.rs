@@ -39,16 +39,55 @@ fn key_ui(ui: &mut Ui) {
         }
         ui.weak("· thicker = larger");
     });
-    ui.weak("Hover a hidden unit to shade its activation over the plot.");
+    ui.weak(
+        "Hover a hidden unit to shade its activation over the plot; a line or a unit to read \
+         its weight or bias.",
+    );
+}
+
+/// The names of the output units: the classes of a softmax, the class a sigmoid gives the
+/// probability of (`P(hot dog)`), or the predicted value.
+pub fn output_names(class_names: &[String], target_name: &str, outputs: usize) -> Vec<String> {
+    match class_names {
+        [_, positive] if outputs == 1 => vec![format!("P({positive})")],
+        names if names.len() == outputs => names.to_vec(),
+        _ if outputs == 1 => vec![target_name.to_owned()],
+        _ => (1..=outputs).map(|k| format!("output {k}")).collect(),
+    }
+}
+
+/// Distance from `p` to the segment `a`–`b`.
+fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let t = ((p - a).dot(ab) / ab.length_sq().max(1e-6)).clamp(0.0, 1.0);
+    (a + ab * t - p).length()
+}
+
+/// The line nearest to `p` among `lines`, if one is within `reach` points.
+pub fn nearest_line(p: Pos2, lines: &[(Pos2, Pos2)], reach: f32) -> Option<usize> {
+    lines
+        .iter()
+        .map(|&(a, b)| distance_to_segment(p, a, b))
+        .enumerate()
+        .filter(|&(_, d)| d <= reach)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+/// Width a label takes in the diagram's font, points (about; for the margins).
+fn label_width(text: &str) -> f32 {
+    7.0 * text.chars().count() as f32
 }
 
 /// Draws `network` in `height` points (key included) and returns the hidden unit under the
 /// pointer as `(layer, unit)`, 0-based. Columns with more nodes than fit show the first ones
-/// and a "+N" for the rest.
+/// and a "+N" for the rest. The inputs are named on the left, the outputs on the right; the
+/// pointer over a line reads its weight, over a unit its bias.
 pub fn network_ui(
     ui: &mut Ui,
     network: &Network,
     input_names: &[String],
+    output_names: &[String],
     height: f32,
 ) -> Option<(usize, usize)> {
     let top = ui.cursor().top();
@@ -60,9 +99,26 @@ pub fn network_ui(
     sizes.extend(weights.iter().map(|w| w.cols()));
     let width = ui.available_width();
     let (response, painter) = ui.allocate_painter(vec2(width, height), Sense::hover());
-    let rect = response.rect.shrink2(vec2(14.0, 8.0));
+    let fits = (((height - 16.0) / MIN_NODE_SPACING).floor() as usize).clamp(2, MAX_NODES);
+    // Names beside the first and last columns, where no line crosses them; at most a quarter
+    // of the width each.
+    let margin = |names: &[String], n: usize| {
+        if n > fits {
+            14.0
+        } else {
+            (names.iter().map(|t| label_width(t)).fold(0.0, f32::max) + 14.0)
+                .clamp(14.0, 0.25 * width)
+        }
+    };
+    let (left, right) = (
+        margin(input_names, sizes[0]),
+        margin(output_names, sizes[sizes.len() - 1]),
+    );
+    let rect = egui::Rect::from_min_max(
+        response.rect.min + vec2(left, 8.0),
+        response.rect.max - vec2(right, 8.0),
+    );
     let columns = sizes.len();
-    let fits = ((rect.height() / MIN_NODE_SPACING).floor() as usize).clamp(2, MAX_NODES);
     let shown = |n: usize| if n > fits { fits - 1 } else { n };
     // A truncated column keeps room at the bottom for its "+N".
     let column_height = |n: usize| {
@@ -81,6 +137,9 @@ pub fn network_ui(
     };
     let radius = |layer: usize| (spacing(sizes[layer]) * 0.38).clamp(2.0, 6.0);
     let (positive, negative) = sign_colours(ui);
+    // Every line drawn, for the pointer: its ends and `(layer, from, to, weight)`.
+    let mut lines: Vec<(Pos2, Pos2)> = Vec::new();
+    let mut line_weights: Vec<(usize, usize, usize, f64)> = Vec::new();
     // Lines first, so that nodes are drawn over them.
     for (l, w) in weights.iter().enumerate() {
         // [inputs + 1, outputs]; row 0 is the bias, not drawn as a line.
@@ -111,6 +170,8 @@ pub fn network_ui(
                 }
                 let strength = (v.abs() / largest) as f32;
                 let colour = if v >= 0.0 { positive } else { negative };
+                lines.push((position(l, i), position(l + 1, j)));
+                line_weights.push((l, i, j, v));
                 painter.line_segment(
                     [position(l, i), position(l + 1, j)],
                     Stroke::new(
@@ -123,6 +184,7 @@ pub fn network_ui(
     }
     let pointer = response.hover_pos();
     let mut hovered = None;
+    let mut reading = None;
     let text_colour = ui.visuals().text_color();
     let node_fill = ui.visuals().extreme_bg_color;
     for (l, &n) in sizes.iter().enumerate() {
@@ -135,6 +197,14 @@ pub fn network_ui(
                 .is_some_and(|q| (q.x - p.x).abs() < reach.max(9.0) && (q.y - p.y).abs() < reach);
             if under && is_hidden {
                 hovered = Some((l - 1, u));
+            }
+            if under && l > 0 {
+                let bias = weights[l - 1].get(0, u);
+                reading = Some(format!(
+                    "{}: bias {}",
+                    unit_name(l, u, columns, output_names),
+                    super::format_number(bias)
+                ));
             }
             painter.circle(
                 p,
@@ -153,16 +223,96 @@ pub fn network_ui(
             );
         }
     }
-    if sizes[0] <= fits && spacing(sizes[0]) >= 12.0 {
+    let font = egui::FontId::proportional(12.0);
+    let named = |l: usize| sizes[l] <= fits && spacing(sizes[l]) >= 12.0;
+    if named(0) {
         for (u, name) in input_names.iter().enumerate() {
             painter.text(
-                position(0, u) + vec2(radius(0) + 3.0, -radius(0) - 1.0),
-                egui::Align2::LEFT_BOTTOM,
+                position(0, u) - vec2(radius(0) + 4.0, 0.0),
+                egui::Align2::RIGHT_CENTER,
                 name,
-                egui::FontId::proportional(10.0),
+                font.clone(),
                 text_colour,
             );
         }
     }
+    let last = columns - 1;
+    if named(last) {
+        for (u, name) in output_names.iter().enumerate().take(sizes[last]) {
+            painter.text(
+                position(last, u) + vec2(radius(last) + 4.0, 0.0),
+                egui::Align2::LEFT_CENTER,
+                name,
+                font.clone(),
+                text_colour,
+            );
+        }
+    }
+    if reading.is_none()
+        && let Some(p) = pointer
+        && let Some(k) = nearest_line(p, &lines, 4.0)
+    {
+        let (l, i, j, v) = line_weights[k];
+        let from = if l == 0 {
+            input_names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("x{}", i + 1))
+        } else {
+            unit_name(l, i, columns, output_names)
+        };
+        reading = Some(format!(
+            "weight from {from} to {}: {}",
+            unit_name(l + 1, j, columns, output_names),
+            super::format_number(v)
+        ));
+    }
+    if let Some(text) = reading {
+        response.on_hover_text_at_pointer(text);
+    }
     hovered
+}
+
+/// The name of unit `u` of column `l` (0 is the inputs): `h3 (layer 1)` or an output's name.
+fn unit_name(l: usize, u: usize, columns: usize, output_names: &[String]) -> String {
+    if l + 1 == columns {
+        output_names
+            .get(u)
+            .cloned()
+            .unwrap_or_else(|| format!("output {}", u + 1))
+    } else {
+        format!("h{} (layer {l})", u + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pointer_reads_the_nearest_line_within_reach() {
+        let lines = [
+            (pos2(0.0, 0.0), pos2(100.0, 0.0)),
+            (pos2(0.0, 10.0), pos2(100.0, 10.0)),
+        ];
+        assert_eq!(nearest_line(pos2(50.0, 2.0), &lines, 4.0), Some(0));
+        assert_eq!(nearest_line(pos2(50.0, 7.0), &lines, 4.0), Some(1));
+        assert_eq!(nearest_line(pos2(50.0, 30.0), &lines, 4.0), None);
+        // Past a line's end counts from the end.
+        assert_eq!(nearest_line(pos2(106.0, 0.0), &lines, 4.0), None);
+    }
+
+    #[test]
+    fn outputs_are_named_by_class_or_value() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            output_names(&names(&["not hot dog", "hot dog"]), "class", 1),
+            ["P(hot dog)"]
+        );
+        assert_eq!(
+            output_names(&names(&["a", "b", "c"]), "kind", 3),
+            ["a", "b", "c"]
+        );
+        assert_eq!(output_names(&[], "price", 1), ["price"]);
+    }
 }
