@@ -56,6 +56,8 @@ pub struct App {
     plot_rect: Option<egui::Rect>,
     /// A PNG export waiting for its screenshot: where it goes, and the outcome once written.
     png_export: Option<PendingExport>,
+    /// A PNG export to draw and take in the next frame.
+    png_pending: Option<PathBuf>,
     applied_dark: Option<bool>,
     /// The zoom factor last given to egui.
     applied_zoom: Option<f32>,
@@ -164,6 +166,7 @@ impl App {
             dialog: None,
             plot_rect: None,
             png_export: None,
+            png_pending: None,
             applied_dark: None,
             applied_zoom: None,
             settings_file: file,
@@ -409,6 +412,12 @@ impl App {
             });
         let grids = &self.grids;
         let shown = &self.settings;
+        // A PNG export draws this frame as its picture looks (title, no hints), then takes it.
+        let picture = self
+            .png_pending
+            .as_ref()
+            .filter(|_| !comparing)
+            .map(|_| picture_title(&view, session.main(), &architecture_of(shown)));
         let central = egui::CentralPanel::default().show(ui, |ui| {
             if comparing {
                 ui::compare::small_multiples_ui(
@@ -420,9 +429,13 @@ impl App {
                     &mut commands,
                 )
             } else {
+                let role = match &picture {
+                    Some(title) => ui::decision::PlotRole::Picture(title),
+                    None => ui::decision::PlotRole::Window,
+                };
                 ui::decision::decision_plot_ui(
                     ui,
-                    None,
+                    role,
                     &grids[0],
                     session.main(),
                     &view,
@@ -431,12 +444,16 @@ impl App {
                 )
             }
         });
-        if let Some(notice) = &session.notice {
+        // No message over the exported picture.
+        if let Some(notice) = session.notice.as_ref().filter(|_| picture.is_none()) {
             ui::controls::notice_ui(&ctx, central.response.rect, notice, &mut commands);
         }
         // A little margin around the plot in the exported picture.
         self.plot_rect = Some(central.inner.expand(4.0).intersect(central.response.rect));
         self.hovered_unit = hovered;
+        if let Some(path) = self.png_pending.take() {
+            self.take_picture(&ctx, path);
+        }
         self.apply_settings(settings);
         for command in commands {
             self.apply(command, Some(&ctx));
@@ -1056,22 +1073,11 @@ impl App {
     /// when it arrives.
     fn export_to(&mut self, kind: ExportKind, path: &Path, ctx: Option<&egui::Context>) {
         if kind == ExportKind::DecisionPng
-            && let (Some(ctx), Some(rect), None) = (ctx, self.plot_rect, &self.png_export)
+            && let (Some(ctx), Some(_), None) = (ctx, self.plot_rect, &self.png_export)
         {
-            let outcome: PendingExport = Arc::new(Mutex::new(None));
-            let slot = Arc::clone(&outcome);
-            let path = path.to_path_buf();
-            let pixels_per_point = ctx.pixels_per_point();
-            let repaint = ctx.clone();
-            ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
-                let plot = image.region(&rect, Some(pixels_per_point));
-                let saved = save_png(&plot, &path).map(|()| path);
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(saved);
-                }
-                repaint.request_repaint();
-            });
-            self.png_export = Some(outcome);
+            // The next frame is drawn as the picture looks, then taken.
+            self.png_pending = Some(path.to_path_buf());
+            ctx.request_repaint();
             return;
         }
         let result = self.export_bytes(kind).and_then(|bytes| {
@@ -1083,6 +1089,25 @@ impl App {
             Ok(()) => Notice::info(format!("Saved {}", shown.display())),
             Err(e) => Notice::error(format!("Could not save: {e}")),
         });
+    }
+
+    /// Asks for a screenshot of this frame, cropped to the plot, to be written to `path`.
+    fn take_picture(&mut self, ctx: &egui::Context, path: PathBuf) {
+        if let Some(rect) = self.plot_rect {
+            let outcome: PendingExport = Arc::new(Mutex::new(None));
+            let slot = Arc::clone(&outcome);
+            let pixels_per_point = ctx.pixels_per_point();
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
+                let plot = image.region(&rect, Some(pixels_per_point));
+                let saved = save_png(&plot, &path).map(|()| path);
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(saved);
+                }
+                repaint.request_repaint();
+            });
+            self.png_export = Some(outcome);
+        }
     }
 }
 
@@ -1142,6 +1167,42 @@ impl eframe::App for App {
 }
 
 /// The window's options: size and file drop.
+/// "hidden: 5 sigmoid" or "logistic regression": run 1's network in words.
+fn architecture_of(settings: &Settings) -> String {
+    settings.run.summary()
+}
+
+/// The exported picture's title: data, network, iteration and accuracy.
+fn picture_title(
+    view: &ui::DataView<'_>,
+    run: &crate::train::worker::RunView,
+    network: &str,
+) -> String {
+    let mut parts = vec![
+        format!("nnviz · {}", view.dataset.name),
+        network.to_owned(),
+        format!("iteration {}", ui::stats::format_count(run.iteration)),
+    ];
+    if let Some(m) = &run.metrics {
+        if let Some(a) = m.train.accuracy {
+            let test = m
+                .test
+                .as_ref()
+                .and_then(|t| t.accuracy)
+                .map_or_else(String::new, |t| {
+                    format!(", test {}", ui::format_percent(Some(t)))
+                });
+            parts.push(format!(
+                "training accuracy {}{test}",
+                ui::format_percent(Some(a))
+            ));
+        } else if let Some(r2) = m.train_r2 {
+            parts.push(format!("R² {r2:.3}"));
+        }
+    }
+    parts.join(" · ")
+}
+
 /// What the window says when a new data set brings the user's own settings back.
 fn left_notice(experiment: &str) -> Notice {
     Notice::info(format!(

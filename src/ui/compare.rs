@@ -68,7 +68,15 @@ pub fn small_multiples_ui(
                 ui.label(run.spec.summary());
                 ui.strong(figure);
             });
-            super::decision::decision_plot_ui(ui, Some(k), grid, run, view, settings, commands);
+            super::decision::decision_plot_ui(
+                ui,
+                super::decision::PlotRole::Multiple(k),
+                grid,
+                run,
+                view,
+                settings,
+                commands,
+            );
         });
     }
     let key = egui::Rect::from_min_max(

@@ -488,20 +488,34 @@ fn sample(rows: &[usize]) -> impl Iterator<Item = usize> + '_ {
     rows.iter().copied().step_by(step)
 }
 
-/// Draws the decision plot and turns clicks into commands (add / erase a point): the one
-/// plot (`multiple` is `None`), or small multiple `k` (`Some(k)`), which leaves the caption and
-/// key to its caller. Returns the rectangle a picture of the plot shows: caption, plot with its
+/// Which decision plot is drawn, and for what.
+#[derive(Clone, Copy, Debug)]
+pub enum PlotRole<'a> {
+    /// The window's one plot.
+    Window,
+    /// The one plot as the exported picture shows it: under this title, without the hints on
+    /// editing, and not editable.
+    Picture(&'a str),
+    /// Small multiple `k` of a comparison: the caller draws the caption and key once for all.
+    Multiple(usize),
+}
+
+/// Draws the decision plot and turns clicks into commands (add / erase a point). Returns the rectangle a picture of the plot shows: caption, plot with its
 /// axes, and the key or colour bar.
 pub fn decision_plot_ui(
     ui: &mut egui::Ui,
-    multiple: Option<usize>,
+    role: PlotRole<'_>,
     grid: &DecisionGrid,
     run: &RunView,
     view: &DataView<'_>,
     settings: &Settings,
     commands: &mut Vec<Command>,
 ) -> egui::Rect {
-    let (id, compact) = (multiple.unwrap_or(0), multiple.is_some());
+    let (id, compact) = match role {
+        PlotRole::Multiple(k) => (k, true),
+        _ => (0, false),
+    };
+    let picture = matches!(role, PlotRole::Picture(_));
     let data = &view.dataset;
     let d = data.n_features();
     let (x_feature, y_feature) = axis_features(settings, d);
@@ -511,6 +525,9 @@ pub fn decision_plot_ui(
         .unwrap_or_else(|| plane_bounds(view, x_feature, y_feature));
     let current = grid.shows_network(run, view.version);
     // Small multiples share one caption and key (drawn once by the caller).
+    if let PlotRole::Picture(title) = role {
+        ui.strong(title);
+    }
     if !compact {
         caption_ui(ui, grid, view, (x_feature, y_feature), current);
     }
@@ -648,7 +665,7 @@ pub fn decision_plot_ui(
         )
     });
     let (pointer, clicked, secondary) = response.inner;
-    let editable = d == 2 && view.is_classification();
+    let editable = d == 2 && view.is_classification() && !picture;
     if let Some(p) = pointer
         && editable
     {

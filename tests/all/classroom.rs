@@ -481,3 +481,49 @@ fn side_panels_fold_away_and_the_zoom_grows_the_text_for_a_projector() {
     harness.run_steps(3);
     assert_eq!(harness.state().settings.zoom, 1.0);
 }
+
+#[test]
+fn the_exported_picture_has_a_title_with_the_accuracy_and_no_editing_hints() {
+    let mut harness = harness();
+    pause(&mut harness);
+    settle(&mut harness);
+    harness.get_by_label_contains("click: add");
+    harness
+        .state_mut()
+        .apply(nnviz::app::Command::Fail("a message".to_owned()), None);
+    harness.run_steps(1);
+    let ctx = harness.ctx.clone();
+    let path = std::env::temp_dir().join("nnviz-picture-test.png");
+    harness.state_mut().apply(
+        nnviz::app::Command::SaveTo {
+            kind: nnviz::app::commands::ExportKind::DecisionPng,
+            path,
+        },
+        Some(&ctx),
+    );
+    // The frame the screenshot takes.
+    harness.run_steps(1);
+    let accuracy = {
+        let main = harness.state().session.main();
+        nnviz::ui::format_percent(main.metrics.as_ref().unwrap().train.accuracy)
+    };
+    let title = harness
+        .get_by_label_contains("nnviz · hot dogs · 5 sigmoid")
+        .rect();
+    let figure = harness
+        .get_by_label_contains(&format!("training accuracy {accuracy}"))
+        .rect();
+    assert_eq!(
+        title, figure,
+        "one title line names the network and its accuracy"
+    );
+    assert!(harness.query_by_label_contains("click: add").is_none());
+    assert!(
+        harness.query_by_label("a message").is_none(),
+        "no message over it"
+    );
+    // Then the window is itself again.
+    harness.run_steps(1);
+    harness.get_by_label_contains("click: add");
+    harness.get_by_label("a message");
+}
