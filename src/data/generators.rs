@@ -104,6 +104,28 @@ crate::name_table!(Builtin, "data set" {
 });
 
 impl Builtin {
+    /// One line on what the set is, for a hover text.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::HotDogs => {
+                "The article's data: two interleaved spirals of points, \"hot dog\" and \"not hot \
+                 dog\"; x1 and x2 are made-up measurements, not real ones"
+            }
+            Self::Circle => {
+                "A disc (\"inner\") inside a ring (\"outer\"): no straight line separates them"
+            }
+            Self::Xor => "Points in four squares, classed by whether x1 and x2 have the same sign",
+            Self::Gauss => "Two round clouds of points: a straight line separates them",
+            Self::Moons => "Two interlocking half-moons (scikit-learn's make_moons)",
+            Self::Spirals => "Spiral arms from the centre outwards, one class per arm",
+            Self::Plane => "Regression: y = 2·x1 − x2 plus noise, a flat plane",
+            Self::Bumps => "Regression: y is three smooth bumps over the plane, plus noise",
+            Self::Iris => {
+                "Fisher's iris flowers: four measurements in cm of 150 flowers of three species"
+            }
+        }
+    }
+
     /// The features on the plot's axes when the set is opened: the petals for iris (the two
     /// that separate its species), else the first two.
     pub fn default_axes(self) -> (usize, usize) {

@@ -216,12 +216,18 @@ pub fn data_ui(
         settings.builtin.label().to_owned()
     };
     let before = settings.builtin;
+    let about = if using_csv {
+        "A CSV file (Open CSV… or drop one on the window)"
+    } else {
+        settings.builtin.description()
+    };
     ComboBox::new("builtin", "data set")
         .selected_text(current)
         .show_ui(ui, |ui| {
             for b in Builtin::ALL {
                 if ui
                     .selectable_label(!using_csv && settings.builtin == b, b.label())
+                    .on_hover_text(b.description())
                     .clicked()
                 {
                     // The same set as before the CSV file: a command loads it (a change of
@@ -232,7 +238,9 @@ pub fn data_ui(
                     settings.builtin = b;
                 }
             }
-        });
+        })
+        .response
+        .on_hover_text(about);
     if settings.builtin != before {
         settings.generator = default_generator(settings.builtin);
     }
@@ -241,10 +249,12 @@ pub fn data_ui(
         ui.horizontal(|ui| {
             labelled(ui, "points", |ui| {
                 ui.add(DragValue::new(&mut g.points).range(4..=100_000))
-            });
+            })
+            .on_hover_text("How many points to generate");
             labelled(ui, "noise", |ui| {
                 ui.add(DragValue::new(&mut g.noise).range(0.0..=5.0).speed(0.01))
-            });
+            })
+            .on_hover_text("How far points stray from the set's shape (0: exactly on it)");
             labelled(ui, "seed", |ui| ui.add(DragValue::new(&mut g.seed))).on_hover_text(format!(
                 "Seed of the generated points ({ARTICLE_HOT_DOGS_SEED} gives hot dogs like \
                      the article's)"
@@ -253,11 +263,16 @@ pub fn data_ui(
         if settings.builtin == Builtin::Spirals {
             labelled(ui, "arms", |ui| {
                 ui.add(DragValue::new(&mut g.arms).range(2..=6))
-            });
+            })
+            .on_hover_text("How many spiral arms, one class each");
         }
     }
     ui.horizontal(|ui| {
-        if ui.button("Open CSV…").clicked() {
+        if ui
+            .button("Open CSV…")
+            .on_hover_text("Your own data: a CSV file with a header row")
+            .clicked()
+        {
             commands.push(Command::OpenCsv);
         }
         ui.label("or drop a CSV file on the window");
@@ -265,7 +280,11 @@ pub fn data_ui(
     if let Some(csv) = view.csv {
         columns_ui(ui, csv, commands);
     }
-    ui.add(Slider::new(&mut settings.preparation.test_fraction, 0.0..=0.9).text("test fraction"));
+    ui.add(Slider::new(&mut settings.preparation.test_fraction, 0.0..=0.9).text("test fraction"))
+        .on_hover_text(
+            "The share of rows kept out of training to test the network on rows it never saw \
+             (drawn hollow)",
+        );
     let mut standardize = settings
         .preparation
         .standardize
@@ -280,7 +299,8 @@ pub fn data_ui(
         }
         labelled(ui, "split seed", |ui| {
             ui.add(DragValue::new(&mut settings.preparation.split_seed))
-        });
+        })
+        .on_hover_text("Which rows go to the test set: another seed, another split");
     });
     axes_ui(ui, view, settings, commands);
 }
@@ -313,7 +333,9 @@ fn columns_ui(ui: &mut Ui, csv: &CsvSource, commands: &mut Vec<Command>) {
                     changed = true;
                 }
             }
-        });
+        })
+        .response
+        .on_hover_text("The column the network learns to predict");
     ComboBox::new("task", "task")
         .selected_text(roles.task.label())
         .show_ui(ui, |ui| {
@@ -326,7 +348,9 @@ fn columns_ui(ui: &mut Ui, csv: &CsvSource, commands: &mut Vec<Command>) {
                     changed = true;
                 }
             }
-        });
+        })
+        .response
+        .on_hover_text("Classes (a softmax or sigmoid output) or a number (an identity output)");
     ui.label("features:");
     let chosen: Vec<String> = roles
         .features
@@ -538,7 +562,8 @@ pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
                 Slider::new(&mut layer.units, 1..=MAX_UNITS)
                     .logarithmic(true)
                     .text(format!("layer {} units", l + 1)),
-            );
+            )
+            .on_hover_text("How many units (neurons) this hidden layer has");
         });
         ui.horizontal(|ui| {
             ComboBox::new(("activation", l), format!("layer {} activation", l + 1))
@@ -547,7 +572,9 @@ pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
                     for a in Activation::ALL {
                         ui.selectable_value(&mut layer.activation, a, a.label());
                     }
-                });
+                })
+                .response
+                .on_hover_text("The function each unit applies to its weighted sum z");
             if ui
                 .small_button("Remove")
                 .on_hover_text("Remove this layer")
@@ -564,6 +591,9 @@ pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
         let can_add = run.network.hidden.len() < MAX_HIDDEN_LAYERS;
         if ui
             .add_enabled(can_add, egui::Button::new("Add layer"))
+            .on_hover_text(
+                "Another hidden layer after the last one (any depth, as the article wished)",
+            )
             .clicked()
         {
             let activation = run
@@ -584,10 +614,16 @@ pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
             for init in Init::ALL {
                 ui.selectable_value(&mut run.network.init, init, init.label());
             }
-        });
+        })
+        .response
+        .on_hover_text(
+            "How the weights are drawn before training: the article's N(0, 1), or scaled to each \
+             layer's size (Xavier for sigmoid and tanh, He for ReLU)",
+        );
     labelled(ui, "weight seed", |ui| {
         ui.add(DragValue::new(&mut run.network.seed))
-    });
+    })
+    .on_hover_text("Which random starting weights: another seed, another start (Reset redraws)");
 }
 
 /// Optimiser, learning rate, batch and stopping rule; penalties, schedule, loss, reduction and
@@ -598,6 +634,10 @@ pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
         Slider::new(&mut t.learning_rate, 1e-5..=10.0)
             .logarithmic(true)
             .text("learning rate"),
+    )
+    .on_hover_text(
+        "γ in W ← W − γ·∇: how big a step each iteration takes down the gradient. Too small \
+         crawls, too big diverges",
     );
     ComboBox::new("optimizer", "optimiser")
         .selected_text(t.optimizer.label())
@@ -605,7 +645,12 @@ pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
             for o in Optimizer::ALL {
                 ui.selectable_value(&mut t.optimizer, o, o.label());
             }
-        });
+        })
+        .response
+        .on_hover_text(
+            "How each step follows the gradient: plain gradient descent (the article's), with \
+             momentum, or Adam",
+        );
     ui.horizontal(|ui| {
         let mut full = t.batch_size.is_none();
         ui.checkbox(&mut full, "full batch")
@@ -616,7 +661,8 @@ pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
             let mut b = t.batch_size.unwrap_or(32);
             labelled(ui, "batch size", |ui| {
                 ui.add(DragValue::new(&mut b).range(1..=1_000_000))
-            });
+            })
+            .on_hover_text("Rows per iteration, drawn in a shuffled order");
             t.batch_size = Some(b);
         }
     });
@@ -650,7 +696,8 @@ pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
     });
     let mut use_limit = run.training.stop_after.is_some();
     ui.horizontal(|ui| {
-        ui.checkbox(&mut use_limit, "stop after");
+        ui.checkbox(&mut use_limit, "stop after")
+            .on_hover_text("Pause by itself after this many iterations (Play goes on)");
         let mut n = run.training.stop_after.unwrap_or(100_000);
         ui.add_enabled(
             use_limit,
@@ -671,10 +718,12 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
     ui.horizontal(|ui| {
         labelled(ui, "L1", |ui| {
             ui.add(DragValue::new(&mut t.l1).range(0.0..=10.0).speed(0.001))
-        });
+        })
+        .on_hover_text("Penalty on the sum of |w|: pushes weights to exactly 0");
         labelled(ui, "L2", |ui| {
             ui.add(DragValue::new(&mut t.l2).range(0.0..=10.0).speed(0.001))
-        });
+        })
+        .on_hover_text("Penalty on the sum of w²: keeps weights small, against overfitting");
     });
     ComboBox::new("schedule", "learning-rate schedule")
         .selected_text(t.schedule.kind().label())
@@ -688,7 +737,11 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
                     t.schedule = s;
                 }
             }
-        });
+        })
+        .response
+        .on_hover_text(
+            "How the learning rate changes as training goes on (the article's wish list)",
+        );
     match &mut t.schedule {
         Schedule::Constant => {}
         Schedule::Step { every, factor } => {
@@ -731,7 +784,11 @@ fn more_training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
                 for l in std::iter::once(None).chain(Loss::ALL.map(Some)) {
                     ui.selectable_value(&mut t.loss, l, loss_text(l));
                 }
-            });
+            })
+            .response
+            .on_hover_text(
+                "What the network minimises: cross-entropy for classes, squared error for numbers",
+            );
     }
 }
 
@@ -765,7 +822,10 @@ pub fn export_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
 
 /// Plot toggles.
 pub fn view_ui(ui: &mut Ui, settings: &mut Settings) {
-    ui.checkbox(&mut settings.discretize, "discretise regions");
-    ui.checkbox(&mut settings.show_test, "show test points (hollow)");
-    ui.checkbox(&mut settings.dark, "dark theme");
+    ui.checkbox(&mut settings.discretize, "discretise regions")
+        .on_hover_text("Shade each region by its predicted class only, without how sure it is");
+    ui.checkbox(&mut settings.show_test, "show test points (hollow)")
+        .on_hover_text("Draw the rows kept out of training, as hollow circles");
+    ui.checkbox(&mut settings.dark, "dark theme")
+        .on_hover_text("Light text on dark, or dark on light (for a projector)");
 }

@@ -81,7 +81,8 @@ pub fn numbers_ui(
                 ui.end_row();
             }
             if view.is_classification() {
-                ui.label("accuracy");
+                ui.label("accuracy")
+                    .on_hover_text("The share of rows whose predicted class is their class");
                 ui.strong(format_percent(train.and_then(|m| m.accuracy)));
                 if has_test {
                     ui.strong(format_percent(test.and_then(|m| m.accuracy)));
@@ -97,7 +98,11 @@ pub fn numbers_ui(
     } else {
         "paused".to_owned()
     };
-    ui.weak(format!("{speed} · frame {:.1} ms", stats.frame_ms));
+    ui.weak(format!("{speed} · frame {:.1} ms", stats.frame_ms))
+        .on_hover_text(
+            "How many training iterations run per second (on their own thread), and how long \
+             the window took to draw its last frame",
+        );
     ui.weak(format!(
         "learning rate now {}",
         format_number(
@@ -105,7 +110,11 @@ pub fn numbers_ui(
                 .schedule
                 .rate(main.config.learning_rate, main.iteration)
         )
-    ));
+    ))
+    .on_hover_text(
+        "The step size of the next iteration: the learning rate, as the schedule (More training \
+         settings) has changed it by now",
+    );
     if let Some(iteration) = diverged_at {
         // Said only when the figures are older than the weights kept.
         let figures = main
