@@ -51,6 +51,8 @@ pub struct App {
     pub grids: Vec<DecisionGrid>,
     /// Hidden unit under the pointer in the network diagram.
     pub hovered_unit: Option<(usize, usize)>,
+    /// The pictures on the network diagram's hidden units.
+    unit_maps: ui::unit_maps::UnitMaps,
     dialog: Option<DialogTask>,
     /// Where the decision plot was drawn last frame (the PNG export crops a screenshot to it).
     plot_rect: Option<egui::Rect>,
@@ -163,6 +165,7 @@ impl App {
             session,
             grids: Vec::new(),
             hovered_unit: None,
+            unit_maps: ui::unit_maps::UnitMaps::default(),
             dialog: None,
             plot_rect: None,
             png_export: None,
@@ -240,10 +243,17 @@ impl App {
             grid.update(&ctx, &view, run, &self.settings, shading, SLICE_BUDGET);
         }
         let comparing = runs > 1;
+        self.unit_maps.update(
+            &ctx,
+            &view,
+            self.session.run(self.settings.selected),
+            &self.settings,
+        );
 
         let mut settings = self.settings.clone();
         let mut hovered = None;
         let session = &self.session;
+        let unit_maps = &self.unit_maps;
         let view = data_view(session);
         // At 1280 × 800 everything that matters fits without scrolling: the controls that are
         // changed rarely are folded, the curves sit under the plot, and the network diagram
@@ -378,6 +388,7 @@ impl App {
                             &selected.network,
                             &session.dataset.feature_names,
                             &outputs,
+                            Some(unit_maps),
                             left.clamp(160.0, 420.0),
                         );
                         if !comparing {
@@ -463,7 +474,10 @@ impl App {
             .grids
             .iter()
             .zip(self.session.runs())
-            .any(|(grid, run)| grid.behind(run));
+            .any(|(grid, run)| grid.behind(run))
+            || self
+                .unit_maps
+                .behind(self.session.run(self.settings.selected));
         if self.session.busy() || behind || self.dialog.is_some() || self.png_export.is_some() {
             // Training, or the picture and the numbers catching up with the last weights: the
             // worker also asks for a frame whenever it publishes.
@@ -550,6 +564,11 @@ impl App {
         } else {
             notice
         });
+    }
+
+    /// The pictures on the network diagram's hidden units.
+    pub fn unit_maps(&self) -> &ui::unit_maps::UnitMaps {
+        &self.unit_maps
     }
 
     /// What the panels draw of the data.

@@ -13,6 +13,7 @@ pub mod decision;
 pub mod export;
 pub mod network;
 pub mod stats;
+pub mod unit_maps;
 
 use egui::Color32;
 

@@ -88,6 +88,7 @@ pub fn network_ui(
     network: &Network,
     input_names: &[String],
     output_names: &[String],
+    maps: Option<&super::unit_maps::UnitMaps>,
     height: f32,
 ) -> Option<(usize, usize)> {
     let top = ui.cursor().top();
@@ -206,12 +207,33 @@ pub fn network_ui(
                     super::format_number(bias)
                 ));
             }
-            painter.circle(
-                p,
-                if under && is_hidden { r + 2.0 } else { r },
-                node_fill,
-                Stroke::new(if r < 4.0 { 1.0 } else { 1.5 }, text_colour),
-            );
+            // A hidden unit with room shows its activation over the plane.
+            let side = (spacing(n) * 0.85).min(30.0) + if under { 4.0 } else { 0.0 };
+            let picture = maps
+                .filter(|_| is_hidden && spacing(n) >= 14.0)
+                .and_then(|m| m.get(l - 1, u));
+            if let Some(texture) = picture {
+                let square = egui::Rect::from_center_size(p, vec2(side, side));
+                painter.image(
+                    texture.id(),
+                    square,
+                    egui::Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                    Color32::WHITE,
+                );
+                painter.rect_stroke(
+                    square,
+                    2.0,
+                    Stroke::new(1.0, text_colour),
+                    egui::StrokeKind::Outside,
+                );
+            } else {
+                painter.circle(
+                    p,
+                    if under && is_hidden { r + 2.0 } else { r },
+                    node_fill,
+                    Stroke::new(if r < 4.0 { 1.0 } else { 1.5 }, text_colour),
+                );
+            }
         }
         if n > shown(n) {
             painter.text(

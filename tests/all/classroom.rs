@@ -527,3 +527,39 @@ fn the_exported_picture_has_a_title_with_the_accuracy_and_no_editing_hints() {
     harness.get_by_label_contains("click: add");
     harness.get_by_label("a message");
 }
+
+#[test]
+fn every_hidden_unit_shows_its_activation_over_the_plane() {
+    let mut harness = harness();
+    pause(&mut harness);
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().unit_maps().count(),
+        5,
+        "the article's 5 units"
+    );
+    let mut settings = harness.state().settings.clone();
+    settings.run.network.hidden = vec![
+        nnviz::nn::HiddenLayer {
+            units: 3,
+            activation: nnviz::nn::Activation::Tanh,
+        },
+        nnviz::nn::HiddenLayer {
+            units: 4,
+            activation: nnviz::nn::Activation::Relu,
+        },
+    ];
+    harness.state_mut().apply_settings(settings);
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().unit_maps().count(),
+        7,
+        "every layer's units"
+    );
+    assert!(
+        !harness
+            .state()
+            .unit_maps()
+            .behind(harness.state().session.main())
+    );
+}
