@@ -17,6 +17,8 @@ const CELLS: usize = 20;
 /// Most multiply-adds one update may cost: larger networks get no pictures (their units are
 /// too many to draw anyway).
 const MAX_WORK: usize = 20_000_000;
+/// Most units a layer may have for its pictures: the diagram has no room for more.
+const MAX_UNITS_SHOWN: usize = 16;
 /// Shortest time between two updates while training.
 const EVERY: Duration = Duration::from_millis(150);
 
@@ -98,9 +100,13 @@ impl UnitMaps {
         }
         self.key = Some(key);
         self.at = Some(Instant::now());
-        self.textures.clear();
         let network = &run.network;
-        if network.parameter_count() * CELLS * CELLS > MAX_WORK || d == 0 {
+        let sizes = network.architecture().hidden.clone();
+        if network.parameter_count() * CELLS * CELLS > MAX_WORK
+            || d == 0
+            || sizes.iter().all(|h| h.units > MAX_UNITS_SHOWN)
+        {
+            self.textures.clear();
             return;
         }
         let bounds = plane_bounds(view, axes.0, axes.1);
@@ -123,28 +129,34 @@ impl UnitMaps {
         let Ok(layers) = network.forward_layers(&x) else {
             return;
         };
-        let activations = network.architecture().hidden_activations();
-        for (l, out) in layers
-            .iter()
-            .take(layers.len().saturating_sub(1))
-            .enumerate()
-        {
-            let activation = activations.get(l).copied().unwrap_or(Activation::Sigmoid);
-            let units = (0..out.cols())
-                .map(|u| {
-                    let values: Vec<f64> = (0..out.rows()).map(|i| out.get(i, u)).collect();
-                    let pixels = normalised(&values, activation)
-                        .into_iter()
-                        .map(super::value_color)
-                        .collect();
-                    ctx.load_texture(
+        let hidden = layers.len().saturating_sub(1);
+        self.textures.resize_with(hidden, Vec::new);
+        self.textures.truncate(hidden);
+        for (l, out) in layers.iter().take(hidden).enumerate() {
+            let units = &mut self.textures[l];
+            if out.cols() > MAX_UNITS_SHOWN {
+                units.clear();
+                continue;
+            }
+            units.truncate(out.cols());
+            let activation = sizes.get(l).map_or(Activation::Sigmoid, |h| h.activation);
+            for u in 0..out.cols() {
+                let values: Vec<f64> = (0..out.rows()).map(|i| out.get(i, u)).collect();
+                let pixels = normalised(&values, activation)
+                    .into_iter()
+                    .map(super::value_color)
+                    .collect();
+                let image = ColorImage::new([CELLS, CELLS], pixels);
+                // The textures are kept and refilled: no new allocation each update.
+                match units.get_mut(u) {
+                    Some(texture) => texture.set(image, TextureOptions::LINEAR),
+                    None => units.push(ctx.load_texture(
                         format!("unit-{l}-{u}"),
-                        ColorImage::new([CELLS, CELLS], pixels),
+                        image,
                         TextureOptions::LINEAR,
-                    )
-                })
-                .collect();
-            self.textures.push(units);
+                    )),
+                }
+            }
         }
     }
 
