@@ -85,6 +85,10 @@ pub struct SavedModel {
     /// saved before nnviz kept it: their levels are not checked.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub levels: BTreeMap<String, Vec<String>>,
+    /// The network's inputs as terms over the features (`x1^2`, `x1*x2`, …), if they are not
+    /// the features themselves: `predict` computes them from raw rows, before the scaling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::data::Inputs>,
     /// The layers, the output layer last.
     pub layers: Vec<SavedLayer>,
 }
@@ -120,8 +124,16 @@ impl SavedModel {
             classes,
             scaling,
             levels: BTreeMap::new(),
+            inputs: None,
             layers,
         }
+    }
+
+    /// The model with its input terms (see [`Self::inputs`]).
+    #[must_use]
+    pub fn with_inputs(mut self, inputs: Option<crate::data::Inputs>) -> Self {
+        self.inputs = inputs;
+        self
     }
 
     /// The model with the levels of its one-hot encoded text columns (see [`Self::levels`];
@@ -209,12 +221,31 @@ impl SavedModel {
             })
             .collect::<Result<Vec<_>, NnError>>()?;
         let inputs = self.layers[0].weights.rows().saturating_sub(1);
-        if inputs != self.features.len() {
-            return Err(NnError::Shape(format!(
-                "layer 1 has {} input rows (bias + {inputs}), but the model lists {} features",
-                self.layers[0].weights.rows(),
-                self.features.len()
-            )));
+        match &self.inputs {
+            None if inputs != self.features.len() => {
+                return Err(NnError::Shape(format!(
+                    "layer 1 has {} input rows (bias + {inputs}), but the model lists {} features",
+                    self.layers[0].weights.rows(),
+                    self.features.len()
+                )));
+            }
+            Some(terms) if terms.features() != self.features.as_slice() => {
+                return Err(NnError::Invalid(format!(
+                    "the input terms are over the features [{}], but the model lists [{}]",
+                    terms.features().join(", "),
+                    self.features.join(", ")
+                )));
+            }
+            Some(terms) if terms.len() != inputs => {
+                return Err(NnError::Shape(format!(
+                    "layer 1 has {} input rows (bias + {inputs}), but the model has {} input \
+                     terms ({})",
+                    self.layers[0].weights.rows(),
+                    terms.len(),
+                    terms.text()
+                )));
+            }
+            _ => {}
         }
         if let Some(s) = &self.scaling {
             if s.mean.len() != inputs || s.sd.len() != inputs {
@@ -272,8 +303,19 @@ impl SavedModel {
         )
     }
 
-    /// Standardises raw feature rows in place, if the model was trained on standardised data
-    /// (as [`Scaling::apply_row`](crate::data::Scaling::apply_row) does).
+    /// Raw feature rows (`[n, features]`) as the network takes them: their input terms (if
+    /// the model has any), then standardised if the model was trained so.
+    pub fn network_inputs(&self, x: &Matrix) -> Matrix {
+        let mut x = match &self.inputs {
+            Some(terms) => terms.expand(x),
+            None => x.clone(),
+        };
+        self.scale_rows(&mut x);
+        x
+    }
+
+    /// Standardises the network's input rows in place, if the model was trained on
+    /// standardised data (as [`Scaling::apply_row`](crate::data::Scaling::apply_row) does).
     pub fn scale_rows(&self, x: &mut Matrix) {
         if let Some(s) = &self.scaling {
             let cols = x.cols();

@@ -383,10 +383,11 @@ impl App {
                             &session.dataset.target_name,
                             selected.network.architecture().outputs,
                         );
+                        let inputs = session.prepared.input_names(&session.dataset.feature_names);
                         hovered = ui::network::network_ui(
                             ui,
                             &selected.network,
-                            &session.dataset.feature_names,
+                            &inputs,
                             &outputs,
                             Some(unit_maps),
                             left.clamp(160.0, 420.0),

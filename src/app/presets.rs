@@ -204,6 +204,7 @@ impl Preset {
                 test_fraction: 0.0,
                 standardize: Some(false),
                 split_seed: 1,
+                inputs: None,
             },
             speed: Speed::Max,
             compare: Vec::new(),

@@ -422,6 +422,7 @@ impl Session {
             scaling,
         )
         .with_levels(self.dataset.levels.clone())
+        .with_inputs(self.prepared.inputs.clone())
     }
 
     /// Replaces the network with a saved model's, if it fits the current data: the same
@@ -440,6 +441,17 @@ impl Session {
                 "{name}: the model predicts classes [{}], the data has [{}]",
                 model.classes.join(", "),
                 self.dataset.class_names().join(", ")
+            ));
+        }
+        if model.inputs != self.prepared.inputs {
+            let text = |i: &Option<crate::data::Inputs>| {
+                i.as_ref()
+                    .map_or_else(|| "the features".to_owned(), |i| i.text().to_owned())
+            };
+            return Err(format!(
+                "{name}: the model takes as inputs {}, the current network {}",
+                text(&model.inputs),
+                text(&self.prepared.inputs)
             ));
         }
         let same_scaling = match (&model.scaling, &self.prepared.scaling) {
@@ -586,7 +598,14 @@ impl Session {
     /// the baseline starts over on the new data.
     fn set_rows(&mut self, settings: &Settings, train: Vec<usize>, test: Vec<usize>) {
         let standardize = settings.preparation.standardizes(&self.dataset);
-        let prepared = Arc::new(Prepared::from_rows(&self.dataset, train, test, standardize));
+        let inputs = self.prepared.inputs.clone();
+        let prepared = Arc::new(Prepared::from_rows(
+            &self.dataset,
+            train,
+            test,
+            standardize,
+            inputs.as_ref(),
+        ));
         self.ranges = column_ranges(&self.dataset.features);
         self.data_version += 1;
         self.prepared = Arc::clone(&prepared);

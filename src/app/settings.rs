@@ -206,7 +206,7 @@ impl Settings {
                 run: self.run.clone(),
                 compare: self.compare.clone(),
                 selected: self.selected,
-                preparation: self.preparation,
+                preparation: self.preparation.clone(),
                 speed: self.speed,
             }),
         };
@@ -218,11 +218,13 @@ impl Settings {
     }
 
     /// For a new data set: the user's own settings back if an experiment set them aside (its
-    /// name is returned), and the data set's own axes.
+    /// name is returned), the data set's own axes, and its features as the network's inputs.
     pub fn leave_experiment(&mut self) -> Option<String> {
         let (x, y) = self.builtin.default_axes();
         self.x_feature = x;
         self.y_feature = y;
+        // Input terms name the old data's features.
+        self.preparation.inputs = None;
         let own = self.own.take()?;
         let OwnSettings {
             experiment,
@@ -237,6 +239,8 @@ impl Settings {
         self.selected = selected;
         self.preparation = preparation;
         self.speed = speed;
+        // Input terms name the old data's features.
+        self.preparation.inputs = None;
         Some(experiment)
     }
 

@@ -28,8 +28,8 @@ pub(super) fn run(args: &PredictArgs) -> Result<(), CliError> {
     let model = SavedModel::load(&args.model)?;
     let network = model.network()?;
     let table = Table::read_path(&args.data)?;
-    let (mut x, rows) = table.feature_matrix(&model.features, &model.levels)?;
-    model.scale_rows(&mut x);
+    let (x, rows) = table.feature_matrix(&model.features, &model.levels)?;
+    let x = model.network_inputs(&x);
     let output = network.forward(&x)?;
     let mut out = Output::new();
     let mut header = vec!["row".to_string(), format!("predicted {}", model.target)];

@@ -44,6 +44,11 @@ pub struct TrainArgs {
     /// Class order, comma-separated; the last of two is the positive class.
     #[arg(long, value_delimiter = ',')]
     pub classes: Option<Vec<String>>,
+    /// The network's inputs as terms over the features, comma-separated: NAME, NAME^2,
+    /// NAME*NAME, sin(NAME), cos(NAME) (e.g. 'x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2)'); default:
+    /// the features themselves. The model file keeps them, so `predict` takes raw rows.
+    #[arg(long, value_name = "TERMS")]
+    pub inputs: Option<String>,
     /// Treat the target as classes or numbers (default: decide from the column).
     #[arg(long, value_enum, default_value = "auto")]
     pub task: Task,
@@ -187,6 +192,7 @@ pub fn spec(args: &TrainArgs) -> Result<Spec, CliError> {
                 None
             },
             split_seed: args.seed,
+            inputs: args.inputs.clone(),
         },
         run: RunSpec {
             network: NetworkSpec {
@@ -438,6 +444,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             scaling,
         )
         .with_levels(dataset.levels.clone())
+        .with_inputs(prepared.inputs.clone())
         .save(path)?;
     }
 

@@ -7,6 +7,7 @@
 mod csv;
 mod csv_source;
 mod generators;
+mod inputs;
 mod prepare;
 
 pub use self::csv::{
@@ -16,7 +17,8 @@ pub use self::csv::{
 };
 pub use csv_source::CsvSource;
 pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
-pub use prepare::{PrepareOptions, Prepared, Scaling, prepare, standardized};
+pub use inputs::{Inputs, Term, playground_terms};
+pub use prepare::{PrepareOptions, Prepared, Scaling, prepare, prepare_inputs, standardized};
 
 use crate::nn::{Matrix, Targets};
 use crate::text::{short, short_line};

@@ -5,7 +5,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::{DataError, Dataset, Target};
+use super::{DataError, Dataset, Inputs, Target};
 use crate::nn::{Matrix, Targets};
 
 /// `(value − mean) / sd`, also when `value − mean` overflows (values near ±1.8e308): then
@@ -165,6 +165,9 @@ pub struct Prepared {
     pub test_rows: Vec<usize>,
     /// The scaling applied (fitted on the training rows), if any.
     pub scaling: Option<Scaling>,
+    /// The network's inputs as terms over the data's features, if they are not the features
+    /// themselves: `train_x` and `test_x` hold the terms (then scaled).
+    pub inputs: Option<Inputs>,
 }
 
 /// Splits `data` into training and test rows and standardises the features if asked.
@@ -173,6 +176,26 @@ pub struct Prepared {
 /// (rounded so the total is `round(test_fraction · n)`, every class keeping a training row).
 /// Both row lists are in the data set's order; with `test_fraction == 0` all rows train.
 pub fn prepare(data: &Dataset, opts: &PrepareOptions) -> Result<Prepared, DataError> {
+    prepare_inputs(data, opts, None)
+}
+
+/// [`prepare`] with the network's inputs as `inputs`' terms over the data's features.
+pub fn prepare_inputs(
+    data: &Dataset,
+    opts: &PrepareOptions,
+    inputs: Option<&Inputs>,
+) -> Result<Prepared, DataError> {
+    if let Some(inputs) = inputs
+        && inputs.features() != data.feature_names.as_slice()
+    {
+        return Err(DataError::Invalid(format!(
+            "the input terms {} are over the features {}, but {} has {}",
+            inputs.text(),
+            inputs.features().join(", "),
+            data.name,
+            data.feature_names.join(", ")
+        )));
+    }
     if !(0.0..1.0).contains(&opts.test_fraction) {
         return Err(DataError::Invalid(format!(
             "test fraction {} must be at least 0 and below 1",
@@ -231,6 +254,7 @@ pub fn prepare(data: &Dataset, opts: &PrepareOptions) -> Result<Prepared, DataEr
         train_rows,
         test_rows,
         opts.standardize,
+        inputs,
     ))
 }
 
@@ -243,10 +267,15 @@ impl Prepared {
         train_rows: Vec<usize>,
         test_rows: Vec<usize>,
         standardize: bool,
+        inputs: Option<&Inputs>,
     ) -> Self {
         let targets = data.targets();
-        let mut train_x = data.features.select_rows(&train_rows);
-        let mut test_x = data.features.select_rows(&test_rows);
+        let terms = |x: Matrix| match inputs {
+            Some(i) => i.expand(&x),
+            None => x,
+        };
+        let mut train_x = terms(data.features.select_rows(&train_rows));
+        let mut test_x = terms(data.features.select_rows(&test_rows));
         let scaling = standardize.then(|| {
             let scaling = Scaling::fit(&train_x);
             train_x = scaling.standardized_from_raw(&train_x);
@@ -261,7 +290,42 @@ impl Prepared {
             train_rows,
             test_rows,
             scaling,
+            inputs: inputs.cloned(),
         }
+    }
+
+    /// A row of the data's features as the network takes it: its terms (if any), scaled.
+    pub fn network_row(&self, features: &[f64]) -> Vec<f64> {
+        let mut row = match &self.inputs {
+            Some(inputs) => inputs.row(features),
+            None => features.to_vec(),
+        };
+        if let Some(scaling) = &self.scaling {
+            scaling.apply_row(&mut row);
+        }
+        row
+    }
+
+    /// Rows of the data's features (`[n, features]`) as the network takes them
+    /// (`[n, inputs]`): [`Self::network_row`] of each.
+    pub fn network_inputs(&self, x: &Matrix) -> Matrix {
+        let mut out = match &self.inputs {
+            Some(inputs) => inputs.expand(x),
+            None => x.clone(),
+        };
+        if let Some(scaling) = &self.scaling {
+            for i in 0..out.rows() {
+                scaling.apply_row(out.row_mut(i));
+            }
+        }
+        out
+    }
+
+    /// The names of the network's inputs: the terms, or the data's features.
+    pub fn input_names(&self, feature_names: &[String]) -> Vec<String> {
+        self.inputs
+            .as_ref()
+            .map_or_else(|| feature_names.to_vec(), |i| i.names().to_vec())
     }
 }
 

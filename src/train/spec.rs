@@ -63,8 +63,8 @@ impl DataSource {
     }
 }
 
-/// How the rows are split and scaled.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// How the rows are split and scaled, and what the network takes as inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Preparation {
     /// Share of rows held out for testing, in `[0, 1)`. Default 0.2.
@@ -74,6 +74,9 @@ pub struct Preparation {
     pub standardize: Option<bool>,
     /// Seed of the train/test split. Default 1.
     pub split_seed: u64,
+    /// The network's inputs as terms over the features (`x1,x2,x1^2,x1*x2,sin(x1)`); `None`
+    /// for the features themselves.
+    pub inputs: Option<String>,
 }
 
 impl Default for Preparation {
@@ -82,6 +85,7 @@ impl Default for Preparation {
             test_fraction: 0.2,
             standardize: None,
             split_seed: 1,
+            inputs: None,
         }
     }
 }
@@ -94,13 +98,19 @@ impl Preparation {
 
     /// Splits and scales `data`.
     pub fn prepare(&self, data: &Dataset) -> Result<Prepared, DataError> {
-        data::prepare(
+        let inputs = self
+            .inputs
+            .as_deref()
+            .map(|text| data::Inputs::parse(text, &data.feature_names))
+            .transpose()?;
+        data::prepare_inputs(
             data,
             &PrepareOptions {
                 test_fraction: self.test_fraction,
                 standardize: self.standardizes(data),
                 seed: self.split_seed,
             },
+            inputs.as_ref(),
         )
     }
 }

@@ -302,7 +302,65 @@ pub fn data_ui(
         })
         .on_hover_text("Which rows go to the test set: another seed, another split");
     });
+    inputs_ui(ui, view, settings);
     axes_ui(ui, view, settings, commands);
+}
+
+/// The network's inputs: the features, or terms over them. Over two features, TensorFlow
+/// Playground's toggles (x1, x2, x1², x2², x1·x2, sin x1, sin x2); over more, a line of terms.
+fn inputs_ui(ui: &mut Ui, view: &DataView<'_>, settings: &mut Settings) {
+    let features = &view.dataset.feature_names;
+    let current: Vec<String> = settings.preparation.inputs.as_deref().map_or_else(
+        || features.clone(),
+        |t| t.split(',').map(|s| s.trim().to_owned()).collect(),
+    );
+    let hover = "What the network takes as inputs: the features, or terms over them (squares, \
+                 products, sines) that a network without hidden layers can separate a circle with";
+    if features.len() == 2 {
+        let offered = crate::data::playground_terms(features);
+        let mut chosen = current.clone();
+        ui.horizontal_wrapped(|ui| {
+            ui.label("inputs:").on_hover_text(hover);
+            for term in &offered {
+                let mut on = chosen.contains(term);
+                if ui.toggle_value(&mut on, term.as_str()).changed() {
+                    if on {
+                        chosen.push(term.clone());
+                    } else if chosen.len() > 1 {
+                        chosen.retain(|t| t != term);
+                    }
+                }
+            }
+        });
+        if chosen != current {
+            // In the toggles' order, so that the same choice is the same text.
+            let mut ordered: Vec<String> = offered
+                .iter()
+                .filter(|t| chosen.contains(t))
+                .cloned()
+                .collect();
+            ordered.extend(chosen.iter().filter(|t| !offered.contains(t)).cloned());
+            settings.preparation.inputs = (ordered != *features).then(|| ordered.join(","));
+        }
+        return;
+    }
+    let id = egui::Id::unique("input-terms");
+    let mut text = ui
+        .data_mut(|d| d.get_temp::<String>(id))
+        .unwrap_or_else(|| current.join(","));
+    let response = labelled(ui, "inputs", |ui| {
+        ui.add(egui::TextEdit::singleline(&mut text).desired_width(180.0))
+    })
+    .on_hover_text(format!(
+        "{hover}: NAME, NAME^2, NAME*NAME, sin(NAME), cos(NAME), by commas"
+    ));
+    if response.lost_focus() {
+        let terms: Vec<String> = text.split(',').map(|s| s.trim().to_owned()).collect();
+        settings.preparation.inputs = (terms != *features).then(|| terms.join(","));
+        ui.data_mut(|d| d.remove::<String>(id));
+    } else if response.has_focus() {
+        ui.data_mut(|d| d.insert_temp(id, text));
+    }
 }
 
 /// Target, task and feature pickers of a loaded CSV file.

@@ -272,6 +272,8 @@ struct GridJob {
     key: GridKey,
     network: Network,
     scaling: Option<Scaling>,
+    /// The network's input terms over the features, if any.
+    inputs: Option<crate::data::Inputs>,
     slice: Vec<f64>,
     axes: (usize, usize),
     bounds: PlaneBounds,
@@ -302,6 +304,7 @@ impl GridJob {
         Self {
             network,
             scaling: view.prepared.scaling.clone(),
+            inputs: view.prepared.inputs.clone(),
             slice: view.slice.to_vec(),
             axes,
             bounds: plane_bounds(view, axes.0, axes.1),
@@ -348,9 +351,15 @@ impl GridJob {
                 if d > 1 {
                     row[y_feature] = b.y.1 - (r as f64 + 0.5) * dy;
                 }
-                if let Some(scaling) = &self.scaling {
-                    scaling.apply_row(row);
-                }
+            }
+        }
+        // The network's inputs: the terms of each point (if any), scaled as in training.
+        if let Some(inputs) = &self.inputs {
+            x = inputs.expand(&x);
+        }
+        if let Some(scaling) = &self.scaling {
+            for i in 0..x.rows() {
+                scaling.apply_row(x.row_mut(i));
             }
         }
         let err = |e: crate::nn::NnError| e.to_string();

@@ -121,11 +121,9 @@ impl UnitMaps {
                     row[axes.1] =
                         bounds.y.1 - (r as f64 + 0.5) * (bounds.y.1 - bounds.y.0) / CELLS as f64;
                 }
-                if let Some(scaling) = &view.prepared.scaling {
-                    scaling.apply_row(row);
-                }
             }
         }
+        let x = view.prepared.network_inputs(&x);
         let Ok(layers) = network.forward_layers(&x) else {
             return;
         };

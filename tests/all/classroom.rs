@@ -19,9 +19,18 @@ fn choose(harness: &mut Harness<'static, App>, label: &str, option: &str) {
         .get_all_by_role(Role::ComboBox)
         .find(|c| named.contains(c.rect().center()))
         .unwrap_or_else(|| panic!("no combo box before the label {label:?}"));
+    // The option in the list that opens (the same text may be on the window already).
+    let before: Vec<egui::Rect> = harness
+        .query_all_by_label(option)
+        .map(|n| n.rect())
+        .collect();
     combo.click();
     harness.run_steps(2);
-    harness.get_by_label(option).click();
+    harness
+        .query_all_by_label(option)
+        .find(|n| !before.contains(&n.rect()))
+        .unwrap_or_else(|| panic!("no {option:?} in the list of {label:?}"))
+        .click();
     harness.run_steps(2);
 }
 
@@ -561,5 +570,51 @@ fn every_hidden_unit_shows_its_activation_over_the_plane() {
             .state()
             .unit_maps()
             .behind(harness.state().session.main())
+    );
+}
+
+#[test]
+fn the_input_toggles_let_a_network_without_hidden_layers_separate_the_circle() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let mut settings = harness.state().settings.clone();
+    settings.builtin = Builtin::Circle;
+    settings.generator = nnviz::app::presets::default_generator(Builtin::Circle);
+    harness.state_mut().apply_settings(settings);
+    let mut settings = harness.state().settings.clone();
+    settings.run.network.hidden.clear();
+    settings.run.training.stop_after = Some(5000);
+    harness.state_mut().apply_settings(settings);
+    settle(&mut harness);
+    for term in ["x1^2", "x2^2"] {
+        harness.get_by_label(term).click();
+        harness.run_steps(2);
+    }
+    sync(&mut harness, 2);
+    let app = harness.state();
+    assert_eq!(
+        app.settings.preparation.inputs.as_deref(),
+        Some("x1,x2,x1^2,x2^2")
+    );
+    assert_eq!(app.session.main().network.architecture().inputs, 4);
+    harness.get_by_label("Play").click();
+    harness.run_steps(1);
+    harness
+        .state_mut()
+        .session
+        .wait_until(crate::common::WAIT, |p| {
+            p.runs[nnviz::app::session::MAIN].reached_limit
+        });
+    settle(&mut harness);
+    let main = harness.state().session.main();
+    let accuracy = main.metrics.as_ref().unwrap().train.accuracy.unwrap();
+    assert!(accuracy > 0.95, "{accuracy}");
+    // Another data set starts from its own features again.
+    choose(&mut harness, "data set", Builtin::Moons.label());
+    sync(&mut harness, 2);
+    assert_eq!(harness.state().settings.preparation.inputs, None);
+    assert_eq!(
+        harness.state().session.main().network.architecture().inputs,
+        2
     );
 }

@@ -20,6 +20,7 @@ mod extremes;
 mod fidelity;
 mod fuzz;
 mod gradients;
+mod inputs;
 mod layering;
 mod malformed;
 mod memory;
