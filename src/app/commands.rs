@@ -136,6 +136,32 @@ pub enum Command {
     DismissNotice,
     /// Show an error that happened while reading input.
     Fail(String),
+    /// Open the editor of one weight of run `run` (from a click on a line of the diagram).
+    PickWeight {
+        /// The run (0 is run 1).
+        run: usize,
+        /// Weight layer (0 is the first).
+        layer: usize,
+        /// Row of its matrix (0 is the bias).
+        row: usize,
+        /// Column (the unit it feeds).
+        col: usize,
+    },
+    /// Set that weight to `value`; training goes on from it.
+    SetWeight {
+        /// The run (0 is run 1).
+        run: usize,
+        /// Weight layer.
+        layer: usize,
+        /// Row (0 is the bias).
+        row: usize,
+        /// Column.
+        col: usize,
+        /// The new value.
+        value: f64,
+    },
+    /// Close the weight editor.
+    CloseWeightEditor,
 }
 
 /// A message shown in the window.

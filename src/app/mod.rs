@@ -53,6 +53,8 @@ pub struct App {
     pub hovered_unit: Option<(usize, usize)>,
     /// The pictures on the network diagram's hidden units.
     unit_maps: ui::unit_maps::UnitMaps,
+    /// The weight being edited by hand, if its editor is open.
+    pub weight_editor: Option<ui::network::WeightEditor>,
     dialog: Option<DialogTask>,
     /// Where the decision plot was drawn last frame (the PNG export crops a screenshot to it).
     plot_rect: Option<egui::Rect>,
@@ -166,6 +168,7 @@ impl App {
             grids: Vec::new(),
             hovered_unit: None,
             unit_maps: ui::unit_maps::UnitMaps::default(),
+            weight_editor: None,
             dialog: None,
             plot_rect: None,
             png_export: None,
@@ -384,7 +387,7 @@ impl App {
                             selected.network.architecture().outputs,
                         );
                         let inputs = session.prepared.input_names(&session.dataset.feature_names);
-                        hovered = ui::network::network_ui(
+                        let diagram = ui::network::network_ui(
                             ui,
                             &selected.network,
                             &inputs,
@@ -392,6 +395,15 @@ impl App {
                             Some(unit_maps),
                             left.clamp(160.0, 420.0),
                         );
+                        hovered = diagram.hovered_unit;
+                        if let Some((layer, row, col)) = diagram.picked {
+                            commands.push(Command::PickWeight {
+                                run: settings.selected,
+                                layer,
+                                row,
+                                col,
+                            });
+                        }
                         if !comparing {
                             ui.separator();
                             ui::stats::confusions_ui(ui, &view, session.main());
@@ -463,6 +475,9 @@ impl App {
         // A little margin around the plot in the exported picture.
         self.plot_rect = Some(central.inner.expand(4.0).intersect(central.response.rect));
         self.hovered_unit = hovered;
+        if let Some(editor) = &mut self.weight_editor {
+            ui::network::weight_editor_ui(&ctx, editor, &mut commands);
+        }
         if let Some(path) = self.png_pending.take() {
             self.take_picture(&ctx, path);
         }
@@ -897,6 +912,56 @@ impl App {
                 self.start_experiment(comparison.button_text(), settings, notice);
             }
             Command::DismissNotice => s.notice = None,
+            Command::PickWeight {
+                run,
+                layer,
+                row,
+                col,
+            } => {
+                let network = &s.run(run).network;
+                let Some(value) = network
+                    .weights()
+                    .get(layer)
+                    .filter(|w| row < w.rows() && col < w.cols())
+                    .map(|w| w.get(row, col))
+                else {
+                    return;
+                };
+                let outputs = ui::network::output_names(
+                    s.dataset.class_names(),
+                    &s.dataset.target_name,
+                    network.architecture().outputs,
+                );
+                let inputs = s.prepared.input_names(&s.dataset.feature_names);
+                self.weight_editor = Some(ui::network::WeightEditor {
+                    run,
+                    layer,
+                    row,
+                    col,
+                    value,
+                    name: ui::network::weight_name(network, (layer, row, col), &inputs, &outputs),
+                });
+            }
+            Command::SetWeight {
+                run,
+                layer,
+                row,
+                col,
+                value,
+            } => {
+                s.set_weight(run, layer, row, col, value);
+                let name = self
+                    .weight_editor
+                    .as_ref()
+                    .map_or_else(|| "the weight".to_owned(), |e| e.name.clone());
+                s.notice = Some(Notice::info(format!(
+                    "Set {name} to {} at iteration {}; training goes on from it (the curves \
+                     mark the edit).",
+                    ui::format_number(value),
+                    ui::stats::format_count(s.run(run).iteration)
+                )));
+            }
+            Command::CloseWeightEditor => self.weight_editor = None,
             Command::Fail(message) => s.notice = Some(Notice::error(message)),
         }
     }

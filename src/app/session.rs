@@ -361,6 +361,17 @@ impl Session {
         self.asked_playing = Some((self.worker.sent(), playing));
     }
 
+    /// Sets one weight of run `k` by hand; it trains on from there.
+    pub fn set_weight(&mut self, k: usize, layer: usize, row: usize, col: usize, value: f64) {
+        self.worker.send(worker::Command::SetWeight {
+            index: slot(k),
+            layer,
+            row,
+            col,
+            value,
+        });
+    }
+
     /// Pauses every run and trains each `n` more iterations.
     pub fn step(&mut self, n: u64) {
         for k in 0..self.run_count {

@@ -17,12 +17,30 @@ pub struct HistoryPoint {
     pub test_accuracy: Option<f64>,
 }
 
+/// A weight set by hand (the window's network diagram), kept in the history.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightEdit {
+    /// The iterations completed when it was set: training went on from it.
+    pub iteration: u64,
+    /// The weight layer (0 is the first), its row (0 is the bias) and column.
+    pub layer: usize,
+    /// Row of the weight matrix (0 is the bias).
+    pub row: usize,
+    /// Column of the weight matrix (the unit it feeds).
+    pub col: usize,
+    /// The value before.
+    pub from: f64,
+    /// The value set.
+    pub to: f64,
+}
+
 /// Training curves thinned as they grow: at most `capacity` points, recorded every `stride`
 /// iterations; when full, every other point is dropped and the stride doubles, so memory stays
 /// flat over any session length while the whole run stays visible.
 #[derive(Clone, Debug)]
 pub struct History {
     points: Vec<HistoryPoint>,
+    edits: Vec<WeightEdit>,
     capacity: usize,
     stride: u64,
 }
@@ -38,6 +56,7 @@ impl History {
     pub fn new(capacity: usize) -> Self {
         Self {
             points: Vec::with_capacity(capacity.max(4)),
+            edits: Vec::new(),
             capacity: capacity.max(4),
             stride: 1,
         }
@@ -100,9 +119,20 @@ impl History {
         self.points.last()
     }
 
+    /// Records a weight set by hand.
+    pub fn record_edit(&mut self, edit: WeightEdit) {
+        self.edits.push(edit);
+    }
+
+    /// The weights set by hand, oldest first.
+    pub fn edits(&self) -> &[WeightEdit] {
+        &self.edits
+    }
+
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.points.clear();
+        self.edits.clear();
         self.stride = 1;
     }
 

@@ -34,7 +34,7 @@ mod run;
 pub mod spec;
 pub mod worker;
 
-pub use history::{History, HistoryPoint};
+pub use history::{History, HistoryPoint, WeightEdit};
 pub use metrics::{Evaluation, Metrics, confusion_matrix, evaluate};
 pub use run::{LARGE_TEST_ROWS, Run, RunMetrics, SpecError, r_squared};
 pub use spec::{
@@ -391,6 +391,38 @@ impl Trainer {
     /// The network being trained.
     pub fn network(&self) -> &Network {
         &self.network
+    }
+
+    /// Sets one weight (`layer`, `row` — 0 is the bias —, `col`) to `value` and goes on from
+    /// it: the count, the optimiser's state and the other weights stay. Returns the value
+    /// before; refuses a weight that does not exist or a value that is not finite.
+    pub fn set_weight(
+        &mut self,
+        layer: usize,
+        row: usize,
+        col: usize,
+        value: f64,
+    ) -> Result<f64, NnError> {
+        if !value.is_finite() {
+            return Err(NnError::Invalid(format!(
+                "a weight must be a finite number, not {value}"
+            )));
+        }
+        let w = self
+            .network
+            .weights_mut()
+            .get_mut(layer)
+            .filter(|w| row < w.rows() && col < w.cols())
+            .ok_or_else(|| {
+                NnError::Invalid(format!(
+                    "no weight at layer {}, row {row}, column {col}",
+                    layer + 1
+                ))
+            })?;
+        let from = w.get(row, col);
+        w.set(row, col, value);
+        self.weights_version += 1;
+        Ok(from)
     }
 
     /// Replaces the network (e.g. weights loaded from a file) and restarts the count.

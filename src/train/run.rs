@@ -362,6 +362,29 @@ impl Run {
         self.generation = generation + 1;
     }
 
+    /// Sets one weight by hand and goes on from it (the count and the curves go on); the
+    /// history keeps the edit.
+    pub fn set_weight(
+        &mut self,
+        layer: usize,
+        row: usize,
+        col: usize,
+        value: f64,
+    ) -> Result<(), SpecError> {
+        let from = self.trainer.set_weight(layer, row, col, value)?;
+        self.history.record_edit(super::history::WeightEdit {
+            iteration: self.trainer.iteration(),
+            layer,
+            row,
+            col,
+            from,
+            to: value,
+        });
+        self.metrics = None;
+        self.bump();
+        Ok(())
+    }
+
     /// Goes on from `network` (a loaded model, edited weights): the count starts over.
     pub fn set_network(&mut self, network: Network) -> Result<(), SpecError> {
         Self::check_fits(&network, &self.data)?;

@@ -71,6 +71,19 @@ pub enum Command {
         /// The network.
         network: Box<Network>,
     },
+    /// Sets one weight of run `index` by hand (see [`Run::set_weight`]).
+    SetWeight {
+        /// Which run.
+        index: usize,
+        /// Weight layer, row (0 is the bias) and column.
+        layer: usize,
+        /// Row.
+        row: usize,
+        /// Column.
+        col: usize,
+        /// The new value.
+        value: f64,
+    },
     /// Every run trains on these rows from now on (an added or erased point).
     SetData(Arc<Prepared>),
     /// Lets run `index` go on after its tolerance stopped it.
@@ -494,6 +507,21 @@ impl Trainer {
                 if let Some(s) = self.slots.get_mut(index) {
                     s.error = s.run.set_network(*network).err().map(|e| e.to_string());
                     s.pending_steps = 0;
+                }
+            }
+            Command::SetWeight {
+                index,
+                layer,
+                row,
+                col,
+                value,
+            } => {
+                if let Some(s) = self.slots.get_mut(index) {
+                    s.error = s
+                        .run
+                        .set_weight(layer, row, col, value)
+                        .err()
+                        .map(|e| e.to_string());
                 }
             }
             Command::SetData(data) => {

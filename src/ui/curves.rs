@@ -284,6 +284,8 @@ pub struct Series<'a> {
 struct Drawn {
     name: String,
     diverged_at: Option<u64>,
+    /// Iterations at which a weight was set by hand.
+    edits: Vec<u64>,
     train: Stroke,
     test: Stroke,
     train_loss: Vec<[f64; 2]>,
@@ -310,6 +312,7 @@ impl Drawn {
         Self {
             name: series.name.clone(),
             diverged_at: series.diverged_at,
+            edits: series.history.edits().iter().map(|e| e.iteration).collect(),
             train,
             test,
             train_loss: finite_points(
@@ -379,9 +382,17 @@ fn curve(
     });
 }
 
-/// Marks each diverged run's iteration with a vertical line.
+/// Marks each diverged run's iteration with a vertical line, and each weight set by hand with
+/// a dotted one.
 fn divergence_marks(plot_ui: &mut egui_plot::PlotUi<'_>, drawn: &[Drawn], colour: egui::Color32) {
     for d in drawn {
+        for &at in &d.edits {
+            plot_ui.vline(
+                egui_plot::VLine::new(format!("{}: weight set by hand at {at}", d.name), at as f64)
+                    .color(d.train.color.gamma_multiply(0.7))
+                    .style(LineStyle::dotted_dense()),
+            );
+        }
         if let Some(at) = d.diverged_at {
             plot_ui.vline(
                 egui_plot::VLine::new(format!("{}: diverged at {at}", d.name), at as f64)

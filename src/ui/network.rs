@@ -41,7 +41,7 @@ fn key_ui(ui: &mut Ui) {
     });
     ui.weak(
         "Hover a hidden unit to shade its activation over the plot; a line or a unit to read \
-         its weight or bias.",
+         its weight or bias; click a line to edit its weight.",
     );
 }
 
@@ -79,8 +79,109 @@ fn label_width(text: &str) -> f32 {
     7.0 * text.chars().count() as f32
 }
 
+/// What the pointer did on the diagram.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DiagramResponse {
+    /// The hidden unit under the pointer as `(layer, unit)`, 0-based.
+    pub hovered_unit: Option<(usize, usize)>,
+    /// The weight whose line was clicked: `(layer, row, col)`, row 0 the bias.
+    pub picked: Option<(usize, usize, usize)>,
+}
+
+/// A weight being edited by hand: which, and the value typed so far.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightEditor {
+    /// The run (0 is run 1).
+    pub run: usize,
+    /// Weight layer, row (0 is the bias) and column.
+    pub layer: usize,
+    /// Row.
+    pub row: usize,
+    /// Column.
+    pub col: usize,
+    /// The value to set.
+    pub value: f64,
+    /// "weight from x1 to h2 (layer 1)".
+    pub name: String,
+}
+
+/// The small window that edits one weight: Set trains on from the new value.
+pub fn weight_editor_ui(
+    ctx: &egui::Context,
+    editor: &mut WeightEditor,
+    commands: &mut Vec<crate::app::commands::Command>,
+) {
+    use crate::app::commands::Command;
+    let mut open = true;
+    // Left of where the line was clicked, so that the diagram stays in view.
+    // Never over the toolbar (Play stays in reach).
+    let screen = ctx.content_rect();
+    let at = ctx
+        .input(|i| i.pointer.interact_pos())
+        .unwrap_or_else(|| screen.center());
+    let corner = at - vec2(300.0, 40.0);
+    egui::Window::new("Edit weight")
+        .default_pos(pos2(corner.x.max(8.0), corner.y.max(48.0)))
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.label(&editor.name);
+            ui.horizontal(|ui| {
+                let label = ui.label("value");
+                ui.add(egui::DragValue::new(&mut editor.value).speed(0.01))
+                    .labelled_by(label.id);
+            });
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Set")
+                    .on_hover_text("Training goes on from this weight; the curves mark the edit")
+                    .clicked()
+                {
+                    commands.push(Command::SetWeight {
+                        run: editor.run,
+                        layer: editor.layer,
+                        row: editor.row,
+                        col: editor.col,
+                        value: editor.value,
+                    });
+                }
+                if ui.button("Close").clicked() {
+                    commands.push(Command::CloseWeightEditor);
+                }
+            });
+        });
+    if !open {
+        commands.push(Command::CloseWeightEditor);
+    }
+}
+
+/// The name of weight `(layer, row, col)` for a person: "weight from x1 to h2 (layer 1)", or
+/// "bias of h2 (layer 1)".
+pub fn weight_name(
+    network: &Network,
+    (layer, row, col): (usize, usize, usize),
+    input_names: &[String],
+    output_names: &[String],
+) -> String {
+    let columns = network.weights().len() + 1;
+    let to = unit_name(layer + 1, col, columns, output_names);
+    if row == 0 {
+        return format!("bias of {to}");
+    }
+    let from = if layer == 0 {
+        input_names
+            .get(row - 1)
+            .cloned()
+            .unwrap_or_else(|| format!("x{row}"))
+    } else {
+        unit_name(layer, row - 1, columns, output_names)
+    };
+    format!("weight from {from} to {to}")
+}
+
 /// Draws `network` in `height` points (key included) and returns the hidden unit under the
-/// pointer as `(layer, unit)`, 0-based. Columns with more nodes than fit show the first ones
+/// pointer as `(layer, unit)`, 0-based, and the weight whose line was clicked. Columns with more nodes than fit show the first ones
 /// and a "+N" for the rest. The inputs are named on the left, the outputs on the right; the
 /// pointer over a line reads its weight, over a unit its bias.
 pub fn network_ui(
@@ -90,7 +191,7 @@ pub fn network_ui(
     output_names: &[String],
     maps: Option<&super::unit_maps::UnitMaps>,
     height: f32,
-) -> Option<(usize, usize)> {
+) -> DiagramResponse {
     let top = ui.cursor().top();
     key_ui(ui);
     let height = (height - (ui.cursor().top() - top)).max(60.0);
@@ -99,7 +200,7 @@ pub fn network_ui(
     let mut sizes = vec![architecture.inputs];
     sizes.extend(weights.iter().map(|w| w.cols()));
     let width = ui.available_width();
-    let (response, painter) = ui.allocate_painter(vec2(width, height), Sense::hover());
+    let (response, painter) = ui.allocate_painter(vec2(width, height), Sense::click());
     let fits = (((height - 16.0) / MIN_NODE_SPACING).floor() as usize).clamp(2, MAX_NODES);
     // Names beside the first and last columns, where no line crosses them; at most a quarter
     // of the width each.
@@ -270,11 +371,15 @@ pub fn network_ui(
             );
         }
     }
+    let mut picked = None;
     if reading.is_none()
         && let Some(p) = pointer
         && let Some(k) = nearest_line(p, &lines, 4.0)
     {
         let (l, i, j, v) = line_weights[k];
+        if response.clicked() {
+            picked = Some((l, i + 1, j));
+        }
         let from = if l == 0 {
             input_names
                 .get(i)
@@ -290,9 +395,12 @@ pub fn network_ui(
         ));
     }
     if let Some(text) = reading {
-        response.on_hover_text_at_pointer(text);
+        response.on_hover_text_at_pointer(format!("{text}\nclick a line to edit its weight"));
     }
-    hovered
+    DiagramResponse {
+        hovered_unit: hovered,
+        picked,
+    }
 }
 
 /// The name of unit `u` of column `l` (0 is the inputs): `h3 (layer 1)` or an output's name.

@@ -618,3 +618,61 @@ fn the_input_toggles_let_a_network_without_hidden_layers_separate_the_circle() {
         2
     );
 }
+
+#[test]
+fn a_weight_set_by_hand_is_trained_on_and_kept_in_the_history() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let iteration = harness.state().session.main().iteration;
+    // Layer 1, from x2 (row 2) to h3 (column 2): what a click on that line opens.
+    harness.state_mut().apply(
+        nnviz::app::Command::PickWeight {
+            run: 0,
+            layer: 0,
+            row: 2,
+            col: 2,
+        },
+        None,
+    );
+    harness.run_steps(3);
+    harness.get_by_label("Edit weight");
+    harness.get_by_label("weight from x2 to h3 (layer 1)");
+    let name = harness
+        .get_by_label("weight from x2 to h3 (layer 1)")
+        .rect();
+    // The value field: the number under the weight's name.
+    harness
+        .get_all_by_role(Role::SpinButton)
+        .find(|n| {
+            let r = n.rect();
+            r.top() > name.top() && r.top() < name.bottom() + 40.0 && r.left() >= name.left()
+        })
+        .expect("the value field")
+        .set_value_accesskit(2.5);
+    harness.run_steps(2);
+    harness.get_by_label("Set").click();
+    harness.run_steps(2);
+    sync(&mut harness, 2);
+    settle(&mut harness);
+    let main = harness.state().session.main();
+    assert_eq!(main.network.weights()[0].get(2, 2), 2.5);
+    assert_eq!(main.iteration, iteration, "the count goes on, not over");
+    let edits = main.history.edits();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(
+        (edits[0].layer, edits[0].row, edits[0].col, edits[0].to),
+        (0, 2, 2, 2.5)
+    );
+    assert_eq!(edits[0].iteration, iteration);
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+    assert!(harness.state().weight_editor.is_none());
+    // Training goes on from the edited weight.
+    harness.get_by_label("Play").click();
+    harness.run_steps(1);
+    crate::common::ui::wait_past(&mut harness, iteration + 100);
+    let main = harness.state().session.main();
+    assert!(main.iteration > iteration + 100);
+    assert_ne!(main.network.weights()[0].get(2, 2), 2.5);
+    assert_eq!(main.history.edits().len(), 1);
+}
