@@ -381,12 +381,7 @@ impl App {
                             ui::stats::confusions_height(&view, ui.available_width())
                         };
                         let left = bottom - ui.cursor().top() - confusions;
-                        let outputs = ui::network::output_names(
-                            session.dataset.class_names(),
-                            &session.dataset.target_name,
-                            selected.network.architecture().outputs,
-                        );
-                        let inputs = session.prepared.input_names(&session.dataset.feature_names);
+                        let (inputs, outputs) = diagram_names(session, &selected.network);
                         let diagram = ui::network::network_ui(
                             ui,
                             &selected.network,
@@ -441,7 +436,7 @@ impl App {
             .png_pending
             .as_ref()
             .filter(|_| !comparing)
-            .map(|_| picture_title(&view, session.main(), &architecture_of(shown)));
+            .map(|_| picture_title(&view, session.main(), &shown.run.summary()));
         let central = egui::CentralPanel::default().show(ui, |ui| {
             if comparing {
                 ui::compare::small_multiples_ui(
@@ -927,12 +922,7 @@ impl App {
                 else {
                     return;
                 };
-                let outputs = ui::network::output_names(
-                    s.dataset.class_names(),
-                    &s.dataset.target_name,
-                    network.architecture().outputs,
-                );
-                let inputs = s.prepared.input_names(&s.dataset.feature_names);
+                let (inputs, outputs) = diagram_names(s, network);
                 self.weight_editor = Some(ui::network::WeightEditor {
                     run,
                     layer,
@@ -1252,11 +1242,6 @@ impl eframe::App for App {
 }
 
 /// The window's options: size and file drop.
-/// "hidden: 5 sigmoid" or "logistic regression": run 1's network in words.
-fn architecture_of(settings: &Settings) -> String {
-    settings.run.summary()
-}
-
 /// The exported picture's title: data, network, iteration and accuracy.
 fn picture_title(
     view: &ui::DataView<'_>,
@@ -1286,6 +1271,20 @@ fn picture_title(
         }
     }
     parts.join(" · ")
+}
+
+/// The names of `network`'s inputs (features or input terms) and outputs on the session's
+/// data, as the diagram and the weight editor name them.
+fn diagram_names(session: &Session, network: &crate::nn::Network) -> (Vec<String>, Vec<String>) {
+    let data = &session.dataset;
+    (
+        session.prepared.input_names(&data.feature_names),
+        ui::network::output_names(
+            data.class_names(),
+            &data.target_name,
+            network.architecture().outputs,
+        ),
+    )
 }
 
 /// What the window says when a new data set brings the user's own settings back.

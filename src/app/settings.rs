@@ -220,28 +220,26 @@ impl Settings {
     /// For a new data set: the user's own settings back if an experiment set them aside (its
     /// name is returned), the data set's own axes, and its features as the network's inputs.
     pub fn leave_experiment(&mut self) -> Option<String> {
-        let (x, y) = self.builtin.default_axes();
-        self.x_feature = x;
-        self.y_feature = y;
+        let experiment = self.own.take().map(|own| {
+            let OwnSettings {
+                experiment,
+                run,
+                compare,
+                selected,
+                preparation,
+                speed,
+            } = *own;
+            self.run = run;
+            self.compare = compare;
+            self.selected = selected;
+            self.preparation = preparation;
+            self.speed = speed;
+            experiment
+        });
+        (self.x_feature, self.y_feature) = self.builtin.default_axes();
         // Input terms name the old data's features.
         self.preparation.inputs = None;
-        let own = self.own.take()?;
-        let OwnSettings {
-            experiment,
-            run,
-            compare,
-            selected,
-            preparation,
-            speed,
-        } = *own;
-        self.run = run;
-        self.compare = compare;
-        self.selected = selected;
-        self.preparation = preparation;
-        self.speed = speed;
-        // Input terms name the old data's features.
-        self.preparation.inputs = None;
-        Some(experiment)
+        experiment
     }
 
     /// Every run's spec: run 1, then the compared ones.

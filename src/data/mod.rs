@@ -18,7 +18,9 @@ pub use self::csv::{
 pub use csv_source::CsvSource;
 pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
 pub use inputs::{Inputs, Term, playground_terms};
-pub use prepare::{PrepareOptions, Prepared, Scaling, prepare, prepare_inputs, standardized};
+pub use prepare::{
+    PrepareOptions, Prepared, Scaling, network_inputs, prepare, prepare_inputs, standardized,
+};
 
 use crate::nn::{Matrix, Targets};
 use crate::text::{short, short_line};

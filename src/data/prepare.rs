@@ -294,31 +294,10 @@ impl Prepared {
         }
     }
 
-    /// A row of the data's features as the network takes it: its terms (if any), scaled.
-    pub fn network_row(&self, features: &[f64]) -> Vec<f64> {
-        let mut row = match &self.inputs {
-            Some(inputs) => inputs.row(features),
-            None => features.to_vec(),
-        };
-        if let Some(scaling) = &self.scaling {
-            scaling.apply_row(&mut row);
-        }
-        row
-    }
-
     /// Rows of the data's features (`[n, features]`) as the network takes them
-    /// (`[n, inputs]`): [`Self::network_row`] of each.
-    pub fn network_inputs(&self, x: &Matrix) -> Matrix {
-        let mut out = match &self.inputs {
-            Some(inputs) => inputs.expand(x),
-            None => x.clone(),
-        };
-        if let Some(scaling) = &self.scaling {
-            for i in 0..out.rows() {
-                scaling.apply_row(out.row_mut(i));
-            }
-        }
-        out
+    /// (`[n, inputs]`): see [`network_inputs`].
+    pub fn network_inputs(&self, x: Matrix) -> Matrix {
+        network_inputs(self.inputs.as_ref(), self.scaling.as_ref(), x)
     }
 
     /// The names of the network's inputs: the terms, or the data's features.
@@ -327,6 +306,21 @@ impl Prepared {
             .as_ref()
             .map_or_else(|| feature_names.to_vec(), |i| i.names().to_vec())
     }
+}
+
+/// Rows of features (`[n, features]`) as a network takes them (`[n, inputs]`): their input
+/// terms if there are any, then scaled if there is a scaling, as in training.
+pub fn network_inputs(inputs: Option<&Inputs>, scaling: Option<&Scaling>, x: Matrix) -> Matrix {
+    let mut out = match inputs {
+        Some(inputs) => inputs.expand(&x),
+        None => x,
+    };
+    if let Some(scaling) = scaling {
+        for i in 0..out.rows() {
+            scaling.apply_row(out.row_mut(i));
+        }
+    }
+    out
 }
 
 /// Test rows per group: proportional shares, largest remainders first, summing to

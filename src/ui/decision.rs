@@ -251,6 +251,37 @@ impl GridKey {
     }
 }
 
+/// The centres of rows `rows` of a `cells` × `cells` grid over `bounds` (row 0 at the top), as
+/// rows of features (`[rows · cells, d]`, row `i · cells + c` the centre of cell `(i, c)`):
+/// `slice` with the axes' features set to the centre.
+pub fn plane_points(
+    bounds: &PlaneBounds,
+    cells: usize,
+    rows: std::ops::Range<usize>,
+    slice: &[f64],
+    (x_feature, y_feature): (usize, usize),
+) -> Matrix {
+    let d = slice.len();
+    let (dx, dy) = (
+        (bounds.x.1 - bounds.x.0) / cells as f64,
+        (bounds.y.1 - bounds.y.0) / cells as f64,
+    );
+    let mut x = Matrix::zeros(rows.len() * cells, d);
+    for (i, r) in rows.enumerate() {
+        for c in 0..cells {
+            let row = x.row_mut(i * cells + c);
+            row.copy_from_slice(slice);
+            if d > 0 {
+                row[x_feature] = bounds.x.0 + (c as f64 + 0.5) * dx;
+            }
+            if d > 1 {
+                row[y_feature] = bounds.y.1 - (r as f64 + 0.5) * dy;
+            }
+        }
+    }
+    x
+}
+
 /// Cells per side for a network with `params` weights on `inputs` features.
 fn grid_cells(params: usize, inputs: usize) -> usize {
     let per_cell = (params + inputs).max(1) as f64;
@@ -328,40 +359,19 @@ impl GridJob {
 
     /// Computes the next piece of rows (row 0 is the top of the texture).
     fn compute_rows(&mut self) -> Result<(), String> {
-        let (cells, d) = (self.cells, self.slice.len());
+        let cells = self.cells;
         let per_cell = self.network.parameter_count().max(1);
         let piece = CELLS_PER_PIECE.min(WORK_PER_PIECE / per_cell);
         let rows = (piece / cells).max(1).min(cells - self.next_row);
-        let (x_feature, y_feature) = self.axes;
-        let b = self.bounds;
-        let (dx, dy) = (
-            (b.x.1 - b.x.0) / cells as f64,
-            (b.y.1 - b.y.0) / cells as f64,
+        let x = plane_points(
+            &self.bounds,
+            cells,
+            self.next_row..self.next_row + rows,
+            &self.slice,
+            self.axes,
         );
-        // [rows · cells, d]: row i·cells + c is the centre of cell (next_row + i, c).
-        let mut x = Matrix::zeros(rows * cells, d);
-        for i in 0..rows {
-            let r = self.next_row + i;
-            for c in 0..cells {
-                let row = x.row_mut(i * cells + c);
-                row.copy_from_slice(&self.slice);
-                if d > 0 {
-                    row[x_feature] = b.x.0 + (c as f64 + 0.5) * dx;
-                }
-                if d > 1 {
-                    row[y_feature] = b.y.1 - (r as f64 + 0.5) * dy;
-                }
-            }
-        }
         // The network's inputs: the terms of each point (if any), scaled as in training.
-        if let Some(inputs) = &self.inputs {
-            x = inputs.expand(&x);
-        }
-        if let Some(scaling) = &self.scaling {
-            for i in 0..x.rows() {
-                scaling.apply_row(x.row_mut(i));
-            }
-        }
+        let x = crate::data::network_inputs(self.inputs.as_ref(), self.scaling.as_ref(), x);
         let err = |e: crate::nn::NnError| e.to_string();
         // A pass that overflows (weights of a diverging run) would paint one flat colour: the
         // last finite picture stays instead.

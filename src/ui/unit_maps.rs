@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use egui::{ColorImage, TextureHandle, TextureOptions};
 
 use crate::app::settings::Settings;
-use crate::nn::{Activation, Matrix};
+use crate::nn::Activation;
 use crate::train::worker::RunView;
 
 use super::DataView;
-use super::decision::{axis_features, plane_bounds};
+use super::decision::{axis_features, plane_bounds, plane_points};
 
 /// Cells per side of each unit's picture.
 const CELLS: usize = 20;
@@ -110,20 +110,8 @@ impl UnitMaps {
             return;
         }
         let bounds = plane_bounds(view, axes.0, axes.1);
-        let mut x = Matrix::zeros(CELLS * CELLS, d);
-        for r in 0..CELLS {
-            for c in 0..CELLS {
-                let row = x.row_mut(r * CELLS + c);
-                row.copy_from_slice(view.slice);
-                row[axes.0] =
-                    bounds.x.0 + (c as f64 + 0.5) * (bounds.x.1 - bounds.x.0) / CELLS as f64;
-                if d > 1 {
-                    row[axes.1] =
-                        bounds.y.1 - (r as f64 + 0.5) * (bounds.y.1 - bounds.y.0) / CELLS as f64;
-                }
-            }
-        }
-        let x = view.prepared.network_inputs(&x);
+        let x = plane_points(&bounds, CELLS, 0..CELLS, view.slice, axes);
+        let x = view.prepared.network_inputs(x);
         let Ok(layers) = network.forward_layers(&x) else {
             return;
         };
