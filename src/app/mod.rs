@@ -53,6 +53,10 @@ pub struct App {
     pub hovered_unit: Option<(usize, usize)>,
     /// The pictures on the network diagram's hidden units.
     unit_maps: ui::unit_maps::UnitMaps,
+    /// nnviz's own file browser, open where no system dialog could be shown.
+    file_browser: Option<ui::file_browser::FileBrowser>,
+    /// The folder the browser last picked a file in: it opens there next time.
+    browse_folder: Option<PathBuf>,
     /// The weight being edited by hand, if its editor is open.
     pub weight_editor: Option<ui::network::WeightEditor>,
     dialog: Option<DialogTask>,
@@ -169,6 +173,8 @@ impl App {
             hovered_unit: None,
             unit_maps: ui::unit_maps::UnitMaps::default(),
             weight_editor: None,
+            file_browser: None,
+            browse_folder: None,
             dialog: None,
             plot_rect: None,
             png_export: None,
@@ -470,6 +476,7 @@ impl App {
         // A little margin around the plot in the exported picture.
         self.plot_rect = Some(central.inner.expand(4.0).intersect(central.response.rect));
         self.hovered_unit = hovered;
+        self.file_browser_ui(&ctx, &mut commands);
         if let Some(editor) = &mut self.weight_editor {
             ui::network::weight_editor_ui(&ctx, editor, &mut commands);
         }
@@ -1047,56 +1054,45 @@ impl App {
         }
     }
 
+    /// Opens nnviz's own file browser for `purpose`, in `folder` (the working folder if
+    /// `None`): where rfd finds no portal and no zenity (many Linux installs, every headless
+    /// box), the user still picks or names a file.
+    pub fn open_file_browser(&mut self, purpose: DialogPurpose, folder: Option<PathBuf>) {
+        let folder = folder
+            .or_else(|| self.browse_folder.clone())
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        self.file_browser = Some(ui::file_browser::FileBrowser::new(purpose, folder));
+    }
+
+    /// Shows the file browser, if open, and turns a pick into its command.
+    fn file_browser_ui(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        let Some(browser) = &mut self.file_browser else {
+            return;
+        };
+        match browser.ui(ctx) {
+            Some(ui::file_browser::BrowserOutcome::Picked(path)) => {
+                self.browse_folder = path.parent().map(Path::to_path_buf);
+                commands.push(picked_command(browser.purpose.clone(), path));
+                self.file_browser = None;
+            }
+            Some(ui::file_browser::BrowserOutcome::Cancelled) => self.file_browser = None,
+            None => {}
+        }
+    }
+
     fn poll_dialog(&mut self, commands: &mut Vec<Command>) {
         let Some(task) = &self.dialog else { return };
         let Some(outcome) = task.poll() else { return };
         let purpose = task.purpose.clone();
         self.dialog = None;
-        match (purpose, outcome) {
-            (DialogPurpose::OpenModel, DialogOutcome::Picked(path)) => {
-                let name = path.display().to_string();
-                commands.push(match std::fs::read_to_string(&path) {
-                    Ok(text) => Command::LoadModel { name, text },
-                    Err(e) => Command::Fail(format!("{name}: {e}")),
-                });
+        match outcome {
+            DialogOutcome::Picked(path) => commands.push(picked_command(purpose, path)),
+            DialogOutcome::Unavailable => {
+                // No system dialog: nnviz's own browser instead (files can be dropped too).
+                self.open_file_browser(purpose, None);
             }
-            (DialogPurpose::OpenModel, DialogOutcome::Unavailable) => {
-                self.session.notice = Some(Notice::error(
-                    "No file dialog opened (none is available, or it closed at once): drop the \
-                     model's .json file on the window instead.",
-                ));
-            }
-            (DialogPurpose::OpenCsv, DialogOutcome::Picked(path)) => {
-                commands.push(Command::LoadCsvPath(path));
-            }
-            (DialogPurpose::OpenCsv, DialogOutcome::Unavailable) => {
-                self.session.notice = Some(Notice::error(
-                    "No file dialog opened (none is available, or it closed at once): drop the \
-                     file on the window instead.",
-                ));
-            }
-            (DialogPurpose::Save(kind), DialogOutcome::Picked(path)) => {
-                commands.push(Command::SaveTo { kind, path });
-            }
-            (DialogPurpose::Save(kind), DialogOutcome::Unavailable) => {
-                // Nothing is written anywhere the user did not choose: the working folder is
-                // offered, not used.
-                let path = std::env::current_dir().map_or_else(
-                    |_| PathBuf::from(kind.file_name()),
-                    |d| d.join(kind.file_name()),
-                );
-                self.session.notice = Some(
-                    Notice::error(
-                        "No file dialog opened (none is available, or it closed at once), so \
-                         nothing was saved.",
-                    )
-                    .with_action(
-                        format!("Save as {}", path.display()),
-                        Command::SaveTo { kind, path },
-                    ),
-                );
-            }
-            (_, DialogOutcome::Cancelled) => {}
+            DialogOutcome::Cancelled => {}
         }
     }
 
@@ -1241,7 +1237,21 @@ impl eframe::App for App {
     }
 }
 
-/// The window's options: size and file drop.
+/// What picking `path` for `purpose` does.
+fn picked_command(purpose: DialogPurpose, path: PathBuf) -> Command {
+    match purpose {
+        DialogPurpose::OpenModel => {
+            let name = path.display().to_string();
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Command::LoadModel { name, text },
+                Err(e) => Command::Fail(format!("{name}: {e}")),
+            }
+        }
+        DialogPurpose::OpenCsv => Command::LoadCsvPath(path),
+        DialogPurpose::Save(kind) => Command::SaveTo { kind, path },
+    }
+}
+
 /// The exported picture's title: data, network, iteration and accuracy.
 fn picture_title(
     view: &ui::DataView<'_>,
@@ -1342,6 +1352,7 @@ impl WindowSize {
     }
 }
 
+/// The window's options: size and file drop.
 fn native_options() -> eframe::NativeOptions {
     eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -11,6 +11,7 @@ pub mod controls;
 pub mod curves;
 pub mod decision;
 pub mod export;
+pub mod file_browser;
 pub mod network;
 pub mod stats;
 pub mod unit_maps;

@@ -676,3 +676,67 @@ fn a_weight_set_by_hand_is_trained_on_and_kept_in_the_history() {
     assert_ne!(main.network.weights()[0].get(2, 2), 2.5);
     assert_eq!(main.history.edits().len(), 1);
 }
+
+#[test]
+fn without_a_system_dialog_a_csv_is_picked_in_nnvizs_own_browser() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let dir = std::env::temp_dir().join(format!("nnviz-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("flowers.csv"), csv_with_classes(&["a", "b"], 40)).unwrap();
+    std::fs::write(dir.join("notes.md"), "not data").unwrap();
+    harness.state_mut().open_file_browser(
+        nnviz::app::dialog::DialogPurpose::OpenCsv,
+        Some(dir.clone()),
+    );
+    harness.run_steps(3);
+    harness.get_by_label("Open a CSV file");
+    assert!(
+        harness.query_by_label("notes.md").is_none(),
+        "only CSV files are offered"
+    );
+    harness.get_by_label_contains("flowers.csv").click();
+    harness.run_steps(2);
+    harness.get_by_label("Open").click();
+    harness.run_steps(2);
+    sync(&mut harness, 2);
+    let app = harness.state();
+    assert!(app.session.csv.is_some(), "the picked file loaded");
+    assert_eq!(app.session.dataset.name, "flowers.csv");
+    assert!(
+        harness.query_by_label("Open a CSV file").is_none(),
+        "the browser closed"
+    );
+}
+
+#[test]
+fn without_a_system_dialog_the_data_is_saved_from_nnvizs_own_browser_and_a_file_replaced_only_when_asked_twice()
+ {
+    let mut harness = harness();
+    pause(&mut harness);
+    let dir = std::env::temp_dir().join(format!("nnviz-save-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let save = nnviz::app::dialog::DialogPurpose::Save(nnviz::app::ExportKind::DataCsv);
+    harness
+        .state_mut()
+        .open_file_browser(save.clone(), Some(dir.clone()));
+    harness.run_steps(3);
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    let written = dir.join("nnviz-data.csv");
+    let text = std::fs::read_to_string(&written).expect("saved under the suggested name");
+    assert!(text.lines().count() > 100, "the data's rows were written");
+
+    std::fs::write(&written, "keep me").unwrap();
+    harness.state_mut().open_file_browser(save, None);
+    harness.run_steps(3);
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), "keep me");
+    harness.get_by_label_contains("Save again to replace it");
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    assert_ne!(std::fs::read_to_string(&written).unwrap(), "keep me");
+    std::fs::remove_dir_all(dir).unwrap();
+}
