@@ -41,6 +41,15 @@ impl ExportKind {
         }
     }
 
+    /// The file extensions a file of this kind has (lower case, no dot).
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::DecisionPng => &["png"],
+            Self::HistoryCsv | Self::DataCsv => &["csv"],
+            Self::ModelJson => &["json"],
+        }
+    }
+
     /// The suggested file name.
     pub fn file_name(self) -> &'static str {
         match self {

@@ -54,7 +54,7 @@ pub struct App {
     /// The pictures on the network diagram's hidden units.
     unit_maps: ui::unit_maps::UnitMaps,
     /// nnviz's own file browser, open where no system dialog could be shown.
-    file_browser: Option<ui::file_browser::FileBrowser>,
+    file_browser: Option<(DialogPurpose, ui::file_browser::FileBrowser)>,
     /// The folder the browser last picked a file in: it opens there next time.
     browse_folder: Option<PathBuf>,
     /// The weight being edited by hand, if its editor is open.
@@ -1062,18 +1062,32 @@ impl App {
             .or_else(|| self.browse_folder.clone())
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."));
-        self.file_browser = Some(ui::file_browser::FileBrowser::new(purpose, folder));
+        let (title, extensions, save_as) = match &purpose {
+            DialogPurpose::OpenCsv => (
+                "Open a CSV file".to_owned(),
+                &["csv", "tsv", "txt"][..],
+                None,
+            ),
+            DialogPurpose::OpenModel => ("Open a model (JSON)".to_owned(), &["json"][..], None),
+            DialogPurpose::Save(kind) => (
+                kind.label().trim_end_matches('…').to_owned(),
+                kind.extensions(),
+                Some(kind.file_name().to_owned()),
+            ),
+        };
+        let browser = ui::file_browser::FileBrowser::new(title, extensions, save_as, folder);
+        self.file_browser = Some((purpose, browser));
     }
 
     /// Shows the file browser, if open, and turns a pick into its command.
     fn file_browser_ui(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
-        let Some(browser) = &mut self.file_browser else {
+        let Some((purpose, browser)) = &mut self.file_browser else {
             return;
         };
         match browser.ui(ctx) {
             Some(ui::file_browser::BrowserOutcome::Picked(path)) => {
                 self.browse_folder = path.parent().map(Path::to_path_buf);
-                commands.push(picked_command(browser.purpose.clone(), path));
+                commands.push(picked_command(purpose.clone(), path));
                 self.file_browser = None;
             }
             Some(ui::file_browser::BrowserOutcome::Cancelled) => self.file_browser = None,

@@ -1,6 +1,7 @@
-//! The headless command line: `nnviz train`, `nnviz predict`, `nnviz bench`, `nnviz bench-csv`.
+//! The headless command line: `nnviz train`, `nnviz predict`, `nnviz explain`, `nnviz bench`, `nnviz bench-csv`.
 
 mod bench;
+mod explain;
 mod predict;
 mod train;
 
@@ -49,6 +50,9 @@ pub enum Command {
     Train(Box<train::TrainArgs>),
     /// Apply a saved model to new rows and print the predictions as CSV (the article's `predict`).
     Predict(predict::PredictArgs),
+    /// Explains one row: its forward pass through a saved model and, given its target, the
+    /// backward pass (the deltas and the row's gradient), in the article's notation.
+    Explain(explain::ExplainArgs),
     /// Time the engine on the article's networks (iterations per second).
     Bench(bench::BenchArgs),
     /// Time loading a generated numeric CSV (rows × columns).
@@ -224,6 +228,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Train(args) => train::run(&args),
         Command::Predict(args) => predict::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCsv(args) => bench::run_csv(&args),
         Command::BenchUi(_) => Err(CliError(

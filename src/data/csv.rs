@@ -1345,6 +1345,41 @@ fn status_bytes(key: &str) -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// One cell of a [`Table`], as read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    /// An empty or missing cell.
+    Missing,
+    /// A number (in a numeric column).
+    Number(f64),
+    /// A text level (in a text column).
+    Text(&'a str),
+}
+
+impl Table {
+    /// The cell of data row `row` (0-based) in column `column`: `Ok(None)` if the table has no
+    /// such column or row, an error if the column could not be read (the cell that broke it).
+    pub fn cell(&self, row: usize, column: &str) -> Result<Option<Cell<'_>>, DataError> {
+        let Some(j) = self.names.iter().position(|n| n == column) else {
+            return Ok(None);
+        };
+        if let Some(error) = self.problem_error(j) {
+            return Err(error);
+        }
+        if row >= self.n_rows {
+            return Ok(None);
+        }
+        let v = self.cells[row * self.names.len().max(1) + j];
+        Ok(Some(if v.is_nan() {
+            Cell::Missing
+        } else if self.kinds[j] == ColumnKind::Text {
+            Cell::Text(self.levels[j].get(v as usize))
+        } else {
+            Cell::Number(v)
+        }))
+    }
+}
+
 impl Table {
     /// The features a saved model expects, from this table's rows, for prediction on new data.
     ///

@@ -11,9 +11,9 @@ mod inputs;
 mod prepare;
 
 pub use self::csv::{
-    AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, ColumnKind, ColumnRoles, ColumnSummary, MAX_COLUMNS,
-    MAX_FEATURE_VALUES, MAX_HEADER_BYTES, MAX_LEVELS, Table, Task, bench_csv, read_csv_bytes,
-    read_csv_path,
+    AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, Cell, ColumnKind, ColumnRoles, ColumnSummary,
+    MAX_COLUMNS, MAX_FEATURE_VALUES, MAX_HEADER_BYTES, MAX_LEVELS, Table, Task, bench_csv,
+    read_csv_bytes, read_csv_path,
 };
 pub use csv_source::CsvSource;
 pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};

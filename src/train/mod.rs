@@ -28,6 +28,7 @@
 //! exponents of the predicted probabilities); the exact loss is computed only when the bound
 //! comes near the limit.
 
+pub mod explain;
 mod history;
 mod metrics;
 mod run;

@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 
 use egui::{Key, RichText};
 
-use crate::app::dialog::DialogPurpose;
-
 /// One entry of the folder shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
@@ -27,8 +25,11 @@ pub enum BrowserOutcome {
 /// The browser's state: kept by the app while it is open.
 #[derive(Debug)]
 pub struct FileBrowser {
-    /// What the file is for.
-    pub purpose: DialogPurpose,
+    title: String,
+    /// The extensions listed while filtered (lower case, no dot).
+    extensions: &'static [&'static str],
+    /// Whether the file is to be written (else read).
+    saving: bool,
     folder: PathBuf,
     /// What the folder field shows (the user may be typing another folder).
     folder_text: String,
@@ -44,50 +45,28 @@ pub struct FileBrowser {
 }
 
 impl FileBrowser {
-    /// A browser for `purpose`, showing `folder`.
-    pub fn new(purpose: DialogPurpose, folder: PathBuf) -> Self {
-        let name = match &purpose {
-            DialogPurpose::Save(kind) => kind.file_name().to_owned(),
-            DialogPurpose::OpenCsv | DialogPurpose::OpenModel => String::new(),
-        };
+    /// A browser titled `title` listing files with `extensions` (lower case, no dot) in
+    /// `folder`; `save_as` is the suggested name when the file is to be written.
+    pub fn new(
+        title: String,
+        extensions: &'static [&'static str],
+        save_as: Option<String>,
+        folder: PathBuf,
+    ) -> Self {
         let mut browser = Self {
-            purpose,
+            title,
+            extensions,
+            saving: save_as.is_some(),
             folder: PathBuf::new(),
             folder_text: String::new(),
             entries: Vec::new(),
-            name,
+            name: save_as.unwrap_or_default(),
             filtered: true,
             problem: None,
             confirm_replace: None,
         };
         browser.enter(folder);
         browser
-    }
-
-    /// The window's title.
-    pub fn title(&self) -> String {
-        match &self.purpose {
-            DialogPurpose::OpenCsv => "Open a CSV file".to_owned(),
-            DialogPurpose::OpenModel => "Open a model (JSON)".to_owned(),
-            DialogPurpose::Save(kind) => kind.label().trim_end_matches('…').to_owned(),
-        }
-    }
-
-    /// The extensions listed while filtered (lower case, no dot).
-    fn extensions(&self) -> &'static [&'static str] {
-        match &self.purpose {
-            DialogPurpose::OpenCsv => &["csv", "tsv", "txt"],
-            DialogPurpose::OpenModel => &["json"],
-            DialogPurpose::Save(kind) => match Path::new(kind.file_name()).extension() {
-                Some(e) if e == "png" => &["png"],
-                Some(e) if e == "json" => &["json"],
-                _ => &["csv"],
-            },
-        }
-    }
-
-    fn saving(&self) -> bool {
-        matches!(self.purpose, DialogPurpose::Save(_))
     }
 
     /// Shows `folder` (made absolute where it can be); a folder that cannot be read says why and
@@ -101,7 +80,7 @@ impl FileBrowser {
                 self.entries = entries;
                 self.problem = None;
                 self.confirm_replace = None;
-                if !self.saving() {
+                if !self.saving {
                     self.name.clear();
                 }
             }
@@ -115,7 +94,7 @@ impl FileBrowser {
     /// The entries shown: folders, then files with a listed extension (all files if not
     /// filtered).
     fn shown(&self) -> impl Iterator<Item = &Entry> {
-        let extensions = self.extensions();
+        let extensions = self.extensions;
         self.entries.iter().filter(move |e| {
             e.is_dir
                 || !self.filtered
@@ -130,7 +109,7 @@ impl FileBrowser {
     fn accept(&mut self) -> Option<BrowserOutcome> {
         let name = self.name.trim();
         if name.is_empty() {
-            self.problem = Some(if self.saving() {
+            self.problem = Some(if self.saving {
                 "type a file name to save to".to_owned()
             } else {
                 "pick a file first".to_owned()
@@ -142,7 +121,7 @@ impl FileBrowser {
             self.enter(path);
             return None;
         }
-        if self.saving() {
+        if self.saving {
             if path.exists() && self.confirm_replace.as_ref() != Some(&path) {
                 self.problem = Some(format!("{name} exists: Save again to replace it"));
                 self.confirm_replace = Some(path);
@@ -162,7 +141,7 @@ impl FileBrowser {
         let screen = ctx.content_rect();
         let width = (screen.width() - 40.0).clamp(260.0, 520.0);
         let height = (screen.height() - 160.0).clamp(120.0, 360.0);
-        egui::Window::new(self.title())
+        egui::Window::new(&self.title)
             .id(egui::Id::unique("nnviz file browser"))
             .open(&mut open)
             .collapsible(false)
@@ -267,7 +246,7 @@ impl FileBrowser {
             }
         });
         let kinds = self
-            .extensions()
+            .extensions
             .iter()
             .map(|e| format!(".{e}"))
             .collect::<Vec<_>>()
@@ -277,7 +256,7 @@ impl FileBrowser {
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }
         ui.horizontal(|ui| {
-            let verb = if self.saving() { "Save" } else { "Open" };
+            let verb = if self.saving { "Save" } else { "Open" };
             if ui.button(verb).clicked() {
                 accept = true;
             }
@@ -341,7 +320,7 @@ mod tests {
     #[test]
     fn folders_come_first_then_matching_files_by_name() {
         let dir = folder("list");
-        let mut browser = FileBrowser::new(DialogPurpose::OpenCsv, dir.clone());
+        let mut browser = FileBrowser::new("Open".into(), &["csv"], None, dir.clone());
         let names = |b: &FileBrowser| b.shown().map(|e| e.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&browser), ["Sub", "A.CSV", "b.csv"]);
         browser.filtered = false;
@@ -352,7 +331,7 @@ mod tests {
     #[test]
     fn open_picks_a_file_enters_a_folder_and_refuses_a_missing_name() {
         let dir = folder("open");
-        let mut browser = FileBrowser::new(DialogPurpose::OpenCsv, dir.clone());
+        let mut browser = FileBrowser::new("Open".into(), &["csv"], None, dir.clone());
         assert_eq!(browser.accept(), None, "nothing picked yet");
         assert!(browser.problem.is_some());
         browser.name = "missing.csv".into();
@@ -373,10 +352,8 @@ mod tests {
     #[test]
     fn saving_over_a_file_asks_once_and_a_bad_folder_keeps_the_one_shown() {
         let dir = folder("save");
-        let mut browser = FileBrowser::new(
-            DialogPurpose::Save(crate::app::ExportKind::DataCsv),
-            dir.clone(),
-        );
+        let save_as = Some("nnviz-data.csv".to_owned());
+        let mut browser = FileBrowser::new("Save".into(), &["csv"], save_as, dir.clone());
         assert_eq!(browser.name, "nnviz-data.csv");
         browser.name = "b.csv".into();
         assert_eq!(browser.accept(), None, "b.csv exists: asks first");

@@ -672,3 +672,144 @@ fn tiny_probabilities_print_in_scientific_notation() {
     assert!(p.len() < 30, "{row}");
     assert!((p.parse::<f64>().unwrap() / 1.383_896_526_736_737_5e-87 - 1.0).abs() < 1e-12);
 }
+
+/// `nnviz explain --model MODEL --data DATA --row ROW` and `extra`.
+fn explain(model: &Path, data: &Path, row: &str, extra: &[&str]) -> Output {
+    let mut all = vec![
+        "explain",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--row",
+        row,
+    ];
+    all.extend_from_slice(extra);
+    nnviz(&all)
+}
+
+#[test]
+fn explain_gives_one_rows_forward_and_backward_pass_as_predict_sees_it() {
+    let dir = temp_dir("explain");
+    let iris = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/iris.csv");
+    let model = train_and_save(
+        &dir,
+        &[
+            "--data",
+            iris.to_str().unwrap(),
+            "--target",
+            "Species",
+            "--hidden",
+            "4,3",
+            "--activation",
+            "tanh",
+            "--iterations",
+            "300",
+        ],
+    );
+    let o = explain(&model, &iris, "51", &["--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = last_json(&o);
+    let numbers = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    // Row 51 (the first versicolor): predict's probabilities for the same row.
+    let p = predict(&model, &iris, &["--probabilities"]);
+    let line = stdout(&p).lines().nth(51).unwrap().to_owned();
+    let predicted: Vec<f64> = line
+        .split(',')
+        .skip(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let output = numbers(&e["output"]);
+    for (a, b) in output.iter().zip(&predicted) {
+        assert!((a - b).abs() < 1e-12, "{output:?} vs predict's {line}");
+    }
+    assert_eq!(e["target"], serde_json::json!([0.0, 1.0, 0.0]));
+    let loss = e["loss"].as_f64().unwrap();
+    assert!(
+        (loss + output[1].ln()).abs() < 1e-9,
+        "loss {loss} = −ln ŷ_versicolor"
+    );
+    let layers = e["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 3);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    for (l, layer) in layers.iter().enumerate() {
+        let weights = saved["layers"][l]["weights"].as_array().unwrap();
+        let gradient = layer["gradient"].as_array().unwrap();
+        assert_eq!(
+            gradient.len(),
+            weights.len(),
+            "layer {l}: the weights' rows"
+        );
+        assert_eq!(
+            gradient[0], layer["delta"],
+            "layer {l}: the bias row is the delta"
+        );
+        let units = weights[0].as_array().unwrap().len();
+        for key in ["z", "a", "delta"] {
+            assert_eq!(numbers(&layer[key]).len(), units, "layer {l} {key}");
+        }
+    }
+    // The output delta of cross-entropy on a softmax is ŷ − y.
+    let delta = numbers(&layers[2]["delta"]);
+    assert!((delta[1] - (output[1] - 1.0)).abs() < 1e-15);
+
+    // Plain text in the article's notation.
+    let o = explain(&model, &iris, "51", &[]);
+    let text = stdout(&o);
+    for part in [
+        "z1 = [1 x] W1",
+        "h1 = tanh(z1)",
+        "ŷ = softmax(z3)",
+        "δ3 = ŷ − y",
+        "1 − a²",
+        "∂loss/∂W1 = [1 x]ᵀ δ1",
+        "Petal.Width",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from:\n{text}");
+    }
+
+    // Without the target column: the forward pass, and why there is no backward one.
+    let features_only = dir.join("features.csv");
+    std::fs::write(
+        &features_only,
+        "Sepal.Length,Sepal.Width,Petal.Length,Petal.Width\n5.1,3.5,1.4,0.2\n",
+    )
+    .unwrap();
+    let o = explain(&model, &features_only, "1", &["--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = last_json(&o);
+    assert!(e["loss"].is_null() && e["layers"][0]["delta"].is_null());
+    assert!(e["note"].as_str().unwrap().contains("Species"), "{e}");
+
+    // Rows count from 1 and the message says so.
+    for row in ["0", "151"] {
+        let o = explain(&model, &iris, row, &[]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("150 data rows, counted from 1"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // A class the model never saw is named.
+    let odd = dir.join("odd.csv");
+    std::fs::write(
+        &odd,
+        "Sepal.Length,Sepal.Width,Petal.Length,Petal.Width,Species\n5.1,3.5,1.4,0.2,rose\n",
+    )
+    .unwrap();
+    let o = explain(&model, &odd, "1", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"rose\" is not one of the model's classes"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -16,6 +16,7 @@ mod classroom;
 mod cli;
 mod data_csv;
 mod data_reference;
+mod explain;
 mod extremes;
 mod fidelity;
 mod fuzz;
