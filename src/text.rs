@@ -57,6 +57,28 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// `v` to `digits` significant digits, in plain or scientific notation as it reads best.
+pub fn significant(v: f64, digits: usize) -> String {
+    if v == 0.0 {
+        // −0 reads as 0.
+        return "0".to_owned();
+    }
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-4..6).contains(&magnitude) {
+        return format!("{:.*e}", digits.saturating_sub(1), v);
+    }
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +124,15 @@ mod tests {
         assert!(shown.ends_with("for '--hidden'"), "{shown}");
         let spaced = "ab ".repeat(10_000);
         assert_eq!(short_line(&spaced).chars().count(), LINE_CHARS + 1);
+    }
+
+    #[test]
+    fn numbers_keep_their_significant_digits() {
+        assert_eq!(significant(0.123456, 4), "0.1235");
+        assert_eq!(significant(-12.5, 4), "-12.5");
+        assert_eq!(significant(1234.5678, 4), "1235");
+        assert_eq!(significant(0.00001234, 3), "1.23e-5");
+        assert_eq!(significant(0.0, 4), "0");
+        assert_eq!(significant(2.0, 4), "2");
     }
 }

@@ -171,6 +171,12 @@ pub enum Command {
     },
     /// Close the weight editor.
     CloseWeightEditor,
+    /// Open the explain panel (on the row explained last, or the first training row).
+    OpenExplain,
+    /// Explain the data set's row `row` (0-based), opening the panel if it is closed.
+    ExplainRow(usize),
+    /// Close the explain panel.
+    CloseExplain,
 }
 
 /// A message shown in the window.

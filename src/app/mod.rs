@@ -59,6 +59,8 @@ pub struct App {
     browse_folder: Option<PathBuf>,
     /// The weight being edited by hand, if its editor is open.
     pub weight_editor: Option<ui::network::WeightEditor>,
+    /// The explain panel, if open.
+    pub explain: Option<ui::explain::ExplainPanel>,
     dialog: Option<DialogTask>,
     /// Where the decision plot was drawn last frame (the PNG export crops a screenshot to it).
     plot_rect: Option<egui::Rect>,
@@ -173,6 +175,7 @@ impl App {
             hovered_unit: None,
             unit_maps: ui::unit_maps::UnitMaps::default(),
             weight_editor: None,
+            explain: None,
             file_browser: None,
             browse_folder: None,
             dialog: None,
@@ -372,6 +375,16 @@ impl App {
                             session.baseline_seed,
                             &mut commands,
                         );
+                        if ui
+                            .button("Explain a row…")
+                            .on_hover_text(
+                                "One row's forward and backward pass, in the article's \
+                                 notation, live (E)",
+                            )
+                            .clicked()
+                        {
+                            commands.push(Command::OpenExplain);
+                        }
                         ui.separator();
                         let selected = session.run(settings.selected);
                         if comparing {
@@ -456,7 +469,9 @@ impl App {
             } else {
                 let role = match &picture {
                     Some(title) => ui::decision::PlotRole::Picture(title),
-                    None => ui::decision::PlotRole::Window,
+                    None => ui::decision::PlotRole::Window {
+                        explaining: self.explain.as_ref().map(|e| Some(e.row)),
+                    },
                 };
                 ui::decision::decision_plot_ui(
                     ui,
@@ -479,6 +494,12 @@ impl App {
         self.file_browser_ui(&ctx, &mut commands);
         if let Some(editor) = &mut self.weight_editor {
             ui::network::weight_editor_ui(&ctx, editor, &mut commands);
+        }
+        if let Some(panel) = &mut self.explain {
+            let run = self.session.run(self.settings.selected);
+            let (inputs, _) = diagram_names(&self.session, &run.network);
+            let view = data_view(&self.session);
+            ui::explain::explain_ui(&ctx, panel, &view, run, &inputs, &mut commands);
         }
         if let Some(path) = self.png_pending.take() {
             self.take_picture(&ctx, path);
@@ -959,6 +980,16 @@ impl App {
                 )));
             }
             Command::CloseWeightEditor => self.weight_editor = None,
+            Command::OpenExplain => {
+                let first = s.main().data.train_rows.first().copied().unwrap_or(0);
+                let row = self.explain.as_ref().map_or(first, |e| e.row);
+                self.explain = Some(ui::explain::ExplainPanel { row, digits: 4 });
+            }
+            Command::ExplainRow(row) => {
+                let digits = self.explain.as_ref().map_or(4, |e| e.digits);
+                self.explain = Some(ui::explain::ExplainPanel { row, digits });
+            }
+            Command::CloseExplain => self.explain = None,
             Command::Fail(message) => s.notice = Some(Notice::error(message)),
         }
     }
@@ -1209,6 +1240,9 @@ fn input_commands(ctx: &egui::Context, commands: &mut Vec<Command>) {
             }
             if i.key_pressed(egui::Key::R) {
                 commands.push(Command::Reset);
+            }
+            if i.key_pressed(egui::Key::E) {
+                commands.push(Command::OpenExplain);
             }
         });
     }

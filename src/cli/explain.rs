@@ -10,8 +10,9 @@ use super::{CliError, Output, outln};
 use crate::data::{Cell, Table};
 use crate::model::SavedModel;
 use crate::nn::{Loss, Matrix, OutputHead, Targets};
+use crate::text::significant;
 use crate::train::explain::{
-    RowExplanation, derivative_formula, explain_row, loss_formula, output_delta_formula,
+    ExplainLine, Notation, RowExplanation, explain_row, explanation_lines,
 };
 
 /// Options of `nnviz explain`.
@@ -96,12 +97,28 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), CliError> {
         });
         outln!(out, "{json}");
     } else {
-        let text = Text {
-            model: &model,
-            explanation: &explanation,
+        let input_names = model
+            .inputs
+            .as_ref()
+            .map_or_else(|| model.features.clone(), |i| i.names().to_vec());
+        let hidden = network.architecture().hidden_activations();
+        let notation = Notation {
+            input_names: &input_names,
+            hidden: &hidden,
+            head,
+            loss,
             digits: usize::from(args.digits),
+            share: None,
         };
-        text.print(&mut out, args.row, &file, &raw, loss, head, note.as_deref());
+        print_text(
+            &mut out,
+            &model,
+            &explanation,
+            (args.row, &file),
+            &raw,
+            &notation,
+            note.as_deref(),
+        );
     }
     out.finish()
 }
@@ -169,195 +186,65 @@ fn target_of(
     Ok((Some(targets), None))
 }
 
-/// The plain-text explanation.
-struct Text<'a> {
-    model: &'a SavedModel,
-    explanation: &'a RowExplanation,
-    digits: usize,
-}
-
-impl Text<'_> {
-    fn num(&self, v: f64) -> String {
-        significant(v, self.digits)
+/// The plain-text explanation: the row's values, then the lines of
+/// [`explanation_lines`], then why there is no backward pass if there is none.
+#[allow(clippy::too_many_arguments)]
+fn print_text(
+    out: &mut Output,
+    model: &SavedModel,
+    explanation: &RowExplanation,
+    (row, file): (usize, &str),
+    raw: &[f64],
+    notation: &Notation<'_>,
+    note: Option<&str>,
+) {
+    outln!(out, "data row {row} of {file}");
+    for (name, v) in model.features.iter().zip(raw) {
+        outln!(out, "  {name} = {}", significant(*v, notation.digits));
     }
-
-    fn vector(&self, v: &[f64]) -> String {
-        let parts: Vec<String> = v.iter().map(|&x| self.num(x)).collect();
-        format!("[{}]", parts.join(", "))
+    if let Some(inputs) = &model.inputs {
+        outln!(out, "  inputs: {}", inputs.text());
     }
-
-    /// Each layer's input name in the article's notation: `x`, `h1`, `h2`, …
-    fn input_name(l: usize) -> String {
-        if l == 0 { "x".into() } else { format!("h{l}") }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn print(
-        &self,
-        out: &mut Output,
-        row: usize,
-        file: &str,
-        raw: &[f64],
-        loss: Loss,
-        head: OutputHead,
-        note: Option<&str>,
-    ) {
-        let e = self.explanation;
-        let last = e.layers.len() - 1;
-        outln!(out, "data row {row} of {file}");
-        for (name, v) in self.model.features.iter().zip(raw) {
-            outln!(out, "  {name} = {}", self.num(*v));
-        }
-        if let Some(inputs) = &self.model.inputs {
-            outln!(out, "  inputs: {}", inputs.text());
-        }
-        if self.model.scaling.is_some() {
-            outln!(
-                out,
-                "  (standardised with the training rows' means and deviations)"
-            );
-        }
-        outln!(out);
+    if model.scaling.is_some() {
         outln!(
             out,
-            "Forward pass (weights: (inputs + 1) × outputs, row 0 the bias)"
+            "  (standardised with the training rows' means and deviations)"
         );
-        outln!(out, "  x = {}", self.vector(&e.input));
-        for (l, step) in e.layers.iter().enumerate() {
-            let (a_in, n) = (Self::input_name(l), l + 1);
-            outln!(out, "  z{n} = [1 {a_in}] W{n} = {}", self.vector(&step.z));
-            if l < last {
-                outln!(
-                    out,
-                    "  h{n} = {}(z{n}) = {}",
-                    step.activation,
-                    self.vector(&step.a)
-                );
-            } else {
-                outln!(
-                    out,
-                    "  ŷ = {}(z{n}) = {}",
-                    step.activation,
-                    self.vector(&step.a)
-                );
-            }
-        }
-        if !self.model.classes.is_empty() {
-            let predicted = self
-                .model
-                .classes
-                .get(e.predicted_class())
-                .map_or("?", String::as_str);
-            outln!(out, "  predicted {}: {predicted}", self.model.target);
-        }
-        let (Some(y), Some(row_loss)) = (&e.target, e.loss) else {
-            if let Some(note) = note {
+    }
+    if !model.classes.is_empty() {
+        let predicted = model
+            .classes
+            .get(explanation.predicted_class())
+            .map_or("?", String::as_str);
+        outln!(out, "  predicted {}: {predicted}", model.target);
+    }
+    let width = notation
+        .input_names
+        .iter()
+        .map(|n| n.chars().count())
+        .chain([8])
+        .max()
+        .unwrap_or(8)
+        .min(24);
+    for line in explanation_lines(explanation, notation) {
+        match line {
+            ExplainLine::Heading(text) => {
                 outln!(out);
-                outln!(out, "{note}");
+                outln!(out, "{text}");
             }
-            return;
-        };
-        outln!(out, "  y = {}", self.vector(y));
-        outln!(
-            out,
-            "  {} = {}",
-            loss_formula(head, loss),
-            self.num(row_loss)
-        );
-        outln!(out);
-        outln!(
-            out,
-            "Backward pass (this row's share of the summed loss's gradient)"
-        );
-        let hidden = self
-            .model
-            .network()
-            .map_or_else(|_| Vec::new(), |n| n.architecture().hidden_activations());
-        let input_names = self
-            .model
-            .inputs
-            .as_ref()
-            .map_or_else(|| self.model.features.clone(), |i| i.names().to_vec());
-        let width = input_names
-            .iter()
-            .map(|n| n.chars().count())
-            .chain([8])
-            .max()
-            .unwrap_or(8)
-            .min(24);
-        for l in (0..=last).rev() {
-            let step = &e.layers[l];
-            let n = l + 1;
-            let (Some(delta), Some(gradient)) = (&step.delta, &step.gradient) else {
-                continue;
-            };
-            if l == last {
-                outln!(
-                    out,
-                    "  δ{n} = {} = {}",
-                    output_delta_formula(head, loss),
-                    self.vector(delta)
-                );
-            } else {
-                let formula = hidden.get(l).map_or("f′", |&a| derivative_formula(a));
-                outln!(
-                    out,
-                    "  δ{n} = (δ{} W{}ᵀ, bias row left out) ∘ f′(h{n}), {formula}: {}",
-                    n + 1,
-                    n + 1,
-                    self.vector(delta)
-                );
+            ExplainLine::Formula(text) => outln!(out, "  {text}"),
+            ExplainLine::Matrix { title, rows } => {
+                outln!(out, "  {title} =");
+                for (name, values) in rows {
+                    let values: Vec<String> = values.into_iter().map(|(t, _)| t).collect();
+                    outln!(out, "    {name:>width$}  [{}]", values.join(", "));
+                }
             }
-            let a_in = Self::input_name(l);
-            outln!(out, "  ∂loss/∂W{n} = [1 {a_in}]ᵀ δ{n} =");
-            for i in 0..gradient.rows() {
-                let label = match (i, l) {
-                    (0, _) => "1 (bias)".to_owned(),
-                    (_, 0) => input_names.get(i - 1).cloned().unwrap_or_default(),
-                    _ => format!("{a_in}[{i}]"),
-                };
-                outln!(out, "    {label:>width$}  {}", self.vector(gradient.row(i)));
-            }
+            ExplainLine::Note(text) => outln!(out, "  {text}"),
         }
+    }
+    if let Some(note) = note {
         outln!(out);
-        outln!(
-            out,
-            "The full-batch gradient is the sum of every training row's share (divided by the \
-             rows for a mean loss), plus λ₁ sign(W) + λ₂ W off the bias row; training steps \
-             W ← W − γ ∇."
-        );
-    }
-}
-
-/// `v` to `digits` significant digits, in plain or scientific notation as it reads best.
-pub fn significant(v: f64, digits: usize) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    if !(-4..6).contains(&magnitude) {
-        return format!("{:.*e}", digits.saturating_sub(1), v);
-    }
-    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
-    let text = format!("{v:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::significant;
-
-    #[test]
-    fn numbers_keep_their_significant_digits() {
-        assert_eq!(significant(0.123456, 4), "0.1235");
-        assert_eq!(significant(-12.5, 4), "-12.5");
-        assert_eq!(significant(1234.5678, 4), "1235");
-        assert_eq!(significant(0.00001234, 3), "1.23e-5");
-        assert_eq!(significant(0.0, 4), "0");
-        assert_eq!(significant(2.0, 4), "2");
+        outln!(out, "{note}");
     }
 }

@@ -267,3 +267,188 @@ pub fn loss_formula(head: OutputHead, loss: Loss) -> &'static str {
         (Loss::SquaredError, _) => "loss = ½ Σ (ŷ − y)²",
     }
 }
+
+/// One line of an explanation as people read it: shared by `nnviz explain` and the app's panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExplainLine {
+    /// A part's heading ("Forward pass", …).
+    Heading(String),
+    /// A formula with its numbers.
+    Formula(String),
+    /// A matrix: its title, then each row's name and numbers (row 0 the bias).
+    Matrix {
+        /// `∂loss/∂W1 = [1 x]ᵀ δ1`, ….
+        title: String,
+        /// The rows: a name and the formatted numbers with their values (for shading).
+        rows: Vec<(String, Vec<(String, f64)>)>,
+    },
+    /// A remark in words.
+    Note(String),
+}
+
+/// What the lines need beyond the numbers: names, the network's activations, the loss, the
+/// precision and, where known, how the row enters the update.
+#[derive(Clone, Copy, Debug)]
+pub struct Notation<'a> {
+    /// The network's input names (features or terms).
+    pub input_names: &'a [String],
+    /// The hidden layers' activations, first to last.
+    pub hidden: &'a [Activation],
+    /// The output head.
+    pub head: OutputHead,
+    /// The loss differentiated.
+    pub loss: Loss,
+    /// Significant digits.
+    pub digits: usize,
+    /// How the row's gradient enters the update, if the training settings are known.
+    pub share: Option<UpdateShare>,
+}
+
+impl Notation<'_> {
+    fn num(&self, v: f64) -> String {
+        crate::text::significant(v, self.digits)
+    }
+
+    fn vector(&self, v: &[f64]) -> String {
+        let parts: Vec<String> = v.iter().map(|&x| self.num(x)).collect();
+        format!("[{}]", parts.join(", "))
+    }
+
+    /// Row `i` of layer `l`'s weights (or gradient): the bias, an input's name, or `h1[2]`.
+    fn row_name(&self, l: usize, i: usize) -> String {
+        match (i, l) {
+            (0, _) => "1 (bias)".to_owned(),
+            (_, 0) => self.input_names.get(i - 1).cloned().unwrap_or_default(),
+            _ => format!("h{l}[{i}]"),
+        }
+    }
+
+    /// Layer `l`'s matrix `m` (weights or gradient) as a line titled `title`.
+    fn matrix(&self, title: String, m: &Matrix, l: usize) -> ExplainLine {
+        ExplainLine::Matrix {
+            title,
+            rows: (0..m.rows())
+                .map(|i| {
+                    let values = m.row(i).iter().map(|&v| (self.num(v), v)).collect();
+                    (self.row_name(l, i), values)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Each layer's weight matrix `W1`, `W2`, … as a matrix line (row 0 the bias).
+pub fn weight_lines(network: &Network, notation: &Notation<'_>) -> Vec<ExplainLine> {
+    network
+        .weights()
+        .iter()
+        .enumerate()
+        .map(|(l, w)| notation.matrix(format!("W{} ({} × {})", l + 1, w.rows(), w.cols()), w, l))
+        .collect()
+}
+
+/// A layer's input in the article's notation: `x`, then `h1`, `h2`, …
+fn layer_input(l: usize) -> String {
+    if l == 0 { "x".into() } else { format!("h{l}") }
+}
+
+/// The explanation as lines: the forward pass (`x`, each `z = [1 a] W` and `a = f(z)`, `ŷ`, `y`
+/// and the row's loss), then, given a target, the backward pass (each `δ` with the derivative
+/// named, and the row's gradient per layer), then the update.
+pub fn explanation_lines(e: &RowExplanation, n: &Notation<'_>) -> Vec<ExplainLine> {
+    use ExplainLine::{Formula, Heading, Note};
+    let mut lines = vec![Heading(
+        "Forward pass (weights: (inputs + 1) × outputs, row 0 the bias)".into(),
+    )];
+    let last = e.layers.len() - 1;
+    lines.push(Formula(format!("x = {}", n.vector(&e.input))));
+    for (l, step) in e.layers.iter().enumerate() {
+        let (a_in, k) = (layer_input(l), l + 1);
+        lines.push(Formula(format!(
+            "z{k} = [1 {a_in}] W{k} = {}",
+            n.vector(&step.z)
+        )));
+        let out = if l < last {
+            format!("h{k}")
+        } else {
+            "ŷ".into()
+        };
+        lines.push(Formula(format!(
+            "{out} = {}(z{k}) = {}",
+            step.activation,
+            n.vector(&step.a)
+        )));
+    }
+    let (Some(y), Some(row_loss)) = (&e.target, e.loss) else {
+        return lines;
+    };
+    lines.push(Formula(format!("y = {}", n.vector(y))));
+    lines.push(Formula(format!(
+        "{} = {}",
+        loss_formula(n.head, n.loss),
+        n.num(row_loss)
+    )));
+    lines.push(Heading(
+        "Backward pass (this row's share of the summed loss's gradient)".into(),
+    ));
+    for l in (0..=last).rev() {
+        let step = &e.layers[l];
+        let k = l + 1;
+        let (Some(delta), Some(gradient)) = (&step.delta, &step.gradient) else {
+            continue;
+        };
+        if l == last {
+            lines.push(Formula(format!(
+                "δ{k} = {} = {}",
+                output_delta_formula(n.head, n.loss),
+                n.vector(delta)
+            )));
+        } else {
+            let formula = n.hidden.get(l).map_or("f′", |&a| derivative_formula(a));
+            lines.push(Formula(format!(
+                "δ{k} = (δ{} W{}ᵀ, bias row left out) ∘ f′(h{k}), {formula}: {}",
+                k + 1,
+                k + 1,
+                n.vector(delta)
+            )));
+        }
+        let a_in = layer_input(l);
+        lines.push(n.matrix(format!("∂loss/∂W{k} = [1 {a_in}]ᵀ δ{k}"), gradient, l));
+    }
+    lines.push(Heading("Update".into()));
+    match n.share {
+        Some(share) => {
+            let reduce = if share.scale == 1.0 {
+                format!("the sum of the {} rows' gradients", share.rows)
+            } else {
+                format!("the mean of the {} rows' gradients", share.rows)
+            };
+            let mut penalty = String::new();
+            if share.l1 > 0.0 {
+                penalty += &format!(" + {} sign(W)", n.num(share.l1));
+            }
+            if share.l2 > 0.0 {
+                penalty += &format!(" + {} W", n.num(share.l2));
+            }
+            lines.push(Formula(format!(
+                "W ← W − γ ∇, γ = {}, ∇ = {reduce}{penalty}",
+                n.num(share.learning_rate)
+            )));
+            lines.push(Note(format!(
+                "This row moves each weight by −γ · {} · its gradient above{}.",
+                n.num(share.scale),
+                if penalty.is_empty() {
+                    ""
+                } else {
+                    "; the penalties act on the weights (not on the bias row), whatever the rows"
+                }
+            )));
+        }
+        None => lines.push(Note(
+            "W ← W − γ ∇: the full-batch ∇ is the sum of every training row's share (divided by \
+             the rows for a mean loss), plus λ₁ sign(W) + λ₂ W off the bias row."
+                .into(),
+        )),
+    }
+    lines
+}

@@ -510,8 +510,13 @@ fn sample(rows: &[usize]) -> impl Iterator<Item = usize> + '_ {
 /// Which decision plot is drawn, and for what.
 #[derive(Clone, Copy, Debug)]
 pub enum PlotRole<'a> {
-    /// The window's one plot.
-    Window,
+    /// The window's one plot. While a row is explained (`explaining`, the data set's row, or
+    /// `Some(None)` before one is picked), a click picks the nearest point instead of adding
+    /// one, and the explained point is ringed.
+    Window {
+        /// The row explained, if the explain panel is open.
+        explaining: Option<Option<usize>>,
+    },
     /// The one plot as the exported picture shows it: under this title, without the hints on
     /// editing, and not editable.
     Picture(&'a str),
@@ -535,6 +540,10 @@ pub fn decision_plot_ui(
         _ => (0, false),
     };
     let picture = matches!(role, PlotRole::Picture(_));
+    let explaining = match role {
+        PlotRole::Window { explaining } => explaining,
+        _ => None,
+    };
     let data = &view.dataset;
     let d = data.n_features();
     let (x_feature, y_feature) = axis_features(settings, d);
@@ -676,6 +685,27 @@ pub fn decision_plot_ui(
                 }
             }
         }
+        if let Some(Some(row)) = explaining
+            && row < data.features.rows()
+        {
+            let at = [
+                data.features.get(row, x_feature),
+                data.features.get(row, y_feature),
+            ];
+            let ring = if settings.dark {
+                Color32::WHITE
+            } else {
+                Color32::BLACK
+            };
+            plot_ui.add(
+                Points::new("explained row", vec![at])
+                    .color(ring)
+                    .radius(9.0)
+                    .filled(false)
+                    .shape(MarkerShape::Circle)
+                    .allow_hover(false),
+            );
+        }
         let r = plot_ui.response();
         (
             plot_ui.pointer_coordinate(),
@@ -684,14 +714,30 @@ pub fn decision_plot_ui(
         )
     });
     let (pointer, clicked, secondary) = response.inner;
+    let radius =
+        0.03 * ((bounds.x.1 - bounds.x.0).powi(2) + (bounds.y.1 - bounds.y.0).powi(2)).sqrt();
+    if explaining.is_some() {
+        if let Some(p) = pointer
+            && clicked
+            && let Some(row) =
+                nearest_row(view, settings, (x_feature, y_feature), [p.x, p.y], &bounds)
+        {
+            commands.push(Command::ExplainRow(row));
+        }
+        let plot = ui.min_rect();
+        key_row_ui(ui, grid, view, settings, KeyHint::Explain);
+        return if grid.value_range.is_some() {
+            ui.min_rect()
+        } else {
+            plot
+        };
+    }
     let editable = d == 2 && view.is_classification() && !picture;
     if let Some(p) = pointer
         && editable
     {
         let shift = ui.input(|i| i.modifiers.shift);
         if secondary || (clicked && shift) {
-            let radius = 0.03
-                * ((bounds.x.1 - bounds.x.0).powi(2) + (bounds.y.1 - bounds.y.0).powi(2)).sqrt();
             commands.push(Command::RemovePoint {
                 x: p.x,
                 y: p.y,
@@ -705,7 +751,12 @@ pub fn decision_plot_ui(
     if compact {
         return plot;
     }
-    key_row_ui(ui, grid, view, settings, editable);
+    let hint = if editable {
+        KeyHint::Edit
+    } else {
+        KeyHint::None
+    };
+    key_row_ui(ui, grid, view, settings, hint);
     if grid.value_range.is_some() {
         ui.min_rect()
     } else {
@@ -767,7 +818,52 @@ pub fn shared_key_ui(
     settings: &Settings,
 ) {
     let editable = view.dataset.n_features() == 2 && view.is_classification();
-    key_row_ui(ui, grid, view, settings, editable);
+    let hint = if editable {
+        KeyHint::Edit
+    } else {
+        KeyHint::None
+    };
+    key_row_ui(ui, grid, view, settings, hint);
+}
+
+/// What a click on the plot does, as the key row says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyHint {
+    /// Nothing (a picture, or data one cannot add to).
+    None,
+    /// Add (click) and erase (right-click) points.
+    Edit,
+    /// Pick a point to explain.
+    Explain,
+}
+
+/// The data set's row whose point (on the plot's features) is nearest `at`, within 5 % of the
+/// plot's diagonal (distances measured in plot fractions, so both axes count alike); test rows
+/// only while shown.
+fn nearest_row(
+    view: &DataView<'_>,
+    settings: &Settings,
+    (xf, yf): (usize, usize),
+    at: [f64; 2],
+    bounds: &PlaneBounds,
+) -> Option<usize> {
+    let (w, h) = (bounds.x.1 - bounds.x.0, bounds.y.1 - bounds.y.0);
+    let features = &view.dataset.features;
+    let test = settings.show_test.then_some(&view.prepared.test_rows[..]);
+    view.prepared
+        .train_rows
+        .iter()
+        .chain(test.into_iter().flatten())
+        .copied()
+        .filter(|&r| r < features.rows())
+        .map(|r| {
+            let dx = (features.get(r, xf) - at[0]) / w;
+            let dy = (features.get(r, yf) - at[1]) / h;
+            (r, dx * dx + dy * dy)
+        })
+        .filter(|&(_, d)| d <= 0.05 * 0.05 * 2.0)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(r, _)| r)
 }
 
 /// The row under the plot: the colour bar (named) when the shade is a value, else the classes'
@@ -778,7 +874,7 @@ fn key_row_ui(
     grid: &DecisionGrid,
     view: &DataView<'_>,
     settings: &Settings,
-    editable: bool,
+    hint: KeyHint,
 ) {
     let width = ui.available_width();
     let (rect, _) = ui.allocate_exact_size(
@@ -815,8 +911,14 @@ fn key_row_ui(
     if settings.show_test && !view.prepared.test_rows.is_empty() {
         parts.push("hollow: test".to_owned());
     }
-    if editable && let Some(class) = view.dataset.class_names().get(settings.click_class) {
-        parts.push(format!("click: add {class} · right-click: erase"));
+    match hint {
+        KeyHint::Edit => {
+            if let Some(class) = view.dataset.class_names().get(settings.click_class) {
+                parts.push(format!("click: add {class} · right-click: erase"));
+            }
+        }
+        KeyHint::Explain => parts.push("click a point: explain its row".to_owned()),
+        KeyHint::None => {}
     }
     let hint = parts.join(" · ");
     // Each line at most one line high: cut short (with the whole text on hover) where it does

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod controls;
 pub mod curves;
 pub mod decision;
+pub mod explain;
 pub mod export;
 pub mod file_browser;
 pub mod network;

@@ -17,6 +17,7 @@ mod cli;
 mod data_csv;
 mod data_reference;
 mod explain;
+mod explain_window;
 mod extremes;
 mod fidelity;
 mod fuzz;

@@ -1,0 +1,114 @@
+//! The explain panel, driven as a student would: open it, click a point, edit a weight and see
+//! the row's prediction follow.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nnviz::app::{App, Command};
+
+use crate::common::ui::{harness, pause, settle, sync};
+
+/// The text of the panel's `ŷ` line for a one-output network.
+fn output_line(harness: &Harness<'static, App>) -> String {
+    harness
+        .get_by_label_contains("ŷ = sigmoid(z2) = [")
+        .value()
+        .unwrap_or_default()
+}
+
+#[test]
+fn clicking_a_point_while_explaining_picks_its_row_and_adds_nothing() {
+    let mut harness = harness();
+    pause(&mut harness);
+    harness.get_by_label("Explain a row…").click();
+    // A window shows from its second frame (the first sizes it).
+    harness.run_steps(4);
+    assert!(harness.state().explain.is_some(), "the panel opened");
+    harness.get_by_label("Explain a row");
+    let first = harness.state().session.main().data.train_rows[0];
+    assert_eq!(harness.state().explain.as_ref().unwrap().row, first);
+    harness.get_by_label_contains(&format!("Row {} (a training row)", first + 1));
+    harness.get_by_label_contains("click a point: explain its row");
+    let n = harness.state().session.dataset.n_rows();
+    // The hot dogs crowd the middle of the plane: a click there lands on a point.
+    let rect = harness.state().plot_rect().expect("the plot was drawn");
+    let at = rect.center();
+    harness.hover_at(at);
+    harness.run_steps(1);
+    harness.drag_at(at);
+    harness.run_steps(1);
+    harness.drop_at(at);
+    harness.run_steps(2);
+    sync(&mut harness, 1);
+    let app = harness.state();
+    assert_eq!(app.session.dataset.n_rows(), n, "no point was added");
+    let row = app.explain.as_ref().unwrap().row;
+    assert_ne!(row, first, "the clicked point's row is explained");
+    // The point is near the plane's middle: within a fifth of each feature's range.
+    let features = &app.session.dataset.features;
+    for j in 0..2 {
+        let column = features.column(j);
+        let (lo, hi) = column
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        let middle = (lo + hi) / 2.0;
+        assert!(
+            (features.get(row, j) - middle).abs() < 0.2 * (hi - lo),
+            "row {row}'s feature {j} is {} (range {lo}…{hi})",
+            features.get(row, j)
+        );
+    }
+    harness.get_by_label_contains(&format!("Row {} (a ", row + 1));
+    // Closed, a click adds a point again.
+    harness.state_mut().apply(Command::CloseExplain, None);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Explain a row").is_none());
+}
+
+#[test]
+fn a_weight_edited_by_hand_changes_the_explained_prediction_and_its_numbers() {
+    let mut harness = harness();
+    pause(&mut harness);
+    harness.key_press(egui::Key::E);
+    harness.run_steps(4);
+    let before = output_line(&harness);
+    // The output unit's bias pushed far up: ŷ → 1 for every row.
+    let layers = harness.state().session.main().network.weights().len();
+    harness.state_mut().apply(
+        Command::SetWeight {
+            run: 0,
+            layer: layers - 1,
+            row: 0,
+            col: 0,
+            value: 60.0,
+        },
+        None,
+    );
+    sync(&mut harness, 2);
+    settle(&mut harness);
+    let after = output_line(&harness);
+    assert_ne!(before, after);
+    assert!(after.ends_with("= [1]"), "{after}");
+    // The weights table shows the edit, bias row first.
+    harness.get_by_label("The weights W (live)").click();
+    harness.run_steps(2);
+    harness.get_by_label("60");
+    // Fewer digits: every number is shorter.
+    let digits = harness.state_mut().explain.as_mut().unwrap();
+    digits.digits = 2;
+    harness.run_steps(2);
+    let short = harness
+        .get_by_label_contains("x = [")
+        .value()
+        .unwrap_or_default();
+    let numbers: Vec<&str> = short
+        .trim_start_matches("x = [")
+        .trim_end_matches(']')
+        .split(", ")
+        .collect();
+    for number in numbers {
+        let digits = number.chars().filter(char::is_ascii_digit).count();
+        assert!(digits <= 3, "{number} in {short}");
+    }
+}
