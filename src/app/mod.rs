@@ -367,6 +367,13 @@ impl App {
                                 session.stats,
                                 session.diverged_at(),
                             );
+                            ui::explain::wrong_ui(
+                                ui,
+                                &view,
+                                session.main(),
+                                &mut settings.list_wrong,
+                                &mut commands,
+                            );
                         }
                         ui::stats::baseline_ui(
                             ui,

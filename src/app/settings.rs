@@ -80,6 +80,10 @@ pub struct Settings {
     pub dark: bool,
     /// Draw test points (hollow) as well as training points.
     pub show_test: bool,
+    /// Ring the points the network classifies wrongly.
+    pub ring_wrong: bool,
+    /// List the misclassified rows under their count.
+    pub list_wrong: bool,
     /// Shade regions by predicted class only (no probability intensity).
     pub discretize: bool,
     /// Loss curves on a log scale.
@@ -134,6 +138,8 @@ impl Default for Settings {
             speed: Speed::Max,
             dark: true,
             show_test: true,
+            ring_wrong: true,
+            list_wrong: false,
             discretize: false,
             log_loss: true,
             x_feature: 0,

@@ -17,6 +17,27 @@ pub struct Metrics {
     pub confusion: Vec<Vec<usize>>,
     /// Number of rows.
     pub rows: usize,
+    /// The rows classified wrongly (indices into the rows evaluated, ascending), the first
+    /// [`MAX_WRONG_KEPT`] of them; the confusion matrix counts them all.
+    pub wrong: Vec<usize>,
+}
+
+/// The most misclassified rows a [`Metrics`] lists.
+pub const MAX_WRONG_KEPT: usize = 10_000;
+
+/// Appends to `wrong` (up to [`MAX_WRONG_KEPT`]) the rows, numbered from `first`, whose
+/// prediction differs from the label.
+fn note_wrong(wrong: &mut Vec<usize>, first: usize, predicted: &[usize], labels: &[usize]) {
+    let room = MAX_WRONG_KEPT.saturating_sub(wrong.len());
+    wrong.extend(
+        predicted
+            .iter()
+            .zip(labels)
+            .enumerate()
+            .filter(|(_, (p, l))| p != l)
+            .map(|(i, _)| first + i)
+            .take(room),
+    );
 }
 
 /// `confusion[actual][predicted]` counts for `k` classes.
@@ -48,11 +69,13 @@ pub fn evaluate(
         value /= y.len() as f64;
     }
     value += penalty(network.weights(), l1, l2);
+    let mut wrong = Vec::new();
     let (accuracy, confusion) = match y {
         Targets::Classes { labels, n_classes } => {
             let predicted: Vec<usize> = output.iter_rows().map(predicted_class).collect();
             let correct = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
             let accuracy = (!labels.is_empty()).then(|| correct as f64 / labels.len() as f64);
+            note_wrong(&mut wrong, 0, &predicted, labels);
             (accuracy, confusion_matrix(labels, &predicted, *n_classes))
         }
         Targets::Values(_) => (None, Vec::new()),
@@ -62,6 +85,7 @@ pub fn evaluate(
         accuracy,
         confusion,
         rows: y.len(),
+        wrong,
     })
 }
 
@@ -78,6 +102,7 @@ pub struct Evaluation {
     summed: f64,
     correct: usize,
     confusion: Vec<Vec<usize>>,
+    wrong: Vec<usize>,
 }
 
 impl Evaluation {
@@ -93,6 +118,7 @@ impl Evaluation {
             summed: 0.0,
             correct: 0,
             confusion: Vec::new(),
+            wrong: Vec::new(),
         }
     }
 
@@ -119,6 +145,7 @@ impl Evaluation {
         if let Targets::Classes { labels, n_classes } = &ys {
             let predicted: Vec<usize> = output.iter_rows().map(predicted_class).collect();
             self.correct += predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+            note_wrong(&mut self.wrong, self.next, &predicted, labels);
             let part = confusion_matrix(labels, &predicted, *n_classes);
             if self.confusion.is_empty() {
                 self.confusion = part;
@@ -146,6 +173,7 @@ impl Evaluation {
             accuracy,
             confusion: std::mem::take(&mut self.confusion),
             rows: n,
+            wrong: std::mem::take(&mut self.wrong),
         }))
     }
 }

@@ -36,7 +36,7 @@ pub mod spec;
 pub mod worker;
 
 pub use history::{History, HistoryPoint, WeightEdit};
-pub use metrics::{Evaluation, Metrics, confusion_matrix, evaluate};
+pub use metrics::{Evaluation, MAX_WRONG_KEPT, Metrics, confusion_matrix, evaluate};
 pub use run::{LARGE_TEST_ROWS, Run, RunMetrics, SpecError, r_squared};
 pub use spec::{
     BASELINE_ITERATIONS, DataSource, NetworkSpec, Preparation, RunSpec, Spec, TrainingSpec,

@@ -884,6 +884,8 @@ pub fn view_ui(ui: &mut Ui, settings: &mut Settings) {
         .on_hover_text("Shade each region by its predicted class only, without how sure it is");
     ui.checkbox(&mut settings.show_test, "show test points (hollow)")
         .on_hover_text("Draw the rows kept out of training, as hollow circles");
+    ui.checkbox(&mut settings.ring_wrong, "ring misclassified points")
+        .on_hover_text("A red ring around each point the network classifies wrongly");
     ui.checkbox(&mut settings.dark, "dark theme")
         .on_hover_text("Light text on dark, or dark on light (for a projector)");
 }

@@ -643,6 +643,21 @@ pub fn decision_plot_ui(
                         );
                     }
                 }
+                if settings.ring_wrong {
+                    let wrong = super::explain::wrong_rows(run, settings.show_test);
+                    let pts: Vec<[f64; 2]> = sample(&wrong)
+                        .filter(|&i| i < data.features.rows())
+                        .map(point)
+                        .collect();
+                    plot_ui.add(
+                        Points::new("misclassified", pts)
+                            .color(wrong_color(settings.dark))
+                            .radius(6.5)
+                            .filled(false)
+                            .shape(MarkerShape::Circle)
+                            .allow_hover(false),
+                    );
+                }
             }
             Target::Values(values) => {
                 let (lo, hi) = target_range(view);
@@ -824,6 +839,15 @@ pub fn shared_key_ui(
         KeyHint::None
     };
     key_row_ui(ui, grid, view, settings, hint);
+}
+
+/// The ring around misclassified points: a red that stands apart from the class colours.
+pub fn wrong_color(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(255, 64, 64)
+    } else {
+        Color32::from_rgb(200, 0, 0)
+    }
 }
 
 /// What a click on the plot does, as the key row says.

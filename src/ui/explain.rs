@@ -41,6 +41,29 @@ pub fn row_place(run: &RunView, row: usize) -> Option<RowPlace> {
         .ok()
 }
 
+/// The data set's rows `run` classifies wrongly, by its latest figures: the training rows, then
+/// the test rows if `with_test` (at most [`crate::train::MAX_WRONG_KEPT`] of each).
+pub fn wrong_rows(run: &RunView, with_test: bool) -> Vec<usize> {
+    let Some(metrics) = &run.metrics else {
+        return Vec::new();
+    };
+    let data = &run.data;
+    let mut rows: Vec<usize> = metrics
+        .train
+        .wrong
+        .iter()
+        .filter_map(|&k| data.train_rows.get(k).copied())
+        .collect();
+    if with_test && let Some(test) = &metrics.test {
+        rows.extend(
+            test.wrong
+                .iter()
+                .filter_map(|&k| data.test_rows.get(k).copied()),
+        );
+    }
+    rows
+}
+
 /// The explain panel as a window; `names` are the network's input and output names.
 pub fn explain_ui(
     ctx: &egui::Context,
@@ -292,4 +315,82 @@ fn shade(value: f64, largest: f64, dark: bool) -> Color32 {
     } else {
         Color32::from_rgba_unmultiplied(0, 114, 178, alpha)
     }
+}
+
+/// How many rows the network gets wrong, as a toggle that lists them; a listed row, clicked,
+/// is explained.
+pub fn wrong_ui(
+    ui: &mut egui::Ui,
+    view: &DataView<'_>,
+    run: &RunView,
+    listed: &mut bool,
+    commands: &mut Vec<Command>,
+) {
+    let Some(metrics) = &run.metrics else {
+        return;
+    };
+    if metrics.train.accuracy.is_none() {
+        return;
+    }
+    let count = |m: &crate::train::Metrics| {
+        let right: usize = (0..m.confusion.len()).map(|k| m.confusion[k][k]).sum();
+        m.rows - right
+    };
+    let mut text = format!("misclassified: {} training", count(&metrics.train));
+    if let Some(test) = &metrics.test {
+        text += &format!(" · {} test", count(test));
+    }
+    ui.toggle_value(listed, text)
+        .on_hover_text("Ringed in red in the plot. Click to list them; click a row to explain it");
+    if !*listed {
+        return;
+    }
+    let rows = wrong_rows(run, true);
+    if rows.is_empty() {
+        ui.weak("none: every row is classified right");
+        return;
+    }
+    let names = view.dataset.class_names();
+    let test_from = metrics.train.wrong.len();
+    let height = ui.text_style_height(&egui::TextStyle::Button) + 2.0;
+    egui::ScrollArea::vertical()
+        .id_salt("misclassified rows")
+        .max_height(140.0)
+        .show_rows(ui, height, rows.len(), |ui, range| {
+            for k in range {
+                let row = rows[k];
+                let Some(place) = row_place(run, row) else {
+                    continue;
+                };
+                let (x, label) = match place {
+                    RowPlace::Training(i) => (run.data.train_x.row(i), &run.data.train_y),
+                    RowPlace::Test(i) => (run.data.test_x.row(i), &run.data.test_y),
+                };
+                let index = match place {
+                    RowPlace::Training(i) | RowPlace::Test(i) => i,
+                };
+                let actual = match label {
+                    Targets::Classes { labels, .. } => labels.get(index).copied(),
+                    Targets::Values(_) => None,
+                };
+                let predicted = explain_row(&run.network, run.config.loss, x, None)
+                    .ok()
+                    .map(|e| e.predicted_class());
+                let name = |c: Option<usize>| {
+                    c.and_then(|c| names.get(c))
+                        .map_or("?", String::as_str)
+                        .to_owned()
+                };
+                let split = if k >= test_from { " (test)" } else { "" };
+                let text = format!(
+                    "row {}{split}: {}, predicted {}",
+                    row + 1,
+                    name(actual),
+                    name(predicted)
+                );
+                if ui.selectable_label(false, text).clicked() {
+                    commands.push(Command::ExplainRow(row));
+                }
+            }
+        });
 }

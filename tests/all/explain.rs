@@ -205,3 +205,31 @@ fn without_a_target_only_the_forward_pass_is_given_and_a_wrong_row_is_refused() 
     let error = explain_row(&net, Loss::CrossEntropy, &[0.5], None).unwrap_err();
     assert!(error.to_string().contains("1 inputs"), "{error}");
 }
+
+#[test]
+fn the_metrics_list_the_misclassified_rows_whole_or_a_piece_at_a_time() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let net = network(&[(3, Activation::Tanh)], 3, OutputHead::Softmax, 2);
+    let (x, y) = data(&mut rng, 101, OutputHead::Softmax, 3);
+    let whole =
+        nnviz::train::evaluate(&net, &x, &y, Loss::CrossEntropy, Reduction::Sum, 0.0, 0.0).unwrap();
+    let Targets::Classes { labels, .. } = &y else {
+        unreachable!()
+    };
+    let predicted = net.predict_classes(&x).unwrap();
+    let expected: Vec<usize> = (0..labels.len())
+        .filter(|&i| predicted[i] != labels[i])
+        .collect();
+    assert!(!expected.is_empty(), "an untrained network gets some wrong");
+    assert_eq!(whole.wrong, expected);
+    let right: usize = (0..3).map(|k| whole.confusion[k][k]).sum();
+    assert_eq!(whole.wrong.len(), whole.rows - right);
+    let mut pieces =
+        nnviz::train::Evaluation::new(net, Loss::CrossEntropy, Reduction::Sum, 0.0, 0.0);
+    let in_pieces = loop {
+        if let Some(m) = pieces.step(&x, &y, 7).unwrap() {
+            break m;
+        }
+    };
+    assert_eq!(in_pieces.wrong, expected);
+}

@@ -112,3 +112,37 @@ fn a_weight_edited_by_hand_changes_the_explained_prediction_and_its_numbers() {
         assert!(digits <= 3, "{number} in {short}");
     }
 }
+
+#[test]
+fn the_misclassified_rows_are_counted_listed_and_explained_on_a_click() {
+    let mut harness = harness();
+    pause(&mut harness);
+    settle(&mut harness);
+    let main = harness.state().session.main();
+    let metrics = main.metrics.clone().expect("figures");
+    let wrong = nnviz::ui::explain::wrong_rows(main, true);
+    let test_wrong = metrics.test.as_ref().map_or(0, |t| t.wrong.len());
+    assert_eq!(wrong.len(), metrics.train.wrong.len() + test_wrong);
+    let off_diagonal = |m: &nnviz::train::Metrics| {
+        (0..m.confusion.len())
+            .flat_map(|a| (0..m.confusion.len()).map(move |p| (a, p)))
+            .filter(|(a, p)| a != p)
+            .map(|(a, p)| m.confusion[a][p])
+            .sum::<usize>()
+    };
+    assert_eq!(metrics.train.wrong.len(), off_diagonal(&metrics.train));
+    let text = format!(
+        "misclassified: {} training · {} test",
+        metrics.train.wrong.len(),
+        test_wrong
+    );
+    harness.get_by_label(&text).click();
+    harness.run_steps(2);
+    let first = wrong[0];
+    harness
+        .get_by_label_contains(&format!("row {}: ", first + 1))
+        .click();
+    harness.run_steps(4);
+    assert_eq!(harness.state().explain.as_ref().map(|e| e.row), Some(first));
+    harness.get_by_label_contains("(wrong)");
+}
