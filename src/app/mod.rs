@@ -53,6 +53,8 @@ pub struct App {
     pub hovered_unit: Option<(usize, usize)>,
     /// The pictures on the network diagram's hidden units.
     unit_maps: ui::unit_maps::UnitMaps,
+    /// The health table's last measurement.
+    health: ui::health::HealthCache,
     /// nnviz's own file browser, open where no system dialog could be shown.
     file_browser: Option<(DialogPurpose, ui::file_browser::FileBrowser)>,
     /// The folder the browser last picked a file in: it opens there next time.
@@ -174,6 +176,7 @@ impl App {
             grids: Vec::new(),
             hovered_unit: None,
             unit_maps: ui::unit_maps::UnitMaps::default(),
+            health: ui::health::HealthCache::default(),
             weight_editor: None,
             explain: None,
             file_browser: None,
@@ -266,6 +269,7 @@ impl App {
         let mut hovered = None;
         let session = &self.session;
         let unit_maps = &self.unit_maps;
+        let health = &mut self.health;
         let view = data_view(session);
         // At 1280 × 800 everything that matters fits without scrolling: the controls that are
         // changed rarely are folded, the curves sit under the plot, and the network diagram
@@ -382,6 +386,7 @@ impl App {
                             session.baseline_seed,
                             &mut commands,
                         );
+                        ui::health::health_ui(ui, health, session.run(settings.selected));
                         if ui
                             .button("Explain a row…")
                             .on_hover_text(

@@ -29,6 +29,7 @@
 //! comes near the limit.
 
 pub mod explain;
+pub mod health;
 mod history;
 mod metrics;
 mod run;

@@ -13,6 +13,7 @@ pub mod decision;
 pub mod explain;
 pub mod export;
 pub mod file_browser;
+pub mod health;
 pub mod network;
 pub mod stats;
 pub mod unit_maps;

@@ -146,3 +146,22 @@ fn the_misclassified_rows_are_counted_listed_and_explained_on_a_click() {
     assert_eq!(harness.state().explain.as_ref().map(|e| e.row), Some(first));
     harness.get_by_label_contains("(wrong)");
 }
+
+#[test]
+fn the_health_table_shows_the_layers_saturation_as_measured() {
+    let mut harness = harness();
+    pause(&mut harness);
+    settle(&mut harness);
+    harness.get_by_label("Health").click();
+    harness.run_steps(3);
+    let main = harness.state().session.main();
+    let data = &main.data;
+    let layers =
+        nnviz::train::health::health(&main.network, &main.config, &data.train_x, &data.train_y)
+            .unwrap();
+    assert!(data.train_rows.len() <= nnviz::ui::health::HEALTH_ROWS);
+    let share = layers[0].saturated.expect("the hot dogs' layer is sigmoid");
+    harness.get_by_label(&format!("{:.0} % saturated", share * 100.0));
+    harness.get_by_label("1 (sigmoid)");
+    harness.get_by_label("2 (output)");
+}
