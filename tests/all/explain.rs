@@ -11,15 +11,7 @@ use nnviz::train::{TrainConfig, objective_gradient};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng as _};
 
-/// Every output head with every loss it takes: `(head, classes, outputs, loss)`.
-const HEAD_LOSS_PAIRS: [(OutputHead, usize, usize, Loss); 6] = [
-    (OutputHead::Sigmoid, 2, 1, Loss::CrossEntropy),
-    (OutputHead::Sigmoid, 2, 1, Loss::SquaredError),
-    (OutputHead::Sigmoid, 3, 3, Loss::CrossEntropy),
-    (OutputHead::Softmax, 3, 3, Loss::CrossEntropy),
-    (OutputHead::Softmax, 3, 3, Loss::SquaredError),
-    (OutputHead::Identity, 0, 1, Loss::SquaredError),
-];
+use crate::gradients::HEAD_LOSS_PAIRS;
 
 fn network(hidden: &[(usize, Activation)], outputs: usize, head: OutputHead, seed: u64) -> Network {
     Architecture {

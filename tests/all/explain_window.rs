@@ -30,15 +30,7 @@ fn clicking_a_point_while_explaining_picks_its_row_and_adds_nothing() {
     harness.get_by_label_contains("click a point: explain its row");
     let n = harness.state().session.dataset.n_rows();
     // The hot dogs crowd the middle of the plane: a click there lands on a point.
-    let rect = harness.state().plot_rect().expect("the plot was drawn");
-    let at = rect.center();
-    harness.hover_at(at);
-    harness.run_steps(1);
-    harness.drag_at(at);
-    harness.run_steps(1);
-    harness.drop_at(at);
-    harness.run_steps(2);
-    sync(&mut harness, 1);
+    crate::common::ui::click_plot_middle(&mut harness);
     let app = harness.state();
     assert_eq!(app.session.dataset.n_rows(), n, "no point was added");
     let row = app.explain.as_ref().unwrap().row;

@@ -141,7 +141,7 @@ fn activation_strategy() -> impl Strategy<Value = Activation> {
 }
 
 /// Every output head with every loss it takes: `(head, classes, outputs, loss)`.
-const HEAD_LOSS_PAIRS: [(OutputHead, usize, usize, Loss); 6] = [
+pub const HEAD_LOSS_PAIRS: [(OutputHead, usize, usize, Loss); 6] = [
     (OutputHead::Sigmoid, 2, 1, Loss::CrossEntropy),
     (OutputHead::Sigmoid, 2, 1, Loss::SquaredError),
     (OutputHead::Sigmoid, 3, 3, Loss::CrossEntropy),

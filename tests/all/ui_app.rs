@@ -382,15 +382,7 @@ fn clicking_the_plot_adds_a_training_point_and_keeps_the_split() {
     pause(&mut harness);
     let before = harness.state().session.prepared.clone();
     let n = harness.state().session.dataset.n_rows();
-    let rect = harness.state().plot_rect().expect("the plot was drawn");
-    let at = rect.center();
-    harness.hover_at(at);
-    harness.run_steps(1);
-    harness.drag_at(at);
-    harness.run_steps(1);
-    harness.drop_at(at);
-    harness.run_steps(1);
-    sync(&mut harness, 1);
+    crate::common::ui::click_plot_middle(&mut harness);
     let app = harness.state();
     assert_eq!(app.session.dataset.n_rows(), n + 1);
     let after = &app.session.prepared;

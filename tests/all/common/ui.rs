@@ -119,3 +119,20 @@ pub fn pause(harness: &mut Harness<'static, App>) {
     wait_paused(harness);
     assert!(!harness.state().session.main().playing);
 }
+
+/// A click on the middle of the decision plot, as a pointer makes it (hover, press, release),
+/// then the frames that apply it.
+pub fn click_plot_middle(harness: &mut Harness<'static, App>) {
+    let at = harness
+        .state()
+        .plot_rect()
+        .expect("the plot was drawn")
+        .center();
+    harness.hover_at(at);
+    harness.run_steps(1);
+    harness.drag_at(at);
+    harness.run_steps(1);
+    harness.drop_at(at);
+    harness.run_steps(2);
+    sync(harness, 1);
+}
