@@ -177,6 +177,8 @@ pub enum Command {
     ExplainRow(usize),
     /// Close the explain panel.
     CloseExplain,
+    /// Open or close the hidden-space window.
+    ToggleHiddenSpace,
 }
 
 /// A message shown in the window.

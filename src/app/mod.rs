@@ -63,6 +63,8 @@ pub struct App {
     pub weight_editor: Option<ui::network::WeightEditor>,
     /// The explain panel, if open.
     pub explain: Option<ui::explain::ExplainPanel>,
+    /// The hidden-space window, if open.
+    pub hidden_space: Option<ui::hidden_space::HiddenSpaceView>,
     dialog: Option<DialogTask>,
     /// Where the decision plot was drawn last frame (the PNG export crops a screenshot to it).
     plot_rect: Option<egui::Rect>,
@@ -179,6 +181,7 @@ impl App {
             health: ui::health::HealthCache::default(),
             weight_editor: None,
             explain: None,
+            hidden_space: None,
             file_browser: None,
             browse_folder: None,
             dialog: None,
@@ -387,16 +390,28 @@ impl App {
                             &mut commands,
                         );
                         ui::health::health_ui(ui, health, session.run(settings.selected));
-                        if ui
-                            .button("Explain a row…")
-                            .on_hover_text(
-                                "One row's forward and backward pass, in the article's \
-                                 notation, live (E)",
-                            )
-                            .clicked()
-                        {
-                            commands.push(Command::OpenExplain);
-                        }
+                        ui.horizontal_wrapped(|ui| {
+                            if ui
+                                .button("Explain a row…")
+                                .on_hover_text(
+                                    "One row's forward and backward pass, in the article's \
+                                     notation, live (E)",
+                                )
+                                .clicked()
+                            {
+                                commands.push(Command::OpenExplain);
+                            }
+                            if ui
+                                .button("Hidden space…")
+                                .on_hover_text(
+                                    "The rows where the last hidden layer puts them: the \
+                                     output is a logistic regression on that space",
+                                )
+                                .clicked()
+                            {
+                                commands.push(Command::ToggleHiddenSpace);
+                            }
+                        });
                         ui.separator();
                         let selected = session.run(settings.selected);
                         if comparing {
@@ -512,6 +527,11 @@ impl App {
             let (inputs, _) = diagram_names(&self.session, &run.network);
             let view = data_view(&self.session);
             ui::explain::explain_ui(&ctx, panel, &view, run, &inputs, &mut commands);
+        }
+        if let Some(state) = &mut self.hidden_space {
+            let run = self.session.run(self.settings.selected);
+            let view = data_view(&self.session);
+            ui::hidden_space::hidden_space_ui(&ctx, state, &view, run, &mut commands);
         }
         if let Some(path) = self.png_pending.take() {
             self.take_picture(&ctx, path);
@@ -1002,6 +1022,12 @@ impl App {
                 self.explain = Some(ui::explain::ExplainPanel { row, digits });
             }
             Command::CloseExplain => self.explain = None,
+            Command::ToggleHiddenSpace => {
+                self.hidden_space = match self.hidden_space {
+                    Some(_) => None,
+                    None => Some(ui::hidden_space::HiddenSpaceView::default()),
+                };
+            }
             Command::Fail(message) => s.notice = Some(Notice::error(message)),
         }
     }

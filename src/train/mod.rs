@@ -30,6 +30,7 @@
 
 pub mod explain;
 pub mod health;
+pub mod hidden_space;
 mod history;
 mod metrics;
 mod run;

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod export;
 pub mod file_browser;
 pub mod health;
+pub mod hidden_space;
 pub mod network;
 pub mod stats;
 pub mod unit_maps;

@@ -157,3 +157,27 @@ fn the_health_table_shows_the_layers_saturation_as_measured() {
     harness.get_by_label("1 (sigmoid)");
     harness.get_by_label("2 (output)");
 }
+
+#[test]
+fn the_hidden_space_window_shows_the_last_hidden_layer_and_closes() {
+    let mut harness = harness();
+    pause(&mut harness);
+    settle(&mut harness);
+    harness.get_by_label("Hidden space…").click();
+    harness.run_steps(4);
+    let units = harness.state().session.main().network.weights()[0].cols();
+    harness.get_by_label_contains(&format!(
+        "Layer 1's {units} units, by their first two principal components"
+    ));
+    harness.get_by_label_contains("bent by the hidden layer");
+    // A second click soon after the first would be a double click.
+    harness.run_steps(40);
+    harness.get_by_label("Hidden space…").click();
+    harness.run_steps(3);
+    assert!(harness.state().hidden_space.is_none());
+    assert!(
+        harness
+            .query_by_label_contains("by their first two principal components")
+            .is_none()
+    );
+}
