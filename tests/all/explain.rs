@@ -8,8 +8,8 @@ use nnviz::nn::{
 };
 use nnviz::train::explain::{RowExplanation, UpdateShare, explain_row};
 use nnviz::train::{TrainConfig, objective_gradient};
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng as _};
 
 use crate::gradients::HEAD_LOSS_PAIRS;
 
@@ -27,22 +27,9 @@ fn network(hidden: &[(usize, Activation)], outputs: usize, head: OutputHead, see
     .unwrap()
 }
 
+/// Random rows of three inputs and their targets.
 fn data(rng: &mut StdRng, n: usize, head: OutputHead, classes: usize) -> (Matrix, Targets) {
-    let x = Matrix::from_vec(
-        n,
-        3,
-        (0..n * 3).map(|_| rng.random_range(-2.0..2.0)).collect(),
-    );
-    let y = match head {
-        OutputHead::Identity => Targets::Values(
-            Matrix::from_vec(n, 1, (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()).unwrap(),
-        ),
-        _ => Targets::Classes {
-            labels: (0..n).map(|i| i % classes).collect(),
-            n_classes: classes,
-        },
-    };
-    (x.unwrap(), y)
+    crate::gradients::data(rng, n, 3, head, classes)
 }
 
 fn explain(network: &Network, loss: Loss, x: &Matrix, y: &Targets, row: usize) -> RowExplanation {

@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng as _};
 
 /// Random rows and targets fitting `head` (classes for sigmoid/softmax, values for identity).
-fn data(
+pub fn data(
     rng: &mut StdRng,
     n: usize,
     inputs: usize,
