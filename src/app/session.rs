@@ -2,14 +2,16 @@
 //! (the network and the baseline beside it) on their worker thread. No egui here, so it can be
 //! driven and tested headless.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::data::{CsvSource, Dataset, Prepared};
 use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Matrix, Reduction, Targets};
+use crate::train::health::{HEALTH_ROWS, sample_rows};
 use crate::train::worker::{self, Published, RunView, Worker};
-use crate::train::{Run, RunSpec, Stop};
+use crate::train::{Run, RunSpec, Stop, diagnose};
 
 use super::commands::{Notice, Stats};
 use super::settings::{Settings, Speed};
@@ -86,13 +88,17 @@ pub fn divergence_advice(spec: &RunSpec, reduction: Reduction, standardized: boo
 
 /// The message for a run that stopped by itself: what happened, in plain words, and what to
 /// try (`advice`, for a divergence).
-pub fn stop_notice(stop: &Stop, advice: &str) -> Notice {
+/// `cause`, if given, names the layer to blame (see [`crate::train::diagnose`]).
+pub fn stop_notice(stop: &Stop, advice: &str, cause: Option<&str>) -> Notice {
     match stop {
-        Stop::Diverged { iteration, what } => Notice::error(format!(
-            "Training diverged at iteration {iteration}: {}. Paused at the last good weights. \
-             {advice}, then press Play.",
-            plain_words(what)
-        )),
+        Stop::Diverged { iteration, what } => {
+            let cause = cause.map_or_else(String::new, |c| format!(" Likely cause: {c}."));
+            Notice::error(format!(
+                "Training diverged at iteration {iteration}: {}.{cause} Paused at the last good \
+                 weights. {advice}, then press Play.",
+                plain_words(what)
+            ))
+        }
         Stop::Tolerance { loss } => {
             let loss = if loss.abs() < 1e-3 {
                 format!("{loss:.2e}")
@@ -137,6 +143,9 @@ pub struct Session {
     worker: Worker,
     /// Each run's stop as last seen, to say once that it stopped.
     seen_stops: Vec<Option<Stop>>,
+    /// Per run id, the iteration up to which a stall was told: a stall is told again only
+    /// once it lies wholly after that.
+    stalls_told: HashMap<u64, u64>,
     /// How many runs (besides the baseline) the worker was asked to hold.
     run_count: usize,
     /// What the last play, pause or step asked of the network, and how many commands had been
@@ -240,6 +249,7 @@ impl Session {
             view,
             worker,
             seen_stops: Vec::new(),
+            stalls_told: HashMap::new(),
             run_count,
             asked_playing: None,
             baseline_seed: settings.run.network.seed,
@@ -256,14 +266,19 @@ impl Session {
             if let Some(stop) = stop
                 && self.seen_stops.get(k) != Some(&Some(stop.clone()))
             {
-                let advice = self.runs().get(k).map_or_else(String::new, |run| {
-                    divergence_advice(
-                        &run.spec,
-                        run.config.reduction,
-                        self.prepared.scaling.is_some(),
-                    )
-                });
-                let mut notice = stop_notice(stop, &advice);
+                let run = &self.runs()[k];
+                let advice = divergence_advice(
+                    &run.spec,
+                    run.config.reduction,
+                    self.prepared.scaling.is_some(),
+                );
+                let cause = diagnose::divergence(
+                    &run.history,
+                    run.config.optimizer,
+                    run.config.learning_rate,
+                )
+                .map(|f| f.describe(&run.network));
+                let mut notice = stop_notice(stop, &advice, cause.as_deref());
                 if comparing {
                     notice.text = format!("Run {}: {}", k + 1, notice.text);
                 }
@@ -271,6 +286,9 @@ impl Session {
             }
         }
         self.seen_stops = stops;
+        if let Some(notice) = self.stall_notice(comparing) {
+            self.notice = Some(notice);
+        }
         let errors: Vec<(usize, String)> = self
             .runs()
             .iter()
@@ -288,6 +306,32 @@ impl Session {
         }
         self.stats.iterations_per_second =
             self.runs().iter().map(|r| r.iterations_per_second).sum();
+    }
+
+    /// Says once per stall that a run has stalled, and why (see [`diagnose`]): the first run
+    /// that newly has.
+    fn stall_notice(&mut self, comparing: bool) -> Option<Notice> {
+        let (k, stall) = self.runs().iter().enumerate().find_map(|(k, run)| {
+            let stall = diagnose::stall(&run.history)?;
+            let told = self.stalls_told.get(&run.id).copied().unwrap_or(0);
+            (run.stopped.is_none() && stall.since >= told).then_some((k, stall))
+        })?;
+        let run = &self.runs()[k];
+        let (x, y) = sample_rows(&run.data, HEALTH_ROWS);
+        let cause =
+            match diagnose::stall_cause(&run.network, &run.config, (&x, &y), Some(&run.history)) {
+                Ok(finding) => finding.describe(&run.network),
+                Err(e) => e.to_string(),
+            };
+        let mut text = format!(
+            "{}. Likely cause: {cause}. (Health, under the numbers, shows each layer.)",
+            diagnose::describe_stall(&stall)
+        );
+        if comparing {
+            text = format!("Run {}: {text}", k + 1);
+        }
+        self.stalls_told.insert(run.id, stall.until);
+        Some(Notice::info(text))
     }
 
     /// Every run's state this frame draws (run 1 first), without the baseline.

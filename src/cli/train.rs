@@ -429,7 +429,21 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     } else {
         0.0
     };
-    let stop_message = report.stop.as_ref().map(ToString::to_string);
+    let stop_message = report.stop.as_ref().map(|stop| {
+        let cause = matches!(stop, Stop::Diverged { .. })
+            .then(|| {
+                crate::train::diagnose::divergence(
+                    run.history(),
+                    config.optimizer,
+                    config.learning_rate,
+                )
+            })
+            .flatten()
+            .map_or_else(String::new, |f| {
+                format!(" (likely cause: {})", f.describe(run.network()))
+            });
+        format!("{stop}{cause}")
+    });
 
     if let Some(path) = &args.save_model {
         let scaling = prepared.scaling.as_ref().map(|s| SavedScaling {

@@ -4,12 +4,16 @@
 
 use serde::Serialize;
 
+use crate::data::Prepared;
 use crate::nn::{Activation, Matrix, Network, NnError, Targets};
 
-use super::{TrainConfig, objective_gradient};
+use super::{TrainConfig, layer_norms, objective_gradient};
 
 /// A unit saturates where `|z|` exceeds this: σ′ is then below 0.018, tanh′ below 0.0014.
 pub const SATURATION_Z: f64 = 4.0;
+
+/// The most training rows the window measures health on (evenly spaced through them).
+pub const HEALTH_ROWS: usize = 2_000;
 
 /// One weight layer's health.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -39,7 +43,7 @@ pub fn health(
     let gradient = objective_gradient(network, config, x, y)?;
     let outputs = network.forward_layers(x)?;
     let hidden = network.architecture().hidden_activations();
-    let frobenius = |values: &[f64]| values.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let norms = layer_norms(network.weights(), &gradient.layers);
     Ok(network
         .weights()
         .iter()
@@ -68,13 +72,90 @@ pub fn health(
             LayerHealth {
                 units: w.cols(),
                 activation,
-                weight_norm: frobenius(&w.as_slice()[w.cols()..]),
-                gradient_norm: frobenius(gradient.layers[l].as_slice()),
+                weight_norm: norms[l].weight,
+                gradient_norm: norms[l].gradient,
                 saturated,
                 dead,
             }
         })
         .collect())
+}
+
+/// At most `max_rows` of the training rows of `data`, evenly spaced through them.
+pub fn sample_rows(data: &Prepared, max_rows: usize) -> (Matrix, Targets) {
+    let n = data.train_rows.len();
+    let step = n.div_ceil(max_rows.max(1)).max(1);
+    let picked: Vec<usize> = (0..n).step_by(step).collect();
+    (
+        data.train_x.select_rows(&picked),
+        data.train_y.select(&picked),
+    )
+}
+
+/// [`health`] on [`sample_rows`]`(data, max_rows)`; also gives how many rows it measured.
+pub fn health_sampled(
+    network: &Network,
+    config: &TrainConfig,
+    data: &Prepared,
+    max_rows: usize,
+) -> Result<(Vec<LayerHealth>, usize), NnError> {
+    let (x, y) = sample_rows(data, max_rows);
+    Ok((health(network, config, &x, &y)?, y.len()))
+}
+
+/// Counts of values in equal bins between their least and greatest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Histogram {
+    /// The least value (the first bin's left edge).
+    pub lo: f64,
+    /// The greatest value (the last bin's right edge).
+    pub hi: f64,
+    /// Values per bin, left to right; their sum is the count of finite values.
+    pub counts: Vec<usize>,
+}
+
+impl Histogram {
+    /// `values` in `bins` (≥ 1) equal bins; non-finite values are left out. All values equal
+    /// fall in one bin of width 0 in the middle.
+    pub fn new(values: &[f64], bins: usize) -> Self {
+        let bins = bins.max(1);
+        let finite = || values.iter().copied().filter(|v| v.is_finite());
+        let (lo, hi) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let mut counts = vec![0; bins];
+        if lo > hi {
+            return Self {
+                lo: 0.0,
+                hi: 0.0,
+                counts,
+            };
+        }
+        let width = (hi - lo) / bins as f64;
+        for v in finite() {
+            let k = if width > 0.0 {
+                (((v - lo) / width) as usize).min(bins - 1)
+            } else {
+                bins / 2
+            };
+            counts[k] += 1;
+        }
+        Self { lo, hi, counts }
+    }
+
+    /// The width of one bin.
+    pub fn width(&self) -> f64 {
+        (self.hi - self.lo) / self.counts.len() as f64
+    }
+}
+
+/// The weights of each layer of `network`, bias rows left out, as histograms of `bins` bins.
+pub fn weight_histograms(network: &Network, bins: usize) -> Vec<Histogram> {
+    network
+        .weights()
+        .iter()
+        .map(|w| Histogram::new(&w.as_slice()[w.cols()..], bins))
+        .collect()
 }
 
 fn sigmoid(z: f64) -> f64 {

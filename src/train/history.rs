@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::LayerNorms;
+
 /// One recorded point of the training curves.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct HistoryPoint {
@@ -40,6 +42,8 @@ pub struct WeightEdit {
 #[derive(Clone, Debug)]
 pub struct History {
     points: Vec<HistoryPoint>,
+    /// Each point's layer norms (empty where none were measured), in step with `points`.
+    norms: Vec<Vec<LayerNorms>>,
     edits: Vec<WeightEdit>,
     capacity: usize,
     stride: u64,
@@ -56,6 +60,7 @@ impl History {
     pub fn new(capacity: usize) -> Self {
         Self {
             points: Vec::with_capacity(capacity.max(4)),
+            norms: Vec::with_capacity(capacity.max(4)),
             edits: Vec::new(),
             capacity: capacity.max(4),
             stride: 1,
@@ -76,6 +81,11 @@ impl History {
     /// iteration are dropped first: after an undone update (see
     /// [`Stop::Diverged`](super::Stop::Diverged)) iterations are run again.
     pub fn push(&mut self, point: HistoryPoint) {
+        self.push_with_norms(point, Vec::new());
+    }
+
+    /// [`Self::push`] with the layers' norms at that iteration.
+    pub fn push_with_norms(&mut self, point: HistoryPoint, norms: Vec<LayerNorms>) {
         if !self.wants(point.iteration) {
             return;
         }
@@ -84,17 +94,21 @@ impl History {
                 .points
                 .partition_point(|p| p.iteration < point.iteration);
             self.points.truncate(keep);
+            self.norms.truncate(keep);
         }
         if self.points.len() >= self.capacity {
             let stride = self.stride * 2;
-            self.points
-                .retain(|p| p.iteration.is_multiple_of(stride) || p.iteration == 1);
+            let kept = |p: &HistoryPoint| p.iteration.is_multiple_of(stride) || p.iteration == 1;
+            let mut keep = self.points.iter().map(kept).collect::<Vec<_>>().into_iter();
+            self.norms.retain(|_| keep.next().unwrap_or(false));
+            self.points.retain(kept);
             self.stride = stride;
             if !self.wants(point.iteration) {
                 return;
             }
         }
         self.points.push(point);
+        self.norms.push(norms);
     }
 
     /// Sets the test loss and accuracy of the last point at or before `iteration` (the test
@@ -112,6 +126,12 @@ impl History {
     /// The points, oldest first.
     pub fn points(&self) -> &[HistoryPoint] {
         &self.points
+    }
+
+    /// The layers' norms at each point, in step with [`Self::points`] (an empty list where
+    /// none were measured).
+    pub fn norms(&self) -> &[Vec<LayerNorms>] {
+        &self.norms
     }
 
     /// The latest point.
@@ -132,23 +152,37 @@ impl History {
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.points.clear();
+        self.norms.clear();
         self.edits.clear();
         self.stride = 1;
     }
 
-    /// The curves as CSV: `iteration,train_loss,train_accuracy,test_loss,test_accuracy`.
+    /// The curves as CSV: `iteration,train_loss,train_accuracy,test_loss,test_accuracy`, then
+    /// `weight_norm_L,gradient_norm_L` for each layer L (1 is the first) where measured.
     pub fn to_csv(&self) -> String {
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
-        let mut out = String::from("iteration,train_loss,train_accuracy,test_loss,test_accuracy\n");
-        for p in &self.points {
+        let layers = self.norms.iter().map(Vec::len).max().unwrap_or(0);
+        let mut out = String::from("iteration,train_loss,train_accuracy,test_loss,test_accuracy");
+        for l in 1..=layers {
+            out.push_str(&format!(",weight_norm_{l},gradient_norm_{l}"));
+        }
+        out.push('\n');
+        for (p, norms) in self.points.iter().zip(&self.norms) {
             out.push_str(&format!(
-                "{},{},{},{},{}\n",
+                "{},{},{},{},{}",
                 p.iteration,
                 p.train_loss,
                 opt(p.train_accuracy),
                 opt(p.test_loss),
                 opt(p.test_accuracy)
             ));
+            for l in 0..layers {
+                match norms.get(l) {
+                    Some(n) => out.push_str(&format!(",{},{}", n.weight, n.gradient)),
+                    None => out.push_str(",,"),
+                }
+            }
+            out.push('\n');
         }
         out
     }

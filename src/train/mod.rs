@@ -28,6 +28,7 @@
 //! exponents of the predicted probabilities); the exact loss is computed only when the bound
 //! comes near the limit.
 
+pub mod diagnose;
 pub mod explain;
 pub mod health;
 pub mod hidden_space;
@@ -315,6 +316,45 @@ const REFERENCE_FLOOR: f64 = 0.5;
 /// The fewest rows a batch's divergence limit counts (see `Trainer::check_loss`).
 const LIMIT_ROWS: f64 = 32.0;
 
+/// One iteration as its observer sees it, before its update: the weights its forward pass
+/// used and the training objective's gradient there (reduced and penalised, bias rows included).
+#[derive(Clone, Copy, Debug)]
+pub struct Moment<'a> {
+    /// The weights, one matrix per layer.
+    pub weights: &'a [Matrix],
+    /// The gradient, in the weights' shapes.
+    pub gradient: &'a [Matrix],
+}
+
+impl Moment<'_> {
+    /// Each layer's weight and gradient norms (see [`LayerNorms`]).
+    pub fn norms(&self) -> Vec<LayerNorms> {
+        layer_norms(self.weights, self.gradient)
+    }
+}
+
+/// One weight layer's size at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LayerNorms {
+    /// `‖W‖`, the Frobenius norm of the weights without the bias row.
+    pub weight: f64,
+    /// `‖∇W‖`, the Frobenius norm of the objective's gradient (bias row included).
+    pub gradient: f64,
+}
+
+/// The norms of each layer of `weights` and of `gradient` (the same shapes).
+pub fn layer_norms(weights: &[Matrix], gradient: &[Matrix]) -> Vec<LayerNorms> {
+    let frobenius = |values: &[f64]| values.iter().map(|v| v * v).sum::<f64>().sqrt();
+    weights
+        .iter()
+        .zip(gradient)
+        .map(|(w, g)| LayerNorms {
+            weight: frobenius(&w.as_slice()[w.cols()..]),
+            gradient: frobenius(g.as_slice()),
+        })
+        .collect()
+}
+
 /// The loss and accuracy of one iteration, from its forward pass (before its update).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct IterationReport {
@@ -528,14 +568,17 @@ impl Trainer {
         y: &Targets,
         n: u64,
         wants_report: impl FnMut(u64) -> bool,
-        observe: impl FnMut(&IterationReport),
+        mut observe: impl FnMut(&IterationReport),
     ) -> Result<StepReport, NnError> {
-        self.train_until(x, y, n, &AtomicBool::new(false), wants_report, observe)
+        self.train_until(x, y, n, &AtomicBool::new(false), wants_report, |r, _| {
+            observe(r);
+        })
     }
 
     /// [`Self::train`] that also stops, between two iterations, once `interrupt` is set: a
     /// worker thread's trainer answers a pause within one iteration. Where the call stops never
     /// changes what an iteration computes, so a run's weights depend on its iteration count only.
+    /// `observe` also sees the iteration's [`Moment`]: its weights and objective gradient.
     pub fn train_until(
         &mut self,
         x: &Matrix,
@@ -543,7 +586,7 @@ impl Trainer {
         n: u64,
         interrupt: &AtomicBool,
         mut wants_report: impl FnMut(u64) -> bool,
-        mut observe: impl FnMut(&IterationReport),
+        mut observe: impl FnMut(&IterationReport, &Moment<'_>),
     ) -> Result<StepReport, NnError> {
         let head = self.network.architecture().head;
         self.config.validate(head, y)?;
@@ -595,7 +638,7 @@ impl Trainer {
         n: u64,
         interrupt: &AtomicBool,
         wants_report: &mut dyn FnMut(u64) -> bool,
-        observe: &mut dyn FnMut(&IterationReport),
+        observe: &mut dyn FnMut(&IterationReport, &Moment<'_>),
         mut report: StepReport,
     ) -> StepReport {
         let head = spec.head;
@@ -642,12 +685,21 @@ impl Trainer {
             if !self.grads.is_finite() {
                 return self.diverge(report, i, "a gradient is NaN or infinite".into());
             }
+            reduce_and_penalise(
+                &mut self.grads,
+                self.network.weights(),
+                &self.config,
+                by.len(),
+            );
             if let Some(r) = iteration_report {
-                observe(&r);
+                let moment = Moment {
+                    weights: self.network.weights(),
+                    gradient: &self.grads.layers,
+                };
+                observe(&r, &moment);
                 report.last = Some(r);
             }
-            let rows = by.len();
-            if let Err(what) = self.update(rows) {
+            if let Err(what) = self.update() {
                 return self.diverge(report, i, what);
             }
             self.iteration = i;
@@ -841,13 +893,12 @@ impl Trainer {
         )
     }
 
-    /// Applies reduction, penalties and the optimiser to the gradients just computed.
-    /// Fails (changing nothing) if a new weight would not be finite.
-    fn update(&mut self, rows: usize) -> Result<(), String> {
+    /// Applies the optimiser to the objective's gradient just computed (reduced and
+    /// penalised). Fails (changing nothing) if a new weight would not be finite.
+    fn update(&mut self) -> Result<(), String> {
         let cfg = &self.config;
         let eta = cfg.schedule.rate(cfg.learning_rate, self.iteration);
         let weights = self.network.weights();
-        reduce_and_penalise(&mut self.grads, weights, cfg, rows);
         let t = self.optimizer_steps + 1;
         // Each gradient matrix becomes the candidate new weights in place; they replace the
         // weights only if all are finite.

@@ -235,8 +235,8 @@ impl Run {
                 chunk,
                 interrupt,
                 |i| history.wants(i) || wants_report(i),
-                |r| {
-                    last = Some(*r);
+                |r, moment| {
+                    last = Some((*r, history.wants(r.iteration).then(|| moment.norms())));
                     observe(r);
                 },
             )?;
@@ -245,17 +245,18 @@ impl Run {
             if step.last.is_some() {
                 total.last = step.last;
             }
-            if let Some(r) = last
-                && self.history.wants(r.iteration)
-            {
+            if let Some((r, Some(norms))) = last {
                 let test = if small_test { self.test_point() } else { None };
-                self.history.push(HistoryPoint {
-                    iteration: r.iteration,
-                    train_loss: r.loss,
-                    train_accuracy: r.accuracy,
-                    test_loss: test.as_ref().map(|m| m.loss),
-                    test_accuracy: test.and_then(|m| m.accuracy),
-                });
+                self.history.push_with_norms(
+                    HistoryPoint {
+                        iteration: r.iteration,
+                        train_loss: r.loss,
+                        train_accuracy: r.accuracy,
+                        test_loss: test.as_ref().map(|m| m.loss),
+                        test_accuracy: test.and_then(|m| m.accuracy),
+                    },
+                    norms,
+                );
             }
             if step.iterations < chunk {
                 break; // interrupted or stopped

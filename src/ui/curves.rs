@@ -403,6 +403,18 @@ fn divergence_marks(plot_ui: &mut egui_plot::PlotUi<'_>, drawn: &[Drawn], colour
     }
 }
 
+/// A plot against iteration with a log value axis, ticked as the loss curves are; the values
+/// drawn in it are log10 of the real ones.
+pub fn log_plot(id: &str) -> Plot<'_> {
+    Plot::new(id)
+        .grid_spacing(Rangef::new(GRID_MIN, 300.0))
+        .x_grid_spacer(|input| linear_marks(&input, X_LABEL_SPACING))
+        .x_axis_formatter(|mark, _| format_count(mark.value, mark.step_size))
+        .y_grid_spacer(|input| log_marks(&input))
+        .y_axis_formatter(|mark, _| log_tick(mark.value, mark.step_size))
+        .label_formatter(|pos| hover_text(pos, true))
+}
+
 /// The loss curves and, for classes, the accuracy curves beside them: one run's, or several
 /// runs' overlaid with a colour per run (training solid, test dashed).
 pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {

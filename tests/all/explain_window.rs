@@ -151,7 +151,7 @@ fn the_health_table_shows_the_layers_saturation_as_measured() {
     let layers =
         nnviz::train::health::health(&main.network, &main.config, &data.train_x, &data.train_y)
             .unwrap();
-    assert!(data.train_rows.len() <= nnviz::ui::health::HEALTH_ROWS);
+    assert!(data.train_rows.len() <= nnviz::train::health::HEALTH_ROWS);
     let share = layers[0].saturated.expect("the hot dogs' layer is sigmoid");
     harness.get_by_label(&format!("{:.0} % saturated", share * 100.0));
     harness.get_by_label("1 (sigmoid)");

@@ -16,6 +16,7 @@ mod classroom;
 mod cli;
 mod data_csv;
 mod data_reference;
+mod diagnose;
 mod explain;
 mod explain_window;
 mod extremes;
