@@ -10,7 +10,7 @@ use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
 use crate::app::commands::Command;
 use crate::data::Target;
 use crate::nn::Matrix;
-use crate::train::hidden_space::{HiddenAxes, HiddenSpace};
+use crate::train::hidden_space::{AxesChoice, HiddenAxes, HiddenSpace};
 use crate::train::worker::RunView;
 
 use super::DataView;
@@ -34,13 +34,29 @@ pub struct HiddenSpaceView {
     grid: Vec<Vec<[f64; 2]>>,
     space: Option<HiddenSpace>,
     problem: Option<String>,
+    /// The plane picked in the window, and the one last drawn.
+    choice: AxesChoice,
+    drawn: Option<AxesChoice>,
 }
 
 impl HiddenSpaceView {
     fn refresh(&mut self, run: &RunView, view: &DataView<'_>) {
         let key = (run.id, run.generation, run.iteration, view.version);
-        if self.key == Some(key) || self.at.is_some_and(|t| t.elapsed() < REFRESH) {
+        let fresh = self.drawn == Some(self.choice)
+            && (self.key == Some(key) || self.at.is_some_and(|t| t.elapsed() < REFRESH));
+        if fresh {
             return;
+        }
+        self.drawn = Some(self.choice);
+        let units = run
+            .network
+            .architecture()
+            .hidden
+            .last()
+            .map_or(0, |h| h.units);
+        if matches!(self.choice, AxesChoice::Units(i, j) if i.max(j) >= units) {
+            // The network changed under the picked units.
+            self.choice = AxesChoice::Auto;
         }
         self.key = Some(key);
         self.at = Some(Instant::now());
@@ -64,7 +80,7 @@ impl HiddenSpaceView {
                 return;
             }
         }
-        let fitted = HiddenSpace::fit(network, &x).and_then(|space| {
+        let fitted = HiddenSpace::fit_with(network, &x, self.choice).and_then(|space| {
             let Some(space) = space else {
                 return Ok(None);
             };
@@ -152,9 +168,45 @@ pub fn hidden_space_ui(
     }
 }
 
+/// The plane picker: principal components, or two units (for a layer of more than two).
+fn axes_picker(ui: &mut egui::Ui, state: &mut HiddenSpaceView, units: usize) {
+    if units <= 2 {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        let mut pick_units = matches!(state.choice, AxesChoice::Units(..));
+        ui.label("Axes:");
+        ui.radio_value(&mut pick_units, false, "principal components")
+            .on_hover_text("The plane the layer's activations vary most in");
+        ui.radio_value(&mut pick_units, true, "two units")
+            .on_hover_text("Two of the layer's units, the others held at their mean");
+        let (mut i, mut j) = match state.choice {
+            AxesChoice::Units(i, j) => (i + 1, j + 1),
+            AxesChoice::Auto => (1, 2),
+        };
+        if pick_units {
+            ui.add(
+                egui::DragValue::new(&mut i)
+                    .range(1..=units)
+                    .prefix("x: unit "),
+            )
+            .on_hover_text("The unit on the horizontal axis");
+            ui.add(
+                egui::DragValue::new(&mut j)
+                    .range(1..=units)
+                    .prefix("y: unit "),
+            )
+            .on_hover_text("The unit on the vertical axis");
+            state.choice = AxesChoice::Units(i - 1, j - 1);
+        } else {
+            state.choice = AxesChoice::Auto;
+        }
+    });
+}
+
 fn contents(
     ui: &mut egui::Ui,
-    state: &HiddenSpaceView,
+    state: &mut HiddenSpaceView,
     view: &DataView<'_>,
     run: &RunView,
     side: f32,
@@ -163,6 +215,14 @@ fn contents(
         ui.label(problem);
         return;
     }
+    let Some(units) = state
+        .space
+        .as_ref()
+        .map(|space| run.network.weights()[space.layer].cols())
+    else {
+        return;
+    };
+    axes_picker(ui, state, units);
     let Some(space) = &state.space else {
         return;
     };
@@ -171,7 +231,15 @@ fn contents(
         HiddenAxes::Units(i, j) => (
             format!("h{layer}[{}]", i + 1),
             format!("h{layer}[{}]", j + 1),
-            format!("Layer {layer}'s units themselves."),
+            if space.exact {
+                format!("Layer {layer}'s units themselves.")
+            } else {
+                format!(
+                    "Layer {layer}'s units {} and {} (of {units}), the others held at their mean.",
+                    i + 1,
+                    j + 1
+                )
+            },
         ),
         HiddenAxes::Pca { kept, .. } => (
             "first principal component".to_owned(),
@@ -179,21 +247,29 @@ fn contents(
             format!(
                 "Layer {layer}'s {} units, by their first two principal components ({:.0} % of \
                  the variance).",
-                run.network.weights()[space.layer].cols(),
+                units,
                 kept * 100.0
             ),
         ),
     };
     ui.label(caption);
-    let boundary_text = match (&space.boundary, &space.axes) {
-        (Some(_), HiddenAxes::Units(..)) => {
+    let boundary_text = match (space.boundary.is_some(), space.scores.len(), space.exact) {
+        (true, _, true) => {
             "The line: where the output is 0.5. The output layer is a logistic regression on \
              this space, so its boundary is straight."
         }
-        (Some(_), HiddenAxes::Pca { .. }) => {
-            "The line: where the output is 0.5, with the other components held at their mean."
+        (true, _, false) => {
+            "The line: where the output is 0.5, with the rest of the layer held at its mean."
         }
-        (None, _) => "",
+        (false, 2.., true) => {
+            "The lines: where two classes' scores tie and lead the others. The output layer is \
+             linear on this space, so the classes meet along straight pieces."
+        }
+        (false, 2.., false) => {
+            "The lines: where two classes' scores tie and lead, with the rest of the layer held \
+             at its mean."
+        }
+        _ => "",
     };
     if !boundary_text.is_empty() {
         ui.weak(boundary_text);
@@ -258,12 +334,14 @@ fn contents(
                         .shape(MarkerShape::Circle),
                 );
             }
-            if let Some([c0, c1, c2]) = space.boundary
-                && lo[0].is_finite()
-            {
-                let pad = |a: usize| 0.1 * (hi[a] - lo[a]).max(1e-9);
-                let (u0, u1) = (lo[0] - pad(0), hi[0] + pad(0));
-                let (v0, v1) = (lo[1] - pad(1), hi[1] + pad(1));
+            if !lo[0].is_finite() {
+                return;
+            }
+            let pad = |a: usize| 0.1 * (hi[a] - lo[a]).max(1e-9);
+            let (u0, u1) = (lo[0] - pad(0), hi[0] + pad(0));
+            let (v0, v1) = (lo[1] - pad(1), hi[1] + pad(1));
+            let color = if dark { Color32::WHITE } else { Color32::BLACK };
+            if let Some([c0, c1, c2]) = space.boundary {
                 // c0 + c1 u + c2 v = 0, drawn across the points' box.
                 let line: Vec<[f64; 2]> = if c2.abs() > c1.abs() {
                     [u0, u1].map(|u| [u, -(c0 + c1 * u) / c2]).to_vec()
@@ -272,11 +350,28 @@ fn contents(
                 } else {
                     Vec::new()
                 };
-                let color = if dark { Color32::WHITE } else { Color32::BLACK };
                 plot_ui.line(
                     Line::new("ŷ = 0.5", PlotPoints::from(line))
                         .color(color)
                         .width(2.0),
+                );
+            }
+            let names = view.dataset.class_names();
+            let name = |k: usize| {
+                names
+                    .get(k)
+                    .cloned()
+                    .unwrap_or_else(|| format!("{}", k + 1))
+            };
+            for piece in space.class_boundaries([u0, v0], [u1, v1], 400) {
+                let (a, b) = piece.classes;
+                plot_ui.line(
+                    Line::new(
+                        format!("{} | {}", name(a), name(b)),
+                        PlotPoints::from(piece.points),
+                    )
+                    .color(color)
+                    .width(2.0),
                 );
             }
         });

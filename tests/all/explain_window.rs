@@ -181,3 +181,22 @@ fn the_hidden_space_window_shows_the_last_hidden_layer_and_closes() {
             .is_none()
     );
 }
+
+#[test]
+fn the_hidden_space_can_show_two_picked_units() {
+    let mut harness = harness();
+    pause(&mut harness);
+    settle(&mut harness);
+    harness.get_by_label("Hidden space…").click();
+    harness.run_steps(4);
+    let units = harness.state().session.main().network.weights()[0].cols();
+    harness.get_by_label("two units").click();
+    harness.run_steps(4);
+    harness.get_by_label_contains(&format!(
+        "Layer 1's units 1 and 2 (of {units}), the others held at their mean."
+    ));
+    harness.get_by_label_contains("where the output is 0.5, with the rest of the layer held");
+    harness.get_by_label("principal components").click();
+    harness.run_steps(4);
+    harness.get_by_label_contains("by their first two principal components");
+}
