@@ -173,6 +173,8 @@ pub enum Command {
     CloseWeightEditor,
     /// Open the explain panel (on the row explained last, or the first training row).
     OpenExplain,
+    /// Select run `k` (0 is run 1): the controls, the numbers and the panels follow it.
+    SelectRun(usize),
     /// Explain the data set's row `row` (0-based), opening the panel if it is closed.
     ExplainRow(usize),
     /// Close the explain panel.

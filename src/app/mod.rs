@@ -114,7 +114,8 @@ impl App {
     }
 
     /// The app with start options; unless they ask for fresh settings, the stored ones.
-    pub fn with_options(_cc: &eframe::CreationContext<'_>, options: &AppOptions) -> Self {
+    pub fn with_options(cc: &eframe::CreationContext<'_>, options: &AppOptions) -> Self {
+        ui::install_fonts(&cc.egui_ctx);
         let file = if options.fresh {
             None
         } else {
@@ -489,7 +490,7 @@ impl App {
                     ui,
                     grids,
                     &view,
-                    session.runs(),
+                    (session.runs(), self.explain.as_ref().map(|e| Some(e.row))),
                     shown,
                     &mut commands,
                 )
@@ -1016,6 +1017,9 @@ impl App {
                 let first = s.main().data.train_rows.first().copied().unwrap_or(0);
                 let row = self.explain.as_ref().map_or(first, |e| e.row);
                 self.explain = Some(ui::explain::ExplainPanel { row, digits: 4 });
+            }
+            Command::SelectRun(k) => {
+                self.settings.selected = k.min(self.settings.run_count().saturating_sub(1));
             }
             Command::ExplainRow(row) => {
                 let digits = self.explain.as_ref().map_or(4, |e| e.digits);

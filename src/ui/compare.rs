@@ -8,12 +8,14 @@ use super::DataView;
 use super::decision::DecisionGrid;
 
 /// The decision plots of every run in a grid (two side by side, or two rows of two), on the same
-/// axes and colours, each under its run's name and figures. Returns the rectangle they fill.
+/// axes and colours, each under its run's name and figures. While a row is explained
+/// (`explaining`, as for [`PlotRole::Window`](super::decision::PlotRole::Window)), each rings it
+/// and a click explains the nearest row in that run. Returns the rectangle they fill.
 pub fn small_multiples_ui(
     ui: &mut egui::Ui,
     grids: &[DecisionGrid],
     view: &DataView<'_>,
-    runs: &[RunView],
+    (runs, explaining): (&[RunView], Option<Option<usize>>),
     settings: &Settings,
     commands: &mut Vec<Command>,
 ) -> egui::Rect {
@@ -70,7 +72,7 @@ pub fn small_multiples_ui(
             });
             super::decision::decision_plot_ui(
                 ui,
-                super::decision::PlotRole::Multiple(k),
+                super::decision::PlotRole::Multiple { k, explaining },
                 grid,
                 run,
                 view,
@@ -84,7 +86,7 @@ pub fn small_multiples_ui(
         whole.max,
     );
     ui.scope_builder(egui::UiBuilder::new().max_rect(key), |ui| {
-        super::decision::shared_key_ui(ui, &grids[0], view, settings);
+        super::decision::shared_key_ui(ui, &grids[0], view, settings, explaining.is_some());
     });
     whole
 }

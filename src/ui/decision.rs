@@ -521,7 +521,13 @@ pub enum PlotRole<'a> {
     /// editing, and not editable.
     Picture(&'a str),
     /// Small multiple `k` of a comparison: the caller draws the caption and key once for all.
-    Multiple(usize),
+    /// While a row is explained, a click picks the nearest point and run `k`.
+    Multiple {
+        /// The run (0 is run 1).
+        k: usize,
+        /// As for [`PlotRole::Window`].
+        explaining: Option<Option<usize>>,
+    },
 }
 
 /// Draws the decision plot and turns clicks into commands (add / erase a point). Returns the rectangle a picture of the plot shows: caption, plot with its
@@ -536,13 +542,13 @@ pub fn decision_plot_ui(
     commands: &mut Vec<Command>,
 ) -> egui::Rect {
     let (id, compact) = match role {
-        PlotRole::Multiple(k) => (k, true),
+        PlotRole::Multiple { k, .. } => (k, true),
         _ => (0, false),
     };
     let picture = matches!(role, PlotRole::Picture(_));
     let explaining = match role {
-        PlotRole::Window { explaining } => explaining,
-        _ => None,
+        PlotRole::Window { explaining } | PlotRole::Multiple { explaining, .. } => explaining,
+        PlotRole::Picture(_) => None,
     };
     let data = &view.dataset;
     let d = data.n_features();
@@ -737,9 +743,15 @@ pub fn decision_plot_ui(
             && let Some(row) =
                 nearest_row(view, settings, (x_feature, y_feature), [p.x, p.y], &bounds)
         {
+            if compact {
+                commands.push(Command::SelectRun(id));
+            }
             commands.push(Command::ExplainRow(row));
         }
         let plot = ui.min_rect();
+        if compact {
+            return plot;
+        }
         key_row_ui(ui, grid, view, settings, KeyHint::Explain);
         return if grid.value_range.is_some() {
             ui.min_rect()
@@ -831,9 +843,12 @@ pub fn shared_key_ui(
     grid: &DecisionGrid,
     view: &DataView<'_>,
     settings: &Settings,
+    explaining: bool,
 ) {
     let editable = view.dataset.n_features() == 2 && view.is_classification();
-    let hint = if editable {
+    let hint = if explaining {
+        KeyHint::Explain
+    } else if editable {
         KeyHint::Edit
     } else {
         KeyHint::None

@@ -72,6 +72,18 @@ const RUN_COLORS: [Color32; 4] = [
     Color32::from_rgb(204, 121, 167),
 ];
 
+/// egui's fonts, with its monospace font (Hack) behind the proportional one (Ubuntu Light),
+/// which lacks much of the mathematics the window writes: ← → ∇ ∘ ‖ ′ ∈.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.insert(1.min(family.len()), "Hack".to_owned());
+    }
+    ctx.set_fonts(fonts);
+}
+
 /// The colour of run `k` in a comparison (0 is run 1).
 pub fn run_color(k: usize) -> Color32 {
     RUN_COLORS[k % RUN_COLORS.len()]

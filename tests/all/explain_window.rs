@@ -156,6 +156,18 @@ fn the_health_table_shows_the_layers_saturation_as_measured() {
     harness.get_by_label(&format!("{:.0} % saturated", share * 100.0));
     harness.get_by_label("1 (sigmoid)");
     harness.get_by_label("2 (output)");
+    // Over training, and the weights' spread per layer.
+    harness.get_by_label("Norms over training");
+    let main = harness.state().session.main();
+    let histograms = nnviz::train::health::weight_histograms(&main.network, 24);
+    let first = &histograms[0];
+    let units = main.network.weights()[0].cols();
+    harness.get_by_label(&format!(
+        "layer 1 (sigmoid, {units} units): {} weights from {} to {}",
+        first.counts.iter().sum::<usize>(),
+        nnviz::ui::format_number(first.lo),
+        nnviz::ui::format_number(first.hi)
+    ));
 }
 
 #[test]
@@ -199,4 +211,65 @@ fn the_hidden_space_can_show_two_picked_units() {
     harness.get_by_label("principal components").click();
     harness.run_steps(4);
     harness.get_by_label_contains("by their first two principal components");
+}
+
+#[test]
+fn in_compare_mode_a_click_on_a_runs_plot_explains_the_row_in_that_run() {
+    let mut harness = harness();
+    pause(&mut harness);
+    harness.get_by_label("Compare runs").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Add run 2").click();
+    harness.run_steps(1);
+    sync(&mut harness, 1);
+    assert_eq!(
+        harness.state().settings.selected,
+        1,
+        "the new run is selected"
+    );
+    harness.key_press(egui::Key::E);
+    harness.run_steps(4);
+    assert!(harness.state().explain.is_some());
+    // The middle of run 1's plot, the left one of two: the hot dogs are dense there.
+    let whole = harness.state().plot_rect().expect("the plots were drawn");
+    let at = egui::pos2(whole.left() + whole.width() / 4.0, whole.center().y);
+    let points = harness.state().session.main().data.train_rows.len();
+    harness.hover_at(at);
+    harness.run_steps(1);
+    harness.drag_at(at);
+    harness.run_steps(1);
+    harness.drop_at(at);
+    harness.run_steps(3);
+    let app = harness.state();
+    assert_eq!(app.settings.selected, 0, "the click picked run 1");
+    let row = app.explain.as_ref().unwrap().row;
+    assert!(row < points + 100, "a row of the data set: {row}");
+    // No point was added.
+    assert_eq!(app.session.main().data.train_rows.len(), points);
+    harness.get_by_label_contains("click a point: explain its row");
+}
+
+#[test]
+fn the_windows_fonts_draw_every_character_its_text_uses() {
+    let harness = harness();
+    let mut missing = std::collections::BTreeMap::new();
+    for dir in ["src/ui", "src/app", "src/train"] {
+        for (path, text) in crate::layering::sources(dir) {
+            // Unit tests' messages are not the window's.
+            let shown = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for c in shown.chars().filter(|c| !c.is_ascii()) {
+                // The explain panel writes `Aᵀ` as `A^T` (see `ui::explain`).
+                if c == 'ᵀ' {
+                    continue;
+                }
+                let drawn = harness
+                    .ctx
+                    .fonts_mut(|f| f.has_glyph(&egui::FontId::proportional(14.0), c));
+                if !drawn {
+                    missing.entry(c).or_insert(path.clone());
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no glyph for: {missing:?}");
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 const LEAVES: [&str; 3] = ["commands", "settings", "presets"];
 
 /// Every `.rs` file under `dir`, with its text.
-fn sources(dir: &str) -> Vec<(String, String)> {
+pub fn sources(dir: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut out = Vec::new();
     let mut stack = vec![root];
