@@ -272,11 +272,16 @@ impl Session {
                     run.config.reduction,
                     self.prepared.scaling.is_some(),
                 );
+                let (x, y) = sample_rows(&run.data, HEALTH_ROWS);
                 let cause = diagnose::divergence(
                     &run.history,
-                    run.config.optimizer,
-                    run.config.learning_rate,
+                    &run.network,
+                    &run.config,
+                    (&x, &y),
+                    run.iteration + 1,
                 )
+                .ok()
+                .flatten()
                 .map(|f| f.describe(&run.network));
                 let mut notice = stop_notice(stop, &advice, cause.as_deref());
                 if comparing {

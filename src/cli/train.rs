@@ -432,12 +432,19 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     let stop_message = report.stop.as_ref().map(|stop| {
         let cause = matches!(stop, Stop::Diverged { .. })
             .then(|| {
+                let (x, y) = crate::train::health::sample_rows(
+                    run.data(),
+                    crate::train::health::HEALTH_ROWS,
+                );
                 crate::train::diagnose::divergence(
                     run.history(),
-                    config.optimizer,
-                    config.learning_rate,
+                    run.network(),
+                    run.config(),
+                    (&x, &y),
+                    run.iteration() + 1,
                 )
             })
+            .and_then(Result::ok)
             .flatten()
             .map_or_else(String::new, |f| {
                 format!(" (likely cause: {})", f.describe(run.network()))

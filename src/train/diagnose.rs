@@ -2,13 +2,14 @@
 //! layers' norms in the history and from [`health`](super::health).
 //!
 //! - A divergence is an **exploding update** in the layer whose last good step was largest
-//!   against its weights (`γ‖∇W‖ / ‖W‖`; for Adam, whose gradient grew the most).
+//!   against its weights (`γ‖∇W‖ / ‖W‖`), or whose gradient grew the most since the iteration
+//!   recorded before.
 //! - A stall (the loss improved by less than [`STALL_IMPROVEMENT`] over the second half of at
 //!   least [`STALL_ITERATIONS`] iterations, short of a perfect fit) is put down to, in order:
 //!   steps too small (one gradient step [`STEP_PROBE`] or more times the learning rate would
-//!   lower the loss by [`PROBE_GAIN`] or more at once, measured), dead ReLU units, saturated sigmoid or tanh units, a
-//!   gradient vanishing toward the input, or none of these (the network has settled for its
-//!   size).
+//!   lower the loss by [`PROBE_GAIN`] or more at once: measured), dead ReLU units, saturated
+//!   sigmoid or tanh units, a gradient vanishing toward the input (at the run's start), or none
+//!   of these (the network has settled for its size).
 
 use crate::nn::{Activation, Network};
 use crate::text::significant;
@@ -17,7 +18,8 @@ use crate::nn::{Matrix, NnError, Targets};
 
 use super::health::{LayerHealth, SATURATION_Z, health};
 use super::{
-    History, HistoryPoint, LayerNorms, Optimizer, TrainConfig, evaluate, objective_gradient,
+    History, HistoryPoint, LayerNorms, Optimizer, TrainConfig, evaluate, layer_norms,
+    objective_gradient,
 };
 
 /// A run has stalled once its loss improved by less than this share over the second half of it.
@@ -43,15 +45,15 @@ const LARGE_GROWTH: f64 = 10.0;
 /// What went wrong in a layer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cause {
-    /// The layer's steps grew too large: `γ‖∇W‖/‖W‖` at the last good step (not for Adam), and
-    /// its gradient's norm at the first and last measured iterations.
+    /// The layer's steps grew too large: `γ‖∇W‖/‖W‖` at the last good weights (not for Adam),
+    /// and its gradient's norm at the iteration recorded before and there.
     Exploding {
         /// `γ‖∇W‖ / ‖W‖` at the last good step, for gradient descent and momentum.
         step: Option<f64>,
-        /// `‖∇W‖` at the first measured iteration, if that is not the last good step.
-        from: Option<f64>,
-        /// `‖∇W‖` at the last good step.
-        to: f64,
+        /// The iteration recorded before the last good step and `‖∇W‖` there, if any.
+        from: Option<(u64, f64)>,
+        /// The last good step's iteration and `‖∇W‖` there.
+        to: (u64, f64),
     },
     /// The layer's gradient is this share of the output layer's.
     Vanishing {
@@ -144,28 +146,38 @@ fn measured(history: &History) -> impl Iterator<Item = (&HistoryPoint, &[LayerNo
         .map(|(p, n)| (p, n.as_slice()))
 }
 
-/// The layer to blame for a divergence, read from the norms in `history` (up to the last good
-/// weights), under `optimizer` at learning rate `rate`; `None` if no layer stands out.
-pub fn divergence(history: &History, optimizer: Optimizer, rate: f64) -> Option<Finding> {
-    let (first_point, first) = measured(history).next()?;
-    let (last_point, last) = measured(history).last()?;
-    let apart = first_point.iteration != last_point.iteration;
-    let uses_rate = optimizer != Optimizer::Adam;
+/// The layer to blame for a divergence of `network` (at its last good weights, which pass `at`,
+/// 1-based, would use) under `config`, measured on rows `x`, `y` (the training rows or a
+/// sample) and against the last point of `history` before; `None` if no layer stands out.
+pub fn divergence(
+    history: &History,
+    network: &Network,
+    config: &TrainConfig,
+    (x, y): (&Matrix, &Targets),
+    at: u64,
+) -> Result<Option<Finding>, NnError> {
+    let now = layer_norms(
+        network.weights(),
+        &objective_gradient(network, config, x, y)?.layers,
+    );
+    let before = measured(history)
+        .filter(|(p, n)| p.iteration < at && n.len() == now.len())
+        .last();
+    let uses_rate = config.optimizer != Optimizer::Adam;
     let mut best: Option<(f64, Finding)> = None;
-    for (l, (a, b)) in first.iter().zip(last).enumerate() {
-        let growth = if apart {
-            b.gradient / a.gradient.max(f64::MIN_POSITIVE)
-        } else {
-            1.0
-        };
-        let step = uses_rate.then(|| rate * b.gradient / b.weight.max(f64::MIN_POSITIVE));
+    for (l, b) in now.iter().enumerate() {
+        let growth = before.map_or(1.0, |(_, n)| {
+            b.gradient / n[l].gradient.max(f64::MIN_POSITIVE)
+        });
+        let step =
+            uses_rate.then(|| config.learning_rate * b.gradient / b.weight.max(f64::MIN_POSITIVE));
         // Steps and growth on one scale: each at its threshold scores 1.
         let score = (growth / LARGE_GROWTH).max(step.map_or(0.0, |s| s / LARGE_STEP));
         if score >= 1.0 && best.as_ref().is_none_or(|(s, _)| score > *s) {
             let cause = Cause::Exploding {
                 step,
-                from: apart.then_some(a.gradient),
-                to: b.gradient,
+                from: before.map(|(p, n)| (p.iteration, n[l].gradient)),
+                to: (at, b.gradient),
             };
             best = Some((
                 score,
@@ -176,7 +188,7 @@ pub fn divergence(history: &History, optimizer: Optimizer, rate: f64) -> Option<
             ));
         }
     }
-    best.map(|(_, f)| f)
+    Ok(best.map(|(_, f)| f))
 }
 
 /// The stall in `history`, if the run has stalled (see the module docs).
@@ -341,8 +353,13 @@ impl Finding {
                     format!(" its last step was {} times the size of its weights;", n(s))
                 });
                 let norm = match from {
-                    Some(from) => format!("went from {} to {}", n(*from), n(*to)),
-                    None => format!("was {}", n(*to)),
+                    Some((i, from)) => format!(
+                        "went from {} at iteration {i} to {} at iteration {}",
+                        n(*from),
+                        n(to.1),
+                        to.0
+                    ),
+                    None => format!("was {} at iteration {}", n(to.1), to.0),
                 };
                 format!("the update exploded in {layer}:{size} its gradient's norm {norm}")
             }

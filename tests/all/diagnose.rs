@@ -96,18 +96,36 @@ fn a_divergence_names_the_layer_whose_last_step_outgrew_its_weights() {
         .train(1000, &AtomicBool::new(false), |_| false, |_| {})
         .unwrap();
     assert!(report.stop.is_some(), "a rate of 10 diverges");
-    let finding = diagnose::divergence(run.history(), Optimizer::Gd, 10.0).unwrap();
-    // The layer blamed is the one whose γ‖∇W‖/‖W‖ is largest at the last good point.
-    let norms = run.history().norms().last().unwrap();
-    let steps: Vec<f64> = norms.iter().map(|n| 10.0 * n.gradient / n.weight).collect();
+    let data = Arc::clone(run.data());
+    let at = run.iteration() + 1;
+    let finding = diagnose::divergence(
+        run.history(),
+        run.network(),
+        run.config(),
+        (&data.train_x, &data.train_y),
+        at,
+    )
+    .unwrap()
+    .unwrap();
+    // The layer blamed is the one whose γ‖∇W‖/‖W‖ is largest at the weights kept (measured
+    // as the health table does).
+    let health = health(run.network(), run.config(), &data.train_x, &data.train_y).unwrap();
+    let steps: Vec<f64> = health
+        .iter()
+        .map(|h| 10.0 * h.gradient_norm / h.weight_norm)
+        .collect();
     let largest = (0..steps.len())
         .max_by(|&a, &b| steps[a].total_cmp(&steps[b]))
         .unwrap();
     assert_eq!(finding.layer, Some(largest), "{steps:?}");
     match finding.cause {
-        Cause::Exploding { step, to, .. } => {
+        Cause::Exploding { step, to, from } => {
             assert_eq!(step, Some(steps[largest]));
-            assert_eq!(to, norms[largest].gradient);
+            assert_eq!(to, (at, health[largest].gradient_norm));
+            // Against the point recorded before, if any.
+            if let Some((i, _)) = from {
+                assert!(i < at);
+            }
         }
         other => panic!("{other:?}"),
     }
