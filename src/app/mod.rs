@@ -527,7 +527,8 @@ impl App {
             let run = self.session.run(self.settings.selected);
             let (inputs, _) = diagram_names(&self.session, &run.network);
             let view = data_view(&self.session);
-            ui::explain::explain_ui(&ctx, panel, &view, run, &inputs, &mut commands);
+            let following = (self.session.runs().len() > 1).then_some(self.settings.selected);
+            ui::explain::explain_ui(&ctx, panel, &view, (run, following), &inputs, &mut commands);
         }
         if let Some(state) = &mut self.hidden_space {
             let run = self.session.run(self.settings.selected);

@@ -65,11 +65,12 @@ pub fn wrong_rows(run: &RunView, with_test: bool) -> Vec<usize> {
 }
 
 /// The explain panel as a window; `names` are the network's input and output names.
+/// In compare mode, `following` is the run explained (0 is run 1), named at the top.
 pub fn explain_ui(
     ctx: &egui::Context,
     panel: &mut ExplainPanel,
     view: &DataView<'_>,
-    run: &RunView,
+    (run, following): (&RunView, Option<usize>),
     input_names: &[String],
     commands: &mut Vec<Command>,
 ) {
@@ -90,6 +91,16 @@ pub fn explain_ui(
             screen.top() + 48.0,
         ))
         .show(ctx, |ui| {
+            if let Some(k) = following {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        egui::RichText::new(format!("Run {}", k + 1))
+                            .strong()
+                            .color(super::run_color(k)),
+                    );
+                    ui.weak("(click a point in another run's plot to follow that run)");
+                });
+            }
             contents(ui, panel, view, run, input_names, commands)
         });
     if !open {

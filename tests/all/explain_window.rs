@@ -242,6 +242,8 @@ fn in_compare_mode_a_click_on_a_runs_plot_explains_the_row_in_that_run() {
     harness.run_steps(3);
     let app = harness.state();
     assert_eq!(app.settings.selected, 0, "the click picked run 1");
+    // The panel names the run it follows.
+    harness.get_by_label("(click a point in another run's plot to follow that run)");
     let row = app.explain.as_ref().unwrap().row;
     assert!(row < points + 100, "a row of the data set: {row}");
     // No point was added.
