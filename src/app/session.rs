@@ -11,7 +11,7 @@ use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Matrix, Reduction, Targets};
 use crate::train::health::{HEALTH_ROWS, sample_rows};
 use crate::train::worker::{self, Published, RunView, Worker};
-use crate::train::{Run, RunSpec, Stop, diagnose};
+use crate::train::{Run, RunSpec, SpecError, Stop, diagnose};
 
 use super::commands::{Notice, Stats};
 use super::settings::{Settings, Speed};
@@ -199,9 +199,16 @@ fn build_runs(settings: &Settings, prepared: &Arc<Prepared>) -> Result<(Run, Vec
     let runs = (0..settings.run_count())
         .map(|k| build_run(settings, k, prepared))
         .collect::<Result<Vec<_>, _>>()?;
-    let baseline = Run::new(baseline_spec(settings, prepared), Arc::clone(prepared))
+    let baseline = baseline_run(settings, Arc::clone(prepared))
         .map_err(|e| format!("cannot build the baseline: {e}"))?;
     Ok((baseline, runs))
+}
+
+/// The baseline's run on `prepared`: it keeps no timeline (the network's is the one scrubbed).
+fn baseline_run(settings: &Settings, prepared: Arc<Prepared>) -> Result<Run, SpecError> {
+    let mut run = Run::new(baseline_spec(settings, &prepared), prepared)?;
+    run.set_timeline_budget(0);
+    Ok(run)
 }
 
 /// The worker's index of run `k` (0 is run 1).
@@ -671,7 +678,7 @@ impl Session {
         self.prepared = Arc::clone(&prepared);
         self.worker
             .send(worker::Command::SetData(Arc::clone(&prepared)));
-        if let Ok(baseline) = Run::new(baseline_spec(settings, &prepared), prepared) {
+        if let Ok(baseline) = baseline_run(settings, prepared) {
             self.worker.send(worker::Command::Replace {
                 index: BASELINE,
                 run: Box::new(baseline),

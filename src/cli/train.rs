@@ -226,7 +226,7 @@ pub fn build_run(args: &TrainArgs) -> Result<(Spec, Dataset, Run), CliError> {
     let spec = spec(args)?;
     let dataset = spec.data.load()?;
     let prepared = Arc::new(spec.preparation.prepare(&dataset)?);
-    let run = match &args.init_weights {
+    let mut run = match &args.init_weights {
         Some(path) => {
             let architecture = spec
                 .run
@@ -238,6 +238,8 @@ pub fn build_run(args: &TrainArgs) -> Result<(Spec, Dataset, Run), CliError> {
         }
         None => Run::new(spec.run.clone(), prepared)?,
     };
+    // Nothing looks back at a run on the command line.
+    run.set_timeline_budget(0);
     Ok((spec, dataset, run))
 }
 

@@ -149,6 +149,15 @@ impl History {
         &self.edits
     }
 
+    /// Drops the points and the hand edits after `iteration` completed iterations (a branch
+    /// from that moment).
+    pub fn truncate_after(&mut self, iteration: u64) {
+        let keep = self.points.partition_point(|p| p.iteration <= iteration);
+        self.points.truncate(keep);
+        self.norms.truncate(keep);
+        self.edits.retain(|e| e.iteration <= iteration);
+    }
+
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.points.clear();

@@ -36,6 +36,7 @@ mod history;
 mod metrics;
 mod run;
 pub mod spec;
+pub mod timeline;
 pub mod worker;
 
 pub use history::{History, HistoryPoint, WeightEdit};
@@ -46,10 +47,12 @@ pub use spec::{
 };
 
 use std::f64::consts::LN_2;
+use std::sync::Arc;
+
+use chacha20::ChaCha12Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::SeedableRng as _;
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
@@ -377,6 +380,57 @@ pub struct StepReport {
     pub stop: Option<Stop>,
 }
 
+/// Everything a [`Trainer`] needs to go on from one moment exactly as it would have gone on:
+/// the weights, the iteration count, the batch order and its random generator, the optimiser's
+/// moments and step count, the weights before the last update (to undo it) and the divergence
+/// reference. Taken by [`Trainer::state`], put back by [`Trainer::restore`].
+#[derive(Clone, Debug)]
+pub struct TrainerState {
+    weights: Vec<Matrix>,
+    iteration: u64,
+    rng: chacha20::SerializedRngState,
+    /// Shared between the states of one epoch: it changes only when the rows are reshuffled.
+    order: Arc<Vec<usize>>,
+    position: usize,
+    moment1: Vec<Matrix>,
+    moment2: Vec<Matrix>,
+    previous: Vec<Matrix>,
+    reference: Option<f64>,
+    optimizer_steps: u64,
+}
+
+impl TrainerState {
+    /// Completed iterations at this moment.
+    pub fn iteration(&self) -> u64 {
+        self.iteration
+    }
+
+    /// The weights at this moment.
+    pub fn weights(&self) -> &[Matrix] {
+        &self.weights
+    }
+
+    /// The bytes it holds, the batch order left out (see [`Self::order_bytes`]).
+    pub fn bytes(&self) -> usize {
+        let matrices = |m: &[Matrix]| m.iter().map(|m| m.as_slice().len() * 8).sum::<usize>();
+        std::mem::size_of::<Self>()
+            + matrices(&self.weights)
+            + matrices(&self.moment1)
+            + matrices(&self.moment2)
+            + matrices(&self.previous)
+    }
+
+    /// The bytes of its batch order, which states of the same epoch share.
+    pub fn order_bytes(&self) -> usize {
+        self.order.len() * std::mem::size_of::<usize>()
+    }
+
+    /// True if it shares its batch order with `other`.
+    pub fn shares_order(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.order, &other.order)
+    }
+}
+
 /// Trains one network on one set of rows.
 #[derive(Debug)]
 pub struct Trainer {
@@ -384,8 +438,10 @@ pub struct Trainer {
     config: TrainConfig,
     /// 0-based count of completed iterations.
     iteration: u64,
-    rng: StdRng,
-    order: Vec<usize>,
+    /// The batch order's generator: rand's `StdRng` itself (ChaCha12, seeded alike, the same
+    /// stream), whose state [`TrainerState`] can keep.
+    rng: ChaCha12Rng,
+    order: Arc<Vec<usize>>,
     position: usize,
     workspace: Workspace,
     grads: Gradients,
@@ -410,13 +466,13 @@ pub struct Trainer {
 impl Trainer {
     /// A trainer for `network` with `config`.
     pub fn new(network: Network, config: TrainConfig) -> Self {
-        let rng = StdRng::seed_from_u64(config.seed);
+        let rng = ChaCha12Rng::seed_from_u64(config.seed);
         Self {
             network,
             config,
             iteration: 0,
             rng,
-            order: Vec::new(),
+            order: Arc::default(),
             position: 0,
             workspace: Workspace::default(),
             grads: Gradients::default(),
@@ -481,6 +537,42 @@ impl Trainer {
         self.weights_version
     }
 
+    /// This moment's state, to go on from later (see [`TrainerState`]).
+    pub fn state(&self) -> TrainerState {
+        TrainerState {
+            weights: self.network.weights().to_vec(),
+            iteration: self.iteration,
+            rng: self.rng.serialize_state(),
+            order: Arc::clone(&self.order),
+            position: self.position,
+            moment1: self.moment1.clone(),
+            moment2: self.moment2.clone(),
+            previous: self.previous.clone(),
+            reference: self.reference,
+            optimizer_steps: self.optimizer_steps,
+        }
+    }
+
+    /// Goes back (or on) to `state`, taken from this trainer's network: training goes on from
+    /// it exactly as it did from that moment, under the present settings. Fails, changing
+    /// nothing, if its weights do not fit the network.
+    pub fn restore(&mut self, state: &TrainerState) -> Result<(), NnError> {
+        self.network.set_weights(state.weights.clone())?;
+        self.iteration = state.iteration;
+        self.rng = ChaCha12Rng::deserialize_state(&state.rng);
+        self.order = Arc::clone(&state.order);
+        self.position = state.position;
+        self.moment1 = state.moment1.clone();
+        self.moment2 = state.moment2.clone();
+        self.previous = state.previous.clone();
+        self.reference = state.reference;
+        self.optimizer_steps = state.optimizer_steps;
+        self.stopped = None;
+        self.grads = Gradients::default();
+        self.weights_version += 1;
+        Ok(())
+    }
+
     /// Drops the optimiser's state (momentum, Adam's moments and step count).
     fn clear_moments(&mut self) {
         self.moment1.clear();
@@ -509,8 +601,8 @@ impl Trainer {
             self.clear_moments();
         }
         if config.batch_size != self.config.batch_size || config.seed != self.config.seed {
-            self.rng = StdRng::seed_from_u64(config.seed);
-            self.order.clear();
+            self.rng = ChaCha12Rng::seed_from_u64(config.seed);
+            self.order = Arc::default();
             self.position = 0;
         }
         self.config = config;
@@ -538,8 +630,8 @@ impl Trainer {
 
     fn reset_state(&mut self) {
         self.iteration = 0;
-        self.rng = StdRng::seed_from_u64(self.config.seed);
-        self.order.clear();
+        self.rng = ChaCha12Rng::seed_from_u64(self.config.seed);
+        self.order = Arc::default();
         self.position = 0;
         self.clear_moments();
         self.stopped = None;
@@ -856,11 +948,12 @@ impl Trainer {
     fn next_batch(&mut self, n: usize) -> Vec<usize> {
         let size = self.config.batch_size.unwrap_or(n).min(n);
         if self.order.len() != n {
-            self.order = (0..n).collect();
+            self.order = Arc::new((0..n).collect());
             self.position = n;
         }
         if self.position + size > n {
-            self.order.shuffle(&mut self.rng);
+            // A copy only while a kept state shares the order.
+            Arc::make_mut(&mut self.order).shuffle(&mut self.rng);
             self.position = 0;
         }
         let rows = self.order[self.position..self.position + size].to_vec();
@@ -1139,11 +1232,26 @@ pub fn penalty(weights: &[Matrix], l1: f64, l2: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_batch_generator_is_rands_std_rng() {
+        use rand::Rng as _;
+        for seed in [0, 1, 42, u64::MAX] {
+            let mut ours = ChaCha12Rng::seed_from_u64(seed);
+            let mut std = rand::rngs::StdRng::seed_from_u64(seed);
+            for _ in 0..100 {
+                assert_eq!(ours.next_u64(), std.next_u64());
+            }
+            // And a kept state goes on with the same numbers.
+            let mut again = ChaCha12Rng::deserialize_state(&ours.serialize_state());
+            assert_eq!(again.next_u64(), std.next_u64());
+        }
+    }
     use rand::RngExt as _;
 
     #[test]
     fn the_cheap_bound_is_above_the_loss_and_close_to_it() {
-        let mut rng = StdRng::seed_from_u64(3);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
         for n in [1, 7, 8, 9, 160, 1001] {
             for spread in [1.0, 20.0, 80.0] {
                 // q from 1 down to e^-spread, logarithmically.

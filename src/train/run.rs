@@ -13,6 +13,7 @@ use crate::data::Prepared;
 use crate::nn::{Matrix, Network, NnError, Targets};
 
 use super::spec::RunSpec;
+use super::timeline::Timeline;
 use super::{
     History, HistoryPoint, IterationReport, Metrics, StepReport, Stop, TrainConfig, Trainer,
     evaluate,
@@ -48,6 +49,7 @@ pub struct Run {
     data: Arc<Prepared>,
     trainer: Trainer,
     history: History,
+    timeline: Timeline,
     generation: u64,
     metrics: Option<RunMetrics>,
 }
@@ -72,12 +74,16 @@ impl Run {
     ) -> Result<Self, SpecError> {
         let config = Self::config_for(&spec, &data, &network)?;
         Self::check_fits(&network, &data)?;
+        let trainer = Trainer::new(network, config);
+        let mut timeline = Timeline::default();
+        timeline.push(trainer.state(), true);
         Ok(Self {
             id: fresh_id(),
             spec,
             data,
-            trainer: Trainer::new(network, config),
+            trainer,
             history: History::default(),
+            timeline,
             generation: 0,
             metrics: None,
         })
@@ -150,6 +156,36 @@ impl Run {
     /// The loss and accuracy curves.
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// The moments kept to look back at and to go on from.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// Bounds the timeline to `bytes` (0 keeps none: the command line has no use for it),
+    /// starting it again from now.
+    pub fn set_timeline_budget(&mut self, bytes: usize) {
+        self.timeline = Timeline::new(bytes);
+        self.timeline.push(self.trainer.state(), true);
+    }
+
+    /// Goes back to the latest kept moment at or before `iteration` and trains on from there
+    /// (under the present settings), exactly as the run did from it: the later moments, curve
+    /// points and hand edits are dropped. Fails, changing nothing, if no moment is kept there.
+    pub fn continue_from(&mut self, iteration: u64) -> Result<(), SpecError> {
+        let state = self
+            .timeline
+            .at_or_before(iteration)
+            .cloned()
+            .ok_or_else(|| NnError::Invalid(format!("no moment kept at iteration {iteration}")))?;
+        self.trainer.restore(&state)?;
+        let k = state.iteration();
+        self.timeline.truncate_after(k);
+        self.history.truncate_after(k);
+        self.metrics = None;
+        self.bump();
+        Ok(())
     }
 
     /// Completed iterations.
@@ -226,7 +262,8 @@ impl Run {
             } else {
                 (iteration / stride + 1) * stride
             };
-            let chunk = (next_point - iteration).min(n - total.iterations);
+            let next_moment = self.timeline.next_wanted(iteration);
+            let chunk = (next_point.min(next_moment) - iteration).min(n - total.iterations);
             let history = &self.history;
             let mut last = None;
             let step = self.trainer.train_until(
@@ -257,6 +294,13 @@ impl Run {
                     },
                     norms,
                 );
+            }
+            if step.iterations > 0 {
+                self.timeline.push(self.trainer.state(), false);
+            }
+            if total.stop.is_some() {
+                // An undone update may leave a moment past the weights kept.
+                self.timeline.truncate_after(self.iteration());
             }
             if step.iterations < chunk {
                 break; // interrupted or stopped
@@ -373,6 +417,7 @@ impl Run {
         value: f64,
     ) -> Result<(), SpecError> {
         let from = self.trainer.set_weight(layer, row, col, value)?;
+        self.timeline.push(self.trainer.state(), true);
         self.history.record_edit(super::history::WeightEdit {
             iteration: self.trainer.iteration(),
             layer,
@@ -391,6 +436,8 @@ impl Run {
         Self::check_fits(&network, &self.data)?;
         self.trainer.set_network(network);
         self.history.clear();
+        self.timeline.clear();
+        self.timeline.push(self.trainer.state(), true);
         self.metrics = None;
         self.id = fresh_id();
         self.bump();

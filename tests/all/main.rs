@@ -31,6 +31,7 @@ mod names;
 mod pipeline;
 mod presets;
 mod soak;
+mod timeline;
 mod training;
 mod ui_app;
 mod worker;
