@@ -173,6 +173,12 @@ pub enum Command {
     CloseWeightEditor,
     /// Open the explain panel (on the row explained last, or the first training row).
     OpenExplain,
+    /// Show every run at its kept moment at or before this iteration (`None`: live).
+    ScrubTo(Option<u64>),
+    /// Move `k` kept moments back (negative) or on from the one shown.
+    ScrubBy(i64),
+    /// Branch every run from the moment shown and train on.
+    ContinueFromHere,
     /// Select run `k` (0 is run 1): the controls, the numbers and the panels follow it.
     SelectRun(usize),
     /// Explain the data set's row `row` (0-based), opening the panel if it is closed.

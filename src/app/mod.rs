@@ -242,7 +242,7 @@ impl App {
             }
         }
         let mut commands = Vec::new();
-        input_commands(&ctx, &mut commands);
+        input_commands(&ctx, self.session.scrubbed_to().is_some(), &mut commands);
         self.poll_dialog(&mut commands);
         self.session.refresh();
         self.announce_finish();
@@ -474,7 +474,19 @@ impl App {
                         },
                     })
                     .collect();
-                ui::curves::curves_ui(ui, &series, &mut settings.log_loss);
+                ui::timeline::timeline_ui(
+                    ui,
+                    &session.main().moments,
+                    session.scrubbed_to(),
+                    session.live_iteration(),
+                    &mut commands,
+                );
+                ui::curves::curves_ui(
+                    ui,
+                    &series,
+                    &mut settings.log_loss,
+                    session.scrubbed_to().map(|_| session.main().iteration),
+                );
             });
         let grids = &self.grids;
         let shown = &self.settings;
@@ -1019,6 +1031,17 @@ impl App {
                 let row = self.explain.as_ref().map_or(first, |e| e.row);
                 self.explain = Some(ui::explain::ExplainPanel { row, digits: 4 });
             }
+            Command::ScrubTo(at) => s.scrub_to(at),
+            Command::ScrubBy(k) => {
+                let moments = std::sync::Arc::clone(&s.main().moments);
+                let at =
+                    ui::timeline::step_moment(&moments, s.scrubbed_to(), s.live_iteration(), k);
+                s.scrub_to(at);
+            }
+            Command::ContinueFromHere => {
+                s.continue_from_scrubbed();
+                s.notice = None;
+            }
             Command::SelectRun(k) => {
                 self.settings.selected = k.min(self.settings.run_count().saturating_sub(1));
             }
@@ -1272,14 +1295,22 @@ impl App {
 
 /// Keyboard shortcuts (unless a text field has the keyboard) and dropped files: a `.json` file
 /// is a saved model, anything else is read as CSV.
-fn input_commands(ctx: &egui::Context, commands: &mut Vec<Command>) {
+fn input_commands(ctx: &egui::Context, scrubbing: bool, commands: &mut Vec<Command>) {
     if !ctx.egui_wants_keyboard_input() {
         ctx.input(|i| {
             if i.key_pressed(egui::Key::Space) {
                 commands.push(Command::TogglePlay);
             }
+            // ← and → move between kept moments (→ steps while live).
+            if i.key_pressed(egui::Key::ArrowLeft) {
+                commands.push(Command::ScrubBy(-1));
+            }
             if i.key_pressed(egui::Key::ArrowRight) {
-                commands.push(Command::Step);
+                commands.push(if scrubbing {
+                    Command::ScrubBy(1)
+                } else {
+                    Command::Step
+                });
             }
             if i.key_pressed(egui::Key::R) {
                 commands.push(Command::Reset);

@@ -8,15 +8,22 @@ use std::time::Duration;
 
 use crate::data::{CsvSource, Dataset, Prepared};
 use crate::model::{SavedModel, SavedScaling};
-use crate::nn::{Matrix, Reduction, Targets};
+use crate::nn::{Matrix, Network, Reduction, Targets};
 use crate::train::health::{HEALTH_ROWS, sample_rows};
 use crate::train::worker::{self, Published, RunView, Worker};
-use crate::train::{Run, RunSpec, SpecError, Stop, diagnose};
+use crate::train::{Run, RunMetrics, RunSpec, SpecError, Stop, diagnose};
 
 use super::commands::{Notice, Stats};
 use super::settings::{Settings, Speed};
 
 pub use crate::train::BASELINE_ITERATIONS;
+
+/// A moment a run shows while scrubbing: its iteration, network and figures.
+type ScrubbedMoment = (u64, Arc<Network>, Option<Arc<RunMetrics>>);
+
+/// Set in the generation of a run's view that shows a kept moment (see
+/// [`Session::scrub_to`]): live generations never reach it.
+const SCRUBBED_GENERATION: u64 = 1 << 63;
 
 /// The baseline's place among the runs.
 pub const BASELINE: usize = 0;
@@ -146,6 +153,12 @@ pub struct Session {
     /// Per run id, the iteration up to which a stall was told: a stall is told again only
     /// once it lies wholly after that.
     stalls_told: HashMap<u64, u64>,
+    /// The iteration every run shows instead of its live state, while scrubbing back.
+    scrub: Option<u64>,
+    /// Run 1's live iteration.
+    live_main: u64,
+    /// Per run id, the moment shown while scrubbing: its iteration, network and figures.
+    scrubbed: HashMap<u64, ScrubbedMoment>,
     /// How many runs (besides the baseline) the worker was asked to hold.
     run_count: usize,
     /// What the last play, pause or step asked of the network, and how many commands had been
@@ -257,6 +270,9 @@ impl Session {
             worker,
             seen_stops: Vec::new(),
             stalls_told: HashMap::new(),
+            scrub: None,
+            live_main: 0,
+            scrubbed: HashMap::new(),
             run_count,
             asked_playing: None,
             baseline_seed: settings.run.network.seed,
@@ -318,6 +334,93 @@ impl Session {
         }
         self.stats.iterations_per_second =
             self.runs().iter().map(|r| r.iterations_per_second).sum();
+        self.show_scrubbed();
+    }
+
+    /// Run 1's live iteration (what it shows unless scrubbed back).
+    pub fn live_iteration(&self) -> u64 {
+        self.live_main
+    }
+
+    /// The iteration the runs show while scrubbing back (`None`: their live state).
+    pub fn scrubbed_to(&self) -> Option<u64> {
+        self.scrub
+    }
+
+    /// Shows every run at its latest kept moment at or before `at` (the decision plot, the
+    /// diagram, the numbers and the panels follow), pausing them; `None` goes back to the live
+    /// state. Playing, stepping or resetting goes back too.
+    pub fn scrub_to(&mut self, at: Option<u64>) {
+        if at.is_some() && self.playing() {
+            self.set_playing(false);
+        }
+        self.scrub = at;
+        self.refresh();
+    }
+
+    /// Branches every run from the moment scrubbed to (see [`Run::continue_from`]) and plays.
+    pub fn continue_from_scrubbed(&mut self) {
+        let Some(at) = self.scrub.take() else {
+            return;
+        };
+        for k in 0..self.run_count {
+            self.worker.send(worker::Command::ContinueFrom {
+                index: slot(k),
+                iteration: at,
+            });
+        }
+        self.seen_stops.clear();
+        self.set_playing(true);
+    }
+
+    /// Replaces each run's view by its moment scrubbed to, if any (see [`Self::scrub_to`]).
+    fn show_scrubbed(&mut self) {
+        self.live_main = self.view.runs.get(MAIN).map_or(0, |r| r.iteration);
+        let Some(at) = self.scrub else {
+            self.scrubbed.clear();
+            return;
+        };
+        let mut published = (*self.view).clone();
+        for run in published.runs.iter_mut().skip(MAIN) {
+            let Some(moment) = run.moments.at_or_before(at).cloned() else {
+                continue;
+            };
+            let iteration = moment.iteration();
+            if iteration == run.iteration {
+                continue; // the live state itself
+            }
+            // A generation of its own, so that every cache of the run's outputs tells it apart.
+            let generation = SCRUBBED_GENERATION | iteration;
+            let cached = self
+                .scrubbed
+                .get(&run.id)
+                .filter(|(i, _, _)| *i == iteration)
+                .cloned();
+            let (_, network, metrics) = cached.unwrap_or_else(|| {
+                let mut network = (*run.network).clone();
+                let fits = network.set_weights(moment.weights().to_vec()).is_ok();
+                let metrics = fits
+                    .then(|| {
+                        RunMetrics::measure(
+                            &network,
+                            &run.config,
+                            &run.data,
+                            (generation, iteration),
+                        )
+                    })
+                    .flatten()
+                    .map(Arc::new);
+                let entry = (iteration, Arc::new(network), metrics);
+                self.scrubbed.insert(run.id, entry.clone());
+                entry
+            });
+            run.network = network;
+            run.metrics = metrics;
+            run.iteration = iteration;
+            run.generation = generation;
+            run.metrics_behind = false;
+        }
+        self.view = Arc::new(published);
     }
 
     /// Says once per stall that a run has stalled, and why (see [`diagnose`]): the first run
@@ -408,6 +511,9 @@ impl Session {
 
     /// Plays or pauses every run.
     pub fn set_playing(&mut self, playing: bool) {
+        if playing {
+            self.scrub = None;
+        }
         for k in 0..self.run_count {
             self.worker.send(worker::Command::SetPlaying {
                 index: slot(k),
@@ -430,6 +536,7 @@ impl Session {
 
     /// Pauses every run and trains each `n` more iterations.
     pub fn step(&mut self, n: u64) {
+        self.scrub = None;
         for k in 0..self.run_count {
             self.worker
                 .send(worker::Command::Step { index: slot(k), n });
@@ -710,6 +817,7 @@ impl Session {
     }
 
     fn send_run(&mut self, k: usize, run: Run) {
+        self.scrub = None;
         let playing = self.playing();
         self.worker.send(worker::Command::Replace {
             index: slot(k),

@@ -41,6 +41,38 @@ pub struct RunMetrics {
     pub test_r2: Option<f64>,
 }
 
+impl RunMetrics {
+    /// The figures of `network` on `data` under `config`, labelled with `(generation,
+    /// iteration)`; `None` if a loss is not finite or the network does not fit.
+    pub fn measure(
+        network: &Network,
+        config: &TrainConfig,
+        data: &Prepared,
+        (generation, iteration): (u64, u64),
+    ) -> Option<Self> {
+        let c = config;
+        let on =
+            |x: &Matrix, y: &Targets| evaluate(network, x, y, c.loss, c.reduction, c.l1, c.l2).ok();
+        let train = on(&data.train_x, &data.train_y)?;
+        let test = if data.test_rows.is_empty() {
+            None
+        } else {
+            Some(on(&data.test_x, &data.test_y)?)
+        };
+        let finite = train.loss.is_finite() && test.as_ref().is_none_or(|t| t.loss.is_finite());
+        finite.then(|| Self {
+            generation,
+            iteration,
+            train_r2: r_squared(network, &data.train_x, &data.train_y),
+            test_r2: (!data.test_rows.is_empty())
+                .then(|| r_squared(network, &data.test_x, &data.test_y))
+                .flatten(),
+            train,
+            test,
+        })
+    }
+}
+
 /// One network training on prepared data.
 #[derive(Debug)]
 pub struct Run {
@@ -334,47 +366,28 @@ impl Run {
         if !self.metrics_behind() {
             return;
         }
-        let c = self.trainer.config();
-        let d = &self.data;
-        let network = self.trainer.network();
-        let on =
-            |x: &Matrix, y: &Targets| evaluate(network, x, y, c.loss, c.reduction, c.l1, c.l2).ok();
-        let Some(train) = on(&d.train_x, &d.train_y) else {
-            return;
-        };
-        let test = if d.test_rows.is_empty() {
-            None
-        } else {
-            let Some(test) = on(&d.test_x, &d.test_y) else {
-                return;
-            };
-            Some(test)
-        };
-        let finite = train.loss.is_finite() && test.as_ref().is_none_or(|t| t.loss.is_finite());
-        if !finite {
-            // Mark these weights as measured so nobody waits for figures that will not come.
+        let iteration = self.iteration();
+        let measured = RunMetrics::measure(
+            self.trainer.network(),
+            self.trainer.config(),
+            &self.data,
+            (self.generation, iteration),
+        );
+        let Some(metrics) = measured else {
+            // Not finite (or not measurable): mark these weights as measured so nobody waits
+            // for figures that will not come.
             if let Some(m) = &mut self.metrics {
                 m.generation = self.generation;
             }
             return;
-        }
-        let iteration = self.iteration();
-        if d.test_rows.len() > LARGE_TEST_ROWS
-            && let Some(test) = &test
+        };
+        if self.data.test_rows.len() > LARGE_TEST_ROWS
+            && let Some(test) = &metrics.test
         {
             // Large test sets are not evaluated during training: their curve comes from here.
             self.history.set_test(iteration, test.loss, test.accuracy);
         }
-        self.metrics = Some(RunMetrics {
-            generation: self.generation,
-            iteration,
-            train_r2: r_squared(network, &d.train_x, &d.train_y),
-            test_r2: (!d.test_rows.is_empty())
-                .then(|| r_squared(network, &d.test_x, &d.test_y))
-                .flatten(),
-            train,
-            test,
-        });
+        self.metrics = Some(metrics);
     }
 
     /// Applies a changed spec. A change of the network (layers, output, initial weights, seed)

@@ -24,6 +24,28 @@ pub const MAX_MOMENTS: usize = 4_096;
 /// Every iteration up to this one is kept at first.
 const EARLY: u64 = 100;
 
+/// What a run publishes of its timeline: the kept moments (shared, not copied), their bytes and
+/// the bound.
+#[derive(Clone, Debug, Default)]
+pub struct Moments {
+    /// The kept moments, oldest first.
+    pub snapshots: Vec<Arc<TrainerState>>,
+    /// The bytes they hold.
+    pub bytes: usize,
+    /// The bound on those bytes.
+    pub budget: usize,
+}
+
+impl Moments {
+    /// The latest kept moment at or before `iteration`.
+    pub fn at_or_before(&self, iteration: u64) -> Option<&Arc<TrainerState>> {
+        let k = self
+            .snapshots
+            .partition_point(|s| s.iteration() <= iteration);
+        k.checked_sub(1).map(|k| &self.snapshots[k])
+    }
+}
+
 /// A run's kept moments, oldest first.
 #[derive(Clone, Debug)]
 pub struct Timeline {
@@ -160,6 +182,15 @@ impl Timeline {
             }
         }
         total
+    }
+
+    /// The moments to publish.
+    pub fn moments(&self) -> Moments {
+        Moments {
+            snapshots: self.snapshots.clone(),
+            bytes: self.bytes,
+            budget: self.budget,
+        }
     }
 
     /// The kept moments, oldest first.

@@ -17,6 +17,7 @@ use crate::data::Prepared;
 use crate::nn::Network;
 
 use super::spec::RunSpec;
+use super::timeline::Moments;
 use super::{History, Run, RunMetrics, Stop, TrainConfig};
 
 /// What the worker is asked to do; applied in the order sent, between two iterations.
@@ -64,6 +65,14 @@ pub enum Command {
     },
     /// Starts run `index` over from its initial weights.
     Reset(usize),
+    /// Branches run `index` from its latest kept moment at or before `iteration` (see
+    /// [`Run::continue_from`]).
+    ContinueFrom {
+        /// The run.
+        index: usize,
+        /// The moment.
+        iteration: u64,
+    },
     /// Goes on from these weights (a loaded model, an edited weight).
     SetNetwork {
         /// Which run.
@@ -108,6 +117,8 @@ pub struct RunView {
     pub network: Arc<Network>,
     /// The loss and accuracy curves.
     pub history: Arc<History>,
+    /// The moments kept to look back at and go on from.
+    pub moments: Arc<Moments>,
     /// The latest figures (they may lag the weights while training; see `metrics_behind`).
     pub metrics: Option<Arc<RunMetrics>>,
     /// True while the figures are older than the weights.
@@ -294,7 +305,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// What a publication shared of a run: its generation, weights, history and figures.
-type Shown = (u64, Arc<Network>, Arc<History>, Option<Arc<RunMetrics>>);
+type Shown = (
+    u64,
+    Arc<Network>,
+    Arc<History>,
+    Option<Arc<RunMetrics>>,
+    Arc<Moments>,
+);
 
 /// A run on the worker with what the worker keeps about it.
 struct Slot {
@@ -338,17 +355,18 @@ impl Slot {
         let generation = run.generation();
         let metrics_generation = run.metrics().map(|m| m.generation);
         let history_len = run.history().points().len();
-        let reuse = self.shown.as_ref().filter(|(g, _, h, m)| {
+        let reuse = self.shown.as_ref().filter(|(g, _, h, m, _)| {
             *g == generation
                 && h.points().len() == history_len
                 && m.as_ref().map(|m| m.generation) == metrics_generation
         });
-        let (network, history, metrics) = match reuse {
-            Some((_, n, h, m)) => (Arc::clone(n), Arc::clone(h), m.clone()),
+        let (network, history, metrics, moments) = match reuse {
+            Some((_, n, h, m, t)) => (Arc::clone(n), Arc::clone(h), m.clone(), Arc::clone(t)),
             None => (
                 Arc::new(run.network().clone()),
                 Arc::new(run.history().clone()),
                 run.metrics().cloned().map(Arc::new),
+                Arc::new(run.timeline().moments()),
             ),
         };
         self.shown = Some((
@@ -356,6 +374,7 @@ impl Slot {
             Arc::clone(&network),
             Arc::clone(&history),
             metrics.clone(),
+            Arc::clone(&moments),
         ));
         RunView {
             id: run.id(),
@@ -363,6 +382,7 @@ impl Slot {
             iteration: run.iteration(),
             network,
             history,
+            moments,
             metrics,
             metrics_behind: run.metrics_behind(),
             stopped: run.stopped().cloned(),
@@ -500,6 +520,12 @@ impl Trainer {
             Command::Reset(index) => {
                 if let Some(s) = self.slots.get_mut(index) {
                     s.error = s.run.reset().err().map(|e| e.to_string());
+                    s.pending_steps = 0;
+                }
+            }
+            Command::ContinueFrom { index, iteration } => {
+                if let Some(s) = self.slots.get_mut(index) {
+                    s.error = s.run.continue_from(iteration).err().map(|e| e.to_string());
                     s.pending_steps = 0;
                 }
             }

@@ -417,7 +417,9 @@ pub fn log_plot(id: &str) -> Plot<'_> {
 
 /// The loss curves and, for classes, the accuracy curves beside them: one run's, or several
 /// runs' overlaid with a colour per run (training solid, test dashed).
-pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
+/// `at`, if given, is the iteration scrubbed to: marked on both plots.
+pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool, at: Option<u64>) {
+    let marker = ui.visuals().selection.stroke.color;
     let style = CurveStyle::new(ui);
     let log = *log_loss;
     let drawn: Vec<Drawn> = series.iter().map(|s| Drawn::new(s, &style, log)).collect();
@@ -479,6 +481,13 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
                 curve(plot_ui, test, &d.test_loss, d.test, true);
             }
             divergence_marks(plot_ui, &drawn, error);
+            if let Some(at) = at {
+                plot_ui.vline(
+                    egui_plot::VLine::new(format!("shown: iteration {at}"), at as f64)
+                        .color(marker)
+                        .width(2.0),
+                );
+            }
         });
     };
     if drawn.iter().all(|d| d.train_accuracy.is_empty()) {
@@ -510,6 +519,13 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool) {
                 curve(plot_ui, name, &d.test_accuracy, d.test, true);
             }
             divergence_marks(plot_ui, &drawn, error);
+            if let Some(at) = at {
+                plot_ui.vline(
+                    egui_plot::VLine::new(format!("shown: iteration {at}"), at as f64)
+                        .color(marker)
+                        .width(2.0),
+                );
+            }
         });
     });
 }

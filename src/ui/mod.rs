@@ -17,6 +17,7 @@ pub mod health;
 pub mod hidden_space;
 pub mod network;
 pub mod stats;
+pub mod timeline;
 pub mod unit_maps;
 
 use egui::Color32;

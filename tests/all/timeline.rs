@@ -84,3 +84,76 @@ fn a_moment_shows_the_weights_the_run_had_then() {
     assert_eq!(moment.weights(), at_40.network().weights());
     assert!(run.timeline().bytes() <= run.timeline().budget());
 }
+
+/// The main run's spec trained directly for `n` iterations on its own data.
+fn direct(view: &nnviz::train::worker::RunView, n: u64) -> Network {
+    let mut run = Run::new(view.spec.clone(), Arc::clone(&view.data)).unwrap();
+    train(&mut run, n);
+    run.network().clone()
+}
+
+#[test]
+fn scrubbing_shows_the_kept_weights_and_continuing_goes_on_from_them_exactly() {
+    use crate::common::ui::{assert_caught_up, harness, pause, settle, wait_paused};
+    use egui_kittest::kittest::Queryable;
+    let mut harness = harness();
+    pause(&mut harness);
+    harness.get_by_label("Reset").click();
+    harness.run_steps(1);
+    harness.state_mut().session.step(300);
+    wait_paused(&mut harness);
+    settle(&mut harness);
+    // ← goes back one kept moment: every moment is kept this early.
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run_steps(1);
+    settle(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.session.scrubbed_to(), Some(299));
+    let main = app.session.main();
+    assert_eq!(main.iteration, 299);
+    assert_eq!(
+        *main.network,
+        direct(main, 299),
+        "the plot's network is iteration 299's"
+    );
+    assert_caught_up(app);
+    let accuracy = main.metrics.as_ref().unwrap().train.accuracy;
+    let measured = nnviz::train::evaluate(
+        &main.network,
+        &main.data.train_x,
+        &main.data.train_y,
+        main.config.loss,
+        main.config.reduction,
+        main.config.l1,
+        main.config.l2,
+    )
+    .unwrap();
+    assert_eq!(accuracy, measured.accuracy, "the numbers are that moment's");
+    harness.get_by_label_contains("iteration 299 of 300");
+    // Further back, then on from there.
+    for _ in 0..99 {
+        harness.key_press(egui::Key::ArrowLeft);
+    }
+    harness.run_steps(1);
+    assert_eq!(harness.state().session.scrubbed_to(), Some(200));
+    harness.get_by_label("Continue from here").click();
+    harness.run_steps(1);
+    pause(&mut harness);
+    wait_paused(&mut harness);
+    settle(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.session.scrubbed_to(), None);
+    let main = app.session.main();
+    let n = main.iteration;
+    assert!(
+        main.history
+            .points()
+            .windows(2)
+            .all(|w| w[0].iteration < w[1].iteration)
+    );
+    assert_eq!(
+        *main.network,
+        direct(main, n),
+        "continued from 200 to {n} exactly"
+    );
+}
