@@ -9,6 +9,7 @@ pub mod data;
 pub mod model;
 pub mod names;
 pub mod nn;
+pub mod picture;
 pub mod text;
 pub mod train;
 

@@ -26,6 +26,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::BenchUi(args)) => run_bench_ui(&args),
+        #[cfg(feature = "gui")]
+        Some(Command::Animate(args)) => run_animate(&args),
         Some(command) => nnviz::cli::run(command),
         None => open_app(&cli),
     };
@@ -84,6 +86,51 @@ fn preset(name: Option<&str>) -> Result<Option<nnviz::app::presets::Preset>, Cli
         })
     })
     .transpose()
+}
+
+/// `nnviz animate`, with the app's presets and comparisons.
+#[cfg(feature = "gui")]
+fn run_animate(args: &nnviz::cli::animate::AnimateArgs) -> Result<(), CliError> {
+    use nnviz::app::settings::Settings;
+    let settings = match (&args.compare, preset(args.preset.as_deref())?) {
+        (Some(text), _) => {
+            Some(nnviz::app::presets::parse_compare(text, &Settings::default()).map_err(CliError)?)
+        }
+        (None, Some(preset)) => Some(preset.settings(&Settings::default())),
+        (None, None) => None,
+    };
+    let build = || match settings {
+        None => nnviz::cli::animate::from_train_args(&args.train),
+        Some(settings) => {
+            let dataset = settings.builtin.generate(&settings.generator);
+            let prepared = std::sync::Arc::new(
+                nnviz::app::session::prepare_data(&settings, &dataset).map_err(CliError)?,
+            );
+            let count = settings.run_count();
+            let runs = (0..count)
+                .map(|k| {
+                    let name = if count > 1 {
+                        format!("run {}", k + 1)
+                    } else {
+                        String::new()
+                    };
+                    (name, settings.run_spec(k).clone())
+                })
+                .collect();
+            Ok(nnviz::cli::animate::Animation {
+                axes: nnviz::ui::decision::axis_features(&settings, dataset.n_features()),
+                iterations: args
+                    .train
+                    .iterations
+                    .or(settings.run.training.stop_after)
+                    .unwrap_or(nnviz::cli::DEFAULT_ITERATIONS),
+                prepared,
+                runs,
+                dataset,
+            })
+        }
+    };
+    nnviz::cli::animate::run(args, build)
 }
 
 /// `--compare`'s text, checked (the app reads it again).

@@ -1,5 +1,6 @@
 //! The headless command line: `nnviz train`, `nnviz predict`, `nnviz explain`, `nnviz bench`, `nnviz bench-csv`.
 
+pub mod animate;
 mod bench;
 mod explain;
 mod predict;
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use bench::bench_engine;
-pub use train::hidden_layers;
+pub use train::{DEFAULT_ITERATIONS, hidden_layers};
 
 /// Watch a neural network learn. Without a command, opens the app on the hot dogs.
 #[derive(Debug, Parser)]
@@ -53,6 +54,9 @@ pub enum Command {
     /// Explains one row: its forward pass through a saved model and, given its target, the
     /// backward pass (the deltas and the row's gradient), in the article's notation.
     Explain(explain::ExplainArgs),
+    /// Write the decision regions over training as an animated GIF (frames at log-spaced
+    /// iterations, each labelled with its iteration and accuracy).
+    Animate(Box<animate::AnimateArgs>),
     /// Time the engine on the article's networks (iterations per second).
     Bench(bench::BenchArgs),
     /// Time loading a generated numeric CSV (rows × columns).
@@ -229,6 +233,16 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Train(args) => train::run(&args),
         Command::Predict(args) => predict::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Animate(args) => {
+            if args.preset.is_some() || args.compare.is_some() {
+                return Err(CliError(
+                    "animate --preset and --compare need the app's presets (build with the \
+                     `gui` feature)"
+                        .into(),
+                ));
+            }
+            animate::run(&args, || animate::from_train_args(&args.train))
+        }
         Command::Bench(args) => bench::run(&args),
         Command::BenchCsv(args) => bench::run_csv(&args),
         Command::BenchUi(_) => Err(CliError(

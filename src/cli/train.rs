@@ -92,9 +92,10 @@ pub struct TrainArgs {
     /// L2 penalty.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub l2: f64,
-    /// Iterations to train; 0 loads, prepares and reports without training.
-    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true)]
-    pub iterations: u64,
+    /// Iterations to train (10 000 unless given); 0 loads, prepares and reports without
+    /// training.
+    #[arg(long, allow_negative_numbers = true)]
+    pub iterations: Option<u64>,
     /// Stop once the loss is below this.
     #[arg(long, allow_negative_numbers = true)]
     pub tolerance: Option<f64>,
@@ -243,6 +244,16 @@ pub fn build_run(args: &TrainArgs) -> Result<(Spec, Dataset, Run), CliError> {
     Ok((spec, dataset, run))
 }
 
+impl TrainArgs {
+    /// The iterations to train: `--iterations`, or 10 000.
+    pub fn iterations(&self) -> u64 {
+        self.iterations.unwrap_or(DEFAULT_ITERATIONS)
+    }
+}
+
+/// Iterations `nnviz train` runs unless told.
+pub const DEFAULT_ITERATIONS: u64 = 10_000;
+
 /// Parses `--hidden` and `--activation` into hidden layers.
 pub fn hidden_layers(hidden: &str, activation: &str) -> Result<Vec<HiddenLayer>, CliError> {
     let sizes: Vec<usize> = hidden
@@ -376,7 +387,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     let trace = args.trace.filter(|&n| n > 0);
     let start = Instant::now();
     let report = run.train(
-        args.iterations,
+        args.iterations(),
         &AtomicBool::new(false),
         |i| trace.is_some_and(|n| i % n == 0),
         |r| {

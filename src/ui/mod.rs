@@ -50,19 +50,17 @@ impl DataView<'_> {
     }
 }
 
-/// Class colours (Okabe and Ito's palette, safe for colour-blind readers), in label order. Sky
-/// blue, the one too near blue, comes only for a seventh class: the six arms of the spirals
-/// stay apart in both themes.
-const CLASS_COLORS: [Color32; 8] = [
-    Color32::from_rgb(230, 159, 0),
-    Color32::from_rgb(0, 114, 178),
-    Color32::from_rgb(0, 158, 115),
-    Color32::from_rgb(204, 121, 167),
-    Color32::from_rgb(213, 94, 0),
-    Color32::from_rgb(240, 228, 66),
-    Color32::from_rgb(86, 180, 233),
-    Color32::from_rgb(150, 150, 150),
-];
+/// Class colours: [`crate::picture::CLASS_RGB`].
+const CLASS_COLORS: [Color32; 8] = {
+    let c = crate::picture::CLASS_RGB;
+    let mut out = [Color32::BLACK; 8];
+    let mut k = 0;
+    while k < 8 {
+        out[k] = Color32::from_rgb(c[k][0], c[k][1], c[k][2]);
+        k += 1;
+    }
+    out
+};
 
 /// Run colours in a comparison (curves and column heads): the rest of Okabe and Ito's palette,
 /// in an order where neighbours differ most.
@@ -95,26 +93,14 @@ pub fn class_color(k: usize) -> Color32 {
     CLASS_COLORS[k % CLASS_COLORS.len()]
 }
 
-/// Stops of the value colour map (viridis, sampled), low to high.
-const VALUE_STOPS: [[f32; 3]; 5] = [
-    [68.0, 1.0, 84.0],
-    [59.0, 82.0, 139.0],
-    [33.0, 145.0, 140.0],
-    [94.0, 201.0, 98.0],
-    [253.0, 231.0, 37.0],
-];
-
-/// The colour of `t` in `[0, 1]` on the value colour map (NaN is grey).
+/// The colour of `t` in `[0, 1]` on the value colour map (NaN is grey): see
+/// [`crate::picture::value_rgb`].
 pub fn value_color(t: f64) -> Color32 {
     if !t.is_finite() {
         return Color32::GRAY;
     }
-    let t = t.clamp(0.0, 1.0) as f32 * (VALUE_STOPS.len() - 1) as f32;
-    let i = (t.floor() as usize).min(VALUE_STOPS.len() - 2);
-    let f = t - i as f32;
-    let (a, b) = (VALUE_STOPS[i], VALUE_STOPS[i + 1]);
-    let c = |j: usize| (a[j] + (b[j] - a[j]) * f).round() as u8;
-    Color32::from_rgb(c(0), c(1), c(2))
+    let [r, g, b] = crate::picture::value_rgb(t);
+    Color32::from_rgb(r, g, b)
 }
 
 /// `a` blended towards `b` by `t` in `[0, 1]`.

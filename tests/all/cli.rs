@@ -813,3 +813,73 @@ fn explain_gives_one_rows_forward_and_backward_pass_as_predict_sees_it() {
         stderr(&o)
     );
 }
+
+#[test]
+fn animate_writes_a_gif_of_log_spaced_labelled_frames() {
+    let dir = temp_dir("animate");
+    let out = dir.join("xor.gif");
+    let report = crate::common::nnviz_ok(&[
+        "animate",
+        "--dataset",
+        "xor",
+        "--hidden",
+        "4",
+        "--activation",
+        "tanh",
+        "--iterations",
+        "200",
+        "--frames",
+        "6",
+        "--size",
+        "40",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let expected = nnviz::cli::animate::frame_iterations(6, 200);
+    assert!(
+        report.contains(&format!("{} frames (iterations 0 to 200)", expected.len())),
+        "{report}"
+    );
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options
+        .read_info(std::fs::File::open(&out).unwrap())
+        .unwrap();
+    assert_eq!((decoder.width(), decoder.height()), (40, 40));
+    let mut frames = 0;
+    while let Some(frame) = decoder.read_next_frame().unwrap() {
+        if frames == 0 {
+            assert_eq!(
+                (frame.left, frame.top, frame.width, frame.height),
+                (0, 0, 40, 40)
+            );
+        }
+        assert!(u32::from(frame.left) + u32::from(frame.width) <= 40);
+        frames += 1;
+    }
+    assert_eq!(frames, expected.len());
+    // Bad sizes are refused with the option named.
+    let o = nnviz(&["animate", "--size", "5", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--size 5"), "{}", stderr(&o));
+}
+
+#[test]
+fn animate_compares_presets_side_by_side() {
+    let dir = temp_dir("animate-compare");
+    let out = dir.join("cmp.gif");
+    let report = crate::common::nnviz_ok(&[
+        "animate",
+        "--compare",
+        "hidden-1,hidden-5",
+        "--iterations",
+        "30",
+        "--frames",
+        "3",
+        "--size",
+        "24",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(report.contains("48 × 24 pixels"), "{report}");
+}
