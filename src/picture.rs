@@ -287,6 +287,99 @@ pub fn text(image: &mut RgbImage, line: &str, at: (u32, u32), scale: u32) {
     }
 }
 
+/// The iterations of `frames` frames over `iterations`: 0, then log-spaced up to the last
+/// (fewer where they would repeat).
+pub fn frame_iterations(frames: usize, iterations: u64) -> Vec<u64> {
+    let frames = frames.max(2);
+    let end = (iterations as f64 + 1.0).ln();
+    let mut out: Vec<u64> = (0..frames)
+        .map(|j| ((end * j as f64 / (frames - 1) as f64).exp() - 1.0).round() as u64)
+        .map(|i| i.min(iterations))
+        .collect();
+    out.dedup();
+    if out.last() != Some(&iterations) {
+        out.push(iterations);
+    }
+    out
+}
+
+/// A GIF written frame by frame: each frame gets its own palette, and only the box of pixels
+/// that changed since the frame before is encoded (drawn over it; unchanged pixels inside it are
+/// transparent, long runs that LZW packs well).
+pub struct GifWriter<W: std::io::Write> {
+    encoder: gif::Encoder<W>,
+    previous: Option<RgbImage>,
+}
+
+impl<W: std::io::Write> GifWriter<W> {
+    /// A looping GIF of `width` × `height` pixels written to `w`.
+    pub fn new(w: W, width: u32, height: u32) -> Result<Self, String> {
+        let (w16, h16) = (
+            u16::try_from(width).map_err(|_| format!("{width} pixels is too wide"))?,
+            u16::try_from(height).map_err(|_| format!("{height} pixels is too tall"))?,
+        );
+        let mut encoder = gif::Encoder::new(w, w16, h16, &[]).map_err(|e| e.to_string())?;
+        encoder
+            .set_repeat(gif::Repeat::Infinite)
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            encoder,
+            previous: None,
+        })
+    }
+
+    /// Adds `image` (the GIF's size), shown for `delay` hundredths of a second.
+    pub fn frame(&mut self, image: &RgbImage, delay: u16) -> Result<(), String> {
+        let (w, h) = image.dimensions();
+        let (x0, y0, x1, y1) = match &self.previous {
+            None => (0, 0, w, h),
+            Some(prev) => changed_box(prev, image).unwrap_or((0, 0, 1, 1)),
+        };
+        let mut rgba = Vec::with_capacity(((x1 - x0) * (y1 - y0) * 4) as usize);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let p = image.get_pixel(x, y).0;
+                let same = self
+                    .previous
+                    .as_ref()
+                    .is_some_and(|prev| prev.get_pixel(x, y).0 == p);
+                rgba.extend_from_slice(&[p[0], p[1], p[2], if same { 0 } else { 255 }]);
+            }
+        }
+        let mut frame =
+            gif::Frame::from_rgba_speed((x1 - x0) as u16, (y1 - y0) as u16, &mut rgba, 10);
+        frame.left = x0 as u16;
+        frame.top = y0 as u16;
+        frame.delay = delay;
+        frame.dispose = gif::DisposalMethod::Keep;
+        self.encoder
+            .write_frame(&frame)
+            .map_err(|e| e.to_string())?;
+        self.previous = Some(image.clone());
+        Ok(())
+    }
+
+    /// Ends the file and gives the writer back.
+    pub fn finish(self) -> Result<W, String> {
+        self.encoder.into_inner().map_err(|e| e.to_string())
+    }
+}
+
+/// The smallest box `(x0, y0, x1, y1)` holding every pixel that differs, if any does.
+fn changed_box(a: &RgbImage, b: &RgbImage) -> Option<(u32, u32, u32, u32)> {
+    let (w, h) = b.dimensions();
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+    for (x, y, p) in b.enumerate_pixels() {
+        if a.get_pixel(x, y) != p {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x + 1);
+            y1 = y1.max(y + 1);
+        }
+    }
+    (x1 > x0).then_some((x0, y0, x1, y1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

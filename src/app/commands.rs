@@ -20,12 +20,15 @@ pub enum ExportKind {
     DataCsv,
     /// The model as JSON, the file `nnviz predict` reads.
     ModelJson,
+    /// The decision regions over training (the kept moments) as an animated GIF.
+    AnimationGif,
 }
 
 impl ExportKind {
     /// Every export, in menu order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::DecisionPng,
+        Self::AnimationGif,
         Self::HistoryCsv,
         Self::DataCsv,
         Self::ModelJson,
@@ -38,6 +41,7 @@ impl ExportKind {
             Self::HistoryCsv => "Save training history (CSV)…",
             Self::DataCsv => "Save data set (CSV)…",
             Self::ModelJson => "Save model (JSON)…",
+            Self::AnimationGif => "Save animation of training (GIF)…",
         }
     }
 
@@ -47,6 +51,7 @@ impl ExportKind {
             Self::DecisionPng => &["png"],
             Self::HistoryCsv | Self::DataCsv => &["csv"],
             Self::ModelJson => &["json"],
+            Self::AnimationGif => &["gif"],
         }
     }
 
@@ -57,6 +62,7 @@ impl ExportKind {
             Self::HistoryCsv => "nnviz-history.csv",
             Self::DataCsv => "nnviz-data.csv",
             Self::ModelJson => "nnviz-model.json",
+            Self::AnimationGif => "nnviz-training.gif",
         }
     }
 }

@@ -1234,6 +1234,7 @@ impl App {
             ExportKind::DecisionPng => {
                 ui::export::decision_png(self.grid(), &data_view(&self.session), &self.settings)
             }
+            ExportKind::AnimationGif => self.animation_gif(),
             ExportKind::HistoryCsv => Ok(self.session.main().history.to_csv().into_bytes()),
             ExportKind::ModelJson => {
                 let model = self.session.saved_model();
@@ -1248,6 +1249,76 @@ impl App {
                 Ok(bytes)
             }
         }
+    }
+
+    /// The decision regions over training as a GIF: frames at log-spaced iterations up to now,
+    /// each run (side by side) at its latest kept moment there, labelled with the iteration
+    /// and the training accuracy.
+    fn animation_gif(&self) -> Result<Vec<u8>, String> {
+        use crate::picture::{GifWriter, Plane, decision_picture};
+        const SIZE: u32 = 400;
+        const FRAMES: usize = 48;
+        let s = &self.session;
+        let runs = s.runs();
+        let dataset = &s.dataset;
+        let axes = ui::decision::axis_features(&self.settings, dataset.n_features());
+        let plane = Plane {
+            slice: s.slice.clone(),
+            ..Plane::for_data(dataset, axes)
+        };
+        let live = s.live_iteration();
+        let width = SIZE * runs.len() as u32;
+        let mut writer = GifWriter::new(Vec::new(), width, SIZE)?;
+        let mut shown: Option<Vec<u64>> = None;
+        let targets = crate::picture::frame_iterations(FRAMES, live);
+        for (f, &target) in targets.iter().enumerate() {
+            let moments: Vec<_> = runs
+                .iter()
+                .map(|r| r.moments.at_or_before(target).cloned())
+                .collect();
+            let at: Vec<u64> = moments
+                .iter()
+                .map(|m| m.as_ref().map_or(0, |m| m.iteration()))
+                .collect();
+            let last = f + 1 == targets.len();
+            if shown.as_ref() == Some(&at) && !last {
+                continue;
+            }
+            let mut frame = image::RgbImage::new(width, SIZE);
+            for (k, (run, moment)) in runs.iter().zip(&moments).enumerate() {
+                let mut network = (*run.network).clone();
+                if let Some(m) = moment {
+                    network
+                        .set_weights(m.weights().to_vec())
+                        .map_err(|e| e.to_string())?;
+                }
+                let c = &run.config;
+                let accuracy = crate::train::evaluate(
+                    &network,
+                    &run.data.train_x,
+                    &run.data.train_y,
+                    c.loss,
+                    c.reduction,
+                    c.l1,
+                    c.l2,
+                )
+                .ok()
+                .and_then(|m| m.accuracy)
+                .map_or_else(String::new, |a| format!("  {:.1}% right", a * 100.0));
+                let name = if runs.len() > 1 {
+                    format!("run {}: ", k + 1)
+                } else {
+                    String::new()
+                };
+                let label = format!("{name}iteration {}{accuracy}", at[k]);
+                let picture = decision_picture(&network, &run.data, dataset, &plane, SIZE, &label)
+                    .map_err(|e| e.to_string())?;
+                image::imageops::replace(&mut frame, &picture, i64::from(SIZE) * k as i64, 0);
+            }
+            writer.frame(&frame, if last { 250 } else { 8 })?;
+            shown = Some(at);
+        }
+        writer.finish()
     }
 
     /// Writes an export to `path` and says so. In the window, the decision plot is saved as

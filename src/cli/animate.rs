@@ -2,7 +2,7 @@
 //! log-spaced iteration, each labelled with its iteration and accuracy; several runs side by
 //! side.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -11,7 +11,7 @@ use clap::Args;
 use image::RgbImage;
 
 use crate::data::{Builtin, Dataset, Prepared};
-use crate::picture::{Plane, decision_picture};
+use crate::picture::{GifWriter, Plane, decision_picture};
 use crate::train::{Run, RunSpec, evaluate};
 
 use super::train::{TrainArgs, build_run};
@@ -57,21 +57,7 @@ pub struct Animation {
     pub iterations: u64,
 }
 
-/// The iterations of `frames` frames over `iterations`: 0, then log-spaced up to the last
-/// (fewer where they would repeat).
-pub fn frame_iterations(frames: usize, iterations: u64) -> Vec<u64> {
-    let frames = frames.max(2);
-    let end = (iterations as f64 + 1.0).ln();
-    let mut out: Vec<u64> = (0..frames)
-        .map(|j| ((end * j as f64 / (frames - 1) as f64).exp() - 1.0).round() as u64)
-        .map(|i| i.min(iterations))
-        .collect();
-    out.dedup();
-    if out.last() != Some(&iterations) {
-        out.push(iterations);
-    }
-    out
-}
+pub use crate::picture::frame_iterations;
 
 /// The animation the training options describe (one run).
 pub fn from_train_args(args: &TrainArgs) -> Result<Animation, CliError> {
@@ -129,7 +115,15 @@ pub fn run(
         })
         .collect::<Result<Vec<_>, crate::nn::NnError>>()?;
     let iterations = frame_iterations(args.frames, animation.iterations);
-    let mut writer = GifWriter::create(&args.out, args.size * runs.len() as u32, args.size)?;
+    let file = std::fs::File::create(&args.out)
+        .map_err(|e| CliError(format!("cannot write {}: {e}", args.out.display())))?;
+    let gif_error = |e: String| CliError(format!("{}: {e}", args.out.display()));
+    let mut writer = GifWriter::new(
+        std::io::BufWriter::new(file),
+        args.size * runs.len() as u32,
+        args.size,
+    )
+    .map_err(gif_error)?;
     let never = AtomicBool::new(false);
     let mut stopped = Vec::new();
     for (f, &at) in iterations.iter().enumerate() {
@@ -154,9 +148,12 @@ pub fn run(
             image::imageops::replace(&mut frame, &picture, i64::from(args.size) * k as i64, 0);
         }
         let last = f + 1 == iterations.len();
-        writer.frame(&frame, if last { 250 } else { 8 })?;
+        writer
+            .frame(&frame, if last { 250 } else { 8 })
+            .map_err(gif_error)?;
     }
-    let bytes = writer.finish()?;
+    drop(writer.finish().map_err(gif_error)?);
+    let bytes = std::fs::metadata(&args.out).map_or(0, |m| m.len());
     let mut out = Output::new();
     outln!(
         out,
@@ -209,93 +206,6 @@ fn frame_label(name: &str, run: &Run) -> String {
         label_prefix(name),
         run.iteration()
     )
-}
-
-/// A GIF written frame by frame: each frame gets its own palette, and only the box of pixels
-/// that changed since the frame before is encoded (drawn over it).
-struct GifWriter {
-    encoder: gif::Encoder<std::io::BufWriter<std::fs::File>>,
-    previous: Option<RgbImage>,
-    path: PathBuf,
-}
-
-impl GifWriter {
-    fn create(path: &Path, width: u32, height: u32) -> Result<Self, CliError> {
-        let (w, h) = (
-            u16::try_from(width).map_err(|_| CliError(format!("{width} pixels is too wide")))?,
-            u16::try_from(height).map_err(|_| CliError(format!("{height} pixels is too tall")))?,
-        );
-        let file = std::fs::File::create(path)
-            .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?;
-        let mut encoder = gif::Encoder::new(std::io::BufWriter::new(file), w, h, &[])
-            .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-        encoder
-            .set_repeat(gif::Repeat::Infinite)
-            .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-        Ok(Self {
-            encoder,
-            previous: None,
-            path: path.to_owned(),
-        })
-    }
-
-    /// Adds `image`, shown for `delay` hundredths of a second.
-    fn frame(&mut self, image: &RgbImage, delay: u16) -> Result<(), CliError> {
-        let (w, h) = image.dimensions();
-        let (x0, y0, x1, y1) = match &self.previous {
-            None => (0, 0, w, h),
-            Some(prev) => changed_box(prev, image).unwrap_or((0, 0, 1, 1)),
-        };
-        // Inside the box, pixels as they were are transparent: long runs the LZW packs well.
-        let mut rgba = Vec::with_capacity(((x1 - x0) * (y1 - y0) * 4) as usize);
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let p = image.get_pixel(x, y).0;
-                let same = self
-                    .previous
-                    .as_ref()
-                    .is_some_and(|prev| prev.get_pixel(x, y).0 == p);
-                rgba.extend_from_slice(&[p[0], p[1], p[2], if same { 0 } else { 255 }]);
-            }
-        }
-        let mut frame =
-            gif::Frame::from_rgba_speed((x1 - x0) as u16, (y1 - y0) as u16, &mut rgba, 10);
-        frame.left = x0 as u16;
-        frame.top = y0 as u16;
-        frame.delay = delay;
-        frame.dispose = gif::DisposalMethod::Keep;
-        self.encoder
-            .write_frame(&frame)
-            .map_err(|e| CliError(format!("{}: {e}", self.path.display())))?;
-        self.previous = Some(image.clone());
-        Ok(())
-    }
-
-    /// Finishes the file; its size in bytes.
-    fn finish(self) -> Result<u64, CliError> {
-        let path = self.path.clone();
-        let writer = self
-            .encoder
-            .into_inner()
-            .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-        drop(writer);
-        Ok(std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0))
-    }
-}
-
-/// The smallest box `(x0, y0, x1, y1)` holding every pixel that differs, if any does.
-fn changed_box(a: &RgbImage, b: &RgbImage) -> Option<(u32, u32, u32, u32)> {
-    let (w, h) = b.dimensions();
-    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
-    for (x, y, p) in b.enumerate_pixels() {
-        if a.get_pixel(x, y) != p {
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x + 1);
-            y1 = y1.max(y + 1);
-        }
-    }
-    (x1 > x0).then_some((x0, y0, x1, y1))
 }
 
 #[cfg(test)]

@@ -157,3 +157,30 @@ fn scrubbing_shows_the_kept_weights_and_continuing_goes_on_from_them_exactly() {
         "continued from 200 to {n} exactly"
     );
 }
+
+#[test]
+fn the_window_exports_the_kept_moments_as_an_animation() {
+    use crate::common::ui::{harness, pause, settle, wait_paused};
+    let mut harness = harness();
+    pause(&mut harness);
+    harness.state_mut().session.step(500);
+    wait_paused(&mut harness);
+    settle(&mut harness);
+    let bytes = harness
+        .state()
+        .export_bytes(nnviz::app::ExportKind::AnimationGif)
+        .unwrap();
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(&bytes[..]).unwrap();
+    assert_eq!((decoder.width(), decoder.height()), (400, 400));
+    let mut frames = 0;
+    while decoder.read_next_frame().unwrap().is_some() {
+        frames += 1;
+    }
+    // Log-spaced up to now, every one of them kept this early.
+    let live = harness.state().session.live_iteration();
+    assert!(live >= 500);
+    let expected = nnviz::picture::frame_iterations(48, live).len();
+    assert_eq!(frames, expected);
+}
