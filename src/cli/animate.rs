@@ -87,6 +87,11 @@ pub fn run(
     args: &AnimateArgs,
     build: impl FnOnce() -> Result<Animation, CliError>,
 ) -> Result<(), CliError> {
+    if args.train.seeds.is_some() {
+        return Err(CliError(
+            "animate draws one seed: give --seed, not --seeds".into(),
+        ));
+    }
     if !(16..=2048).contains(&args.size) {
         return Err(CliError(format!(
             "--size {}: a picture is 16 to 2048 pixels wide",

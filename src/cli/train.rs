@@ -18,7 +18,7 @@ use crate::train::{
 };
 
 /// Options of `nnviz train` (names are stable: scripts rely on them).
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct TrainArgs {
     /// A CSV file with a header row.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "dataset")]
@@ -105,6 +105,11 @@ pub struct TrainArgs {
     /// Seed of everything random: generated data, split, initial weights, batch order.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
+    /// Train once per seed of this list (`1-10`, `1,4,9` or both: `1-3,7`), each exactly as
+    /// `--seed k` would, and summarise them (mean, standard deviation, min and max). The seeds
+    /// train side by side on the free cores.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["trace", "save_model"])]
+    pub seeds: Option<String>,
     /// Seed of the generated data alone (default: `--seed`), to vary the network on fixed data.
     #[arg(long, allow_negative_numbers = true)]
     pub data_seed: Option<u64>,
@@ -329,61 +334,52 @@ pub fn schedule(name: ScheduleKind, decay: Option<f64>, every: u64) -> Result<Sc
     })
 }
 
-pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
-    let (spec, dataset, mut run) = build_run(args)?;
-    let standardize = spec.preparation.standardizes(&dataset);
-    let prepared = Arc::clone(run.data());
-    let classification = matches!(prepared.train_y, Targets::Classes { .. });
-    let config = run.config().clone();
-    let network = run.network();
-    let head = network.architecture().head;
-    let loss = config.loss;
+/// What training a built run gave: its report, time and figures.
+pub(super) struct Trained {
+    report: crate::train::StepReport,
+    seconds: f64,
+    train_metrics: crate::train::Metrics,
+    test_metrics: Option<crate::train::Metrics>,
+    /// The article's figures: the last iteration's forward pass (the start without one; after
+    /// divergence, the weights kept).
+    loss_value: f64,
+    train_accuracy: Option<f64>,
+    iterations: u64,
+    per_second: f64,
+    stop_message: Option<String>,
+}
 
-    let mut out = Output::new();
-    if !args.json {
-        outln!(
-            out,
-            "data: {} — {} rows ({} train, {} test), {} features{}{}",
-            dataset.name,
-            dataset.n_rows(),
-            prepared.train_rows.len(),
-            prepared.test_rows.len(),
-            dataset.feature_names.len(),
-            if standardize { ", standardised" } else { "" },
-            if dataset.dropped_rows > 0 {
-                let n = dataset.dropped_rows;
-                format!(
-                    ", {n} row{} with missing values dropped",
-                    if n == 1 { "" } else { "s" }
-                )
-            } else {
-                String::new()
-            }
-        );
-        if classification {
-            outln!(out, "classes: {}", dataset.class_names().join(", "));
-        }
-        let layers: Vec<String> = network
-            .architecture()
-            .hidden
-            .iter()
-            .map(|h| format!("{} {}", h.units, h.activation))
-            .collect();
-        outln!(
-            out,
-            "network: {} inputs → [{}] → {} {} ({} weights); {:?} loss, {:?}, {} at rate {}",
-            network.architecture().inputs,
-            layers.join(", "),
-            network.architecture().outputs,
-            head,
-            network.parameter_count(),
-            config.loss,
-            config.reduction,
-            config.optimizer.name(),
-            config.learning_rate
-        );
+impl Trained {
+    /// The fields `--json` reports of a run.
+    fn json(&self, run: &Run) -> serde_json::Value {
+        let prepared = run.data();
+        serde_json::json!({
+            "iterations": self.iterations,
+            "loss": self.loss_value,
+            "train_accuracy": self.train_accuracy,
+            "test_accuracy": self.test_metrics.as_ref().and_then(|m| m.accuracy),
+            "test_loss": self.test_metrics.as_ref().map(|m| m.loss),
+            "final_train_loss": self.train_metrics.loss,
+            "final_train_accuracy": self.train_metrics.accuracy,
+            "seconds": self.seconds,
+            "iterations_per_second": self.per_second,
+            "stopped": self.stop_message,
+            "train_rows": prepared.train_rows.len(),
+            "test_rows": prepared.test_rows.len(),
+            "parameters": run.network().parameter_count(),
+        })
     }
+}
 
+/// Trains `run` as `args` say (printing `--trace` lines to `out`, if given) and measures it.
+fn train_built(
+    args: &TrainArgs,
+    run: &mut Run,
+    mut out: Option<&mut Output>,
+) -> Result<Trained, CliError> {
+    let prepared = Arc::clone(run.data());
+    let config = run.config().clone();
+    let loss = config.loss;
     let trace = args.trace.filter(|&n| n > 0);
     let start = Instant::now();
     let report = run.train(
@@ -391,7 +387,9 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         &AtomicBool::new(false),
         |i| trace.is_some_and(|n| i % n == 0),
         |r| {
-            if trace.is_some_and(|n| r.iteration % n == 0) {
+            if let Some(out) = out.as_deref_mut()
+                && trace.is_some_and(|n| r.iteration % n == 0)
+            {
                 let accuracy = r.accuracy.map_or("NA".to_string(), |a| a.to_string());
                 outln!(
                     out,
@@ -465,6 +463,90 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         format!("{stop}{cause}")
     });
 
+    Ok(Trained {
+        report,
+        seconds,
+        train_metrics,
+        test_metrics,
+        loss_value,
+        train_accuracy,
+        iterations,
+        per_second,
+        stop_message,
+    })
+}
+
+pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
+    if let Some(list) = &args.seeds {
+        return run_seeds(args, &parse_seeds(list)?);
+    }
+    let (spec, dataset, mut run) = build_run(args)?;
+    let standardize = spec.preparation.standardizes(&dataset);
+    let prepared = Arc::clone(run.data());
+    let classification = matches!(prepared.train_y, Targets::Classes { .. });
+    let config = run.config().clone();
+    let network = run.network();
+    let head = network.architecture().head;
+
+    let mut out = Output::new();
+    if !args.json {
+        outln!(
+            out,
+            "data: {} — {} rows ({} train, {} test), {} features{}{}",
+            dataset.name,
+            dataset.n_rows(),
+            prepared.train_rows.len(),
+            prepared.test_rows.len(),
+            dataset.feature_names.len(),
+            if standardize { ", standardised" } else { "" },
+            if dataset.dropped_rows > 0 {
+                let n = dataset.dropped_rows;
+                format!(
+                    ", {n} row{} with missing values dropped",
+                    if n == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
+        );
+        if classification {
+            outln!(out, "classes: {}", dataset.class_names().join(", "));
+        }
+        let layers: Vec<String> = network
+            .architecture()
+            .hidden
+            .iter()
+            .map(|h| format!("{} {}", h.units, h.activation))
+            .collect();
+        outln!(
+            out,
+            "network: {} inputs → [{}] → {} {} ({} weights); {:?} loss, {:?}, {} at rate {}",
+            network.architecture().inputs,
+            layers.join(", "),
+            network.architecture().outputs,
+            head,
+            network.parameter_count(),
+            config.loss,
+            config.reduction,
+            config.optimizer.name(),
+            config.learning_rate
+        );
+    }
+
+    let trained = train_built(args, &mut run, Some(&mut out))?;
+    let json_fields = trained.json(&run);
+    let Trained {
+        report,
+        seconds,
+        train_metrics,
+        test_metrics,
+        loss_value,
+        train_accuracy,
+        iterations,
+        per_second,
+        stop_message,
+    } = trained;
+    let network = run.network();
     if let Some(path) = &args.save_model {
         let scaling = prepared.scaling.as_ref().map(|s| SavedScaling {
             mean: s.mean.clone(),
@@ -483,21 +565,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     }
 
     if args.json {
-        let json = serde_json::json!({
-            "iterations": iterations,
-            "loss": loss_value,
-            "train_accuracy": train_accuracy,
-            "test_accuracy": test_metrics.as_ref().and_then(|m| m.accuracy),
-            "test_loss": test_metrics.as_ref().map(|m| m.loss),
-            "final_train_loss": train_metrics.loss,
-            "final_train_accuracy": train_metrics.accuracy,
-            "seconds": seconds,
-            "iterations_per_second": per_second,
-            "stopped": stop_message,
-            "train_rows": prepared.train_rows.len(),
-            "test_rows": prepared.test_rows.len(),
-            "parameters": network.parameter_count(),
-        });
+        let json = json_fields;
         outln!(out, "{json}");
     } else {
         let pct = |a: Option<f64>| a.map_or("—".to_string(), |a| format!("{:.2} %", 100.0 * a));
@@ -538,6 +606,182 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// The most seeds one `--seeds` may list.
+const MAX_SEEDS: usize = 1_000;
+
+/// `1-10`, `1,4,9` or `1-3,7`: the seeds in order, each once.
+pub fn parse_seeds(list: &str) -> Result<Vec<u64>, CliError> {
+    let bad = |part: &str, why: &str| {
+        CliError(format!(
+            "--seeds {list:?}: {part:?} {why} (write seeds as 1-10, 1,4,9 or 1-3,7)"
+        ))
+    };
+    let mut seeds = Vec::new();
+    for part in list.split(',').map(str::trim) {
+        let number = |t: &str| {
+            t.trim()
+                .parse::<u64>()
+                .map_err(|_| bad(part, "is not a seed"))
+        };
+        let (from, to) = match part.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => {
+                let k = number(part)?;
+                (k, k)
+            }
+        };
+        if to < from {
+            return Err(bad(part, "runs backwards"));
+        }
+        if to - from >= MAX_SEEDS as u64 || seeds.len() + (to - from) as usize >= MAX_SEEDS {
+            return Err(bad(part, &format!("makes more than {MAX_SEEDS} seeds")));
+        }
+        for k in from..=to {
+            if !seeds.contains(&k) {
+                seeds.push(k);
+            }
+        }
+    }
+    Ok(seeds)
+}
+
+/// Mean, standard deviation (of the sample, n − 1), min and max of the finite `values`.
+fn spread(values: &[Option<f64>]) -> serde_json::Value {
+    let v: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    if v.is_empty() {
+        return serde_json::Value::Null;
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = if v.len() > 1 {
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    serde_json::json!({"mean": mean, "sd": sd, "min": min, "max": max})
+}
+
+/// `nnviz train --seeds`: one run per seed, on the free cores, then a row each and a summary.
+fn run_seeds(args: &TrainArgs, seeds: &[u64]) -> Result<(), CliError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(seeds.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<Result<serde_json::Value, CliError>>>> =
+        std::sync::Mutex::new((0..seeds.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&seed) = seeds.get(k) else { break };
+                    let mut one = args.clone();
+                    one.seed = seed;
+                    one.seeds = None;
+                    let result = build_run(&one).and_then(|(_, _, mut run)| {
+                        let trained = train_built(&one, &mut run, None)?;
+                        let mut json = trained.json(&run);
+                        json["seed"] = seed.into();
+                        Ok(json)
+                    });
+                    if let Ok(mut slots) = results.lock() {
+                        slots[k] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let runs = results
+        .into_inner()
+        .map_err(|_| CliError("a seed's run failed".into()))?
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(CliError("a seed's run did not finish".into()))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let field =
+        |name: &str| -> Vec<Option<f64>> { runs.iter().map(|r| r[name].as_f64()).collect() };
+    let summary = serde_json::json!({
+        "seeds": seeds.len(),
+        "loss": spread(&field("loss")),
+        "train_accuracy": spread(&field("train_accuracy")),
+        "test_accuracy": spread(&field("test_accuracy")),
+        "test_loss": spread(&field("test_loss")),
+    });
+    let diverged = runs.iter().filter(|r| !r["stopped"].is_null()).count();
+    let mut out = Output::new();
+    if args.json {
+        outln!(
+            out,
+            "{}",
+            serde_json::json!({"runs": runs, "summary": summary})
+        );
+    } else {
+        let pct = |v: &serde_json::Value| {
+            v.as_f64()
+                .map_or("—".to_owned(), |a| format!("{:.2} %", 100.0 * a))
+        };
+        outln!(out, "seed\tloss\ttrain accuracy\ttest accuracy\titerations");
+        for r in &runs {
+            outln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}{}",
+                r["seed"],
+                r["loss"]
+                    .as_f64()
+                    .map_or("not finite".to_owned(), crate::text::number),
+                pct(&r["train_accuracy"]),
+                pct(&r["test_accuracy"]),
+                r["iterations"],
+                r["stopped"]
+                    .as_str()
+                    .map_or(String::new(), |s| format!("\t({s})"))
+            );
+        }
+        for (name, key, percent) in [
+            ("loss", "loss", false),
+            ("train accuracy", "train_accuracy", true),
+            ("test accuracy", "test_accuracy", true),
+        ] {
+            let s = &summary[key];
+            if s.is_null() {
+                continue;
+            }
+            let f = |v: &serde_json::Value| {
+                let v = v.as_f64().unwrap_or(f64::NAN);
+                if percent {
+                    format!("{:.2} %", 100.0 * v)
+                } else {
+                    crate::text::significant(v, 4)
+                }
+            };
+            outln!(
+                out,
+                "{name}: mean {}, sd {}, min {}, max {} (over {} seeds)",
+                f(&s["mean"]),
+                f(&s["sd"]),
+                f(&s["min"]),
+                f(&s["max"]),
+                seeds.len()
+            );
+        }
+    }
+    out.finish()?;
+    if diverged > 0 {
+        return Err(CliError {
+            message: format!("{diverged} of {} seeds diverged", seeds.len()),
+            status: 1,
+        });
+    }
+    Ok(())
 }
 
 /// A loss for the summary: the number, or "not finite" (a run that diverged on its first

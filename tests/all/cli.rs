@@ -883,3 +883,76 @@ fn animate_compares_presets_side_by_side() {
     ]);
     assert!(report.contains("48 × 24 pixels"), "{report}");
 }
+
+#[test]
+fn seeds_run_each_seed_exactly_as_alone_and_summarise_them() {
+    let base = [
+        "train",
+        "--dataset",
+        "moons",
+        "--hidden",
+        "4",
+        "--iterations",
+        "300",
+        "--data-seed",
+        "7",
+        "--json",
+    ];
+    let last_line = |out: String| -> serde_json::Value {
+        serde_json::from_str(out.lines().last().unwrap()).unwrap()
+    };
+    let mut args = base.to_vec();
+    args.extend(["--seeds", "1-3,9"]);
+    let all = last_line(crate::common::nnviz_ok(&args));
+    let runs = all["runs"].as_array().unwrap();
+    assert_eq!(
+        runs.iter()
+            .map(|r| r["seed"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 3, 9]
+    );
+    for r in runs {
+        let seed = r["seed"].to_string();
+        let mut one = base.to_vec();
+        one.extend(["--seed", &seed]);
+        let alone = last_line(crate::common::nnviz_ok(&one));
+        for key in [
+            "loss",
+            "train_accuracy",
+            "test_accuracy",
+            "test_loss",
+            "iterations",
+        ] {
+            assert_eq!(r[key], alone[key], "seed {seed}: {key}");
+        }
+    }
+    let accuracies: Vec<f64> = runs
+        .iter()
+        .map(|r| r["test_accuracy"].as_f64().unwrap())
+        .collect();
+    let mean = accuracies.iter().sum::<f64>() / 4.0;
+    let s = &all["summary"]["test_accuracy"];
+    assert!((s["mean"].as_f64().unwrap() - mean).abs() < 1e-12);
+    let min = accuracies.iter().copied().fold(f64::INFINITY, f64::min);
+    assert_eq!(s["min"].as_f64().unwrap(), min);
+    assert!(s["sd"].as_f64().unwrap() >= 0.0);
+    // The plain report: a row per seed and the summary.
+    let mut plain = base[..base.len() - 1].to_vec();
+    plain.extend(["--seeds", "1,2"]);
+    let text = crate::common::nnviz_ok(&plain);
+    assert!(text.contains("test accuracy: mean "), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("1\t") || l.starts_with("2\t"))
+            .count(),
+        2
+    );
+    // Bad lists name the part.
+    let o = nnviz(&["train", "--dataset", "moons", "--seeds", "5-2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"5-2\" runs backwards"),
+        "{}",
+        stderr(&o)
+    );
+}
