@@ -185,6 +185,8 @@ pub enum Command {
     ScrubBy(i64),
     /// Branch every run from the moment shown and train on.
     ContinueFromHere,
+    /// Train the selected run's settings under several seeds side by side.
+    TrySeeds,
     /// Select run `k` (0 is run 1): the controls, the numbers and the panels follow it.
     SelectRun(usize),
     /// Explain the data set's row `row` (0-based), opening the panel if it is closed.

@@ -360,6 +360,9 @@ impl App {
                                 session.runs(),
                                 &mut settings.selected,
                             );
+                            if settings.is_seed_comparison() {
+                                ui::stats::seed_range_ui(ui, session.runs());
+                            }
                             ui.weak(format!(
                                 "{} iterations/s in all · frame {:.1} ms",
                                 ui::stats::format_count(
@@ -481,11 +484,13 @@ impl App {
                     session.live_iteration(),
                     &mut commands,
                 );
+                let band = settings.is_seed_comparison();
                 ui::curves::curves_ui(
                     ui,
                     &series,
                     &mut settings.log_loss,
                     session.scrubbed_to().map(|_| session.main().iteration),
+                    band,
                 );
             });
         let grids = &self.grids;
@@ -926,6 +931,29 @@ impl App {
             Command::SetSlice { feature, value } => {
                 if let Some(v) = s.slice.get_mut(feature) {
                     *v = value;
+                }
+            }
+            Command::TrySeeds => {
+                let settings = self.settings.seed_comparison(self.settings.selected);
+                match s.rebuild_runs(&settings) {
+                    Ok(()) => {
+                        let seeds = (
+                            settings.run.network.seed,
+                            settings.run_spec(settings::TRY_SEEDS - 1).network.seed,
+                        );
+                        s.notice = Some(Notice::info(format!(
+                            "{} runs of run {}'s settings on the same data, seeds {} to {}: they \
+                             differ only in their initial weights and batch order. The curves \
+                             show their median and range.",
+                            settings::TRY_SEEDS,
+                            self.settings.selected + 1,
+                            seeds.0,
+                            seeds.1
+                        )));
+                        self.settings = settings;
+                        s.set_playing(true);
+                    }
+                    Err(e) => s.notice = Some(Notice::error(e)),
                 }
             }
             Command::AddRun => {

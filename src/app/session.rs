@@ -685,6 +685,14 @@ impl Session {
         Ok(())
     }
 
+    /// Builds every run (and the baseline) again from `settings` on the current data; on
+    /// failure nothing changes.
+    pub fn rebuild_runs(&mut self, settings: &Settings) -> Result<(), String> {
+        let (baseline, runs) = build_runs(settings, &self.prepared)?;
+        self.replace_runs(settings, baseline, runs);
+        Ok(())
+    }
+
     /// Sends new runs to the worker; they keep playing or pausing as the old ones did.
     fn replace_runs(&mut self, settings: &Settings, baseline: Run, runs: Vec<Run>) {
         let playing = self.playing();

@@ -8,7 +8,10 @@ use crate::data::{Builtin, GeneratorOptions};
 use crate::train::{Preparation, RunSpec};
 
 /// The most runs trained side by side.
-pub const MAX_RUNS: usize = 4;
+pub const MAX_RUNS: usize = 5;
+
+/// The runs of Try seeds.
+pub const TRY_SEEDS: usize = 5;
 
 /// The smallest and largest zoom the window offers.
 pub const ZOOM_RANGE: (f32, f32) = (0.6, 2.5);
@@ -256,6 +259,37 @@ impl Settings {
     /// How many runs train (1 unless comparing).
     pub fn run_count(&self) -> usize {
         1 + self.compare.len()
+    }
+
+    /// True when three or more runs differ only in their seeds (initial weights and batch
+    /// order): one setup's spread, drawn as a band.
+    pub fn is_seed_comparison(&self) -> bool {
+        let unseeded = |spec: &RunSpec| {
+            let mut spec = spec.clone();
+            spec.network.seed = 0;
+            spec.training.seed = 0;
+            spec
+        };
+        let first = unseeded(&self.run);
+        self.run_count() >= 3 && self.compare.iter().all(|c| unseeded(c) == first)
+    }
+
+    /// `TRY_SEEDS` runs of run `k`'s settings, seeds `s`, `s + 1`, … (its own first): see
+    /// [`Self::is_seed_comparison`].
+    pub fn seed_comparison(&self, k: usize) -> Self {
+        let base = self.run_spec(k).clone();
+        let seeded = |i: u64| {
+            let mut spec = base.clone();
+            spec.network.seed = base.network.seed.wrapping_add(i);
+            spec.training.seed = base.training.seed.wrapping_add(i);
+            spec
+        };
+        Self {
+            run: seeded(0),
+            compare: (1..TRY_SEEDS as u64).map(seeded).collect(),
+            selected: 0,
+            ..self.clone()
+        }
     }
 
     /// Run `k`'s spec (0 is run 1); the last run's if `k` is too large.

@@ -4,7 +4,7 @@ use egui::{CollapsingHeader, ComboBox, DragValue, Response, Slider, Ui};
 
 use crate::app::commands::{Command, ExportKind, Notice};
 use crate::app::presets::{ARTICLE_HOT_DOGS_SEED, Comparison, Preset, default_generator};
-use crate::app::settings::{MAX_RUNS, Settings, Speed};
+use crate::app::settings::{MAX_RUNS, Settings, Speed, TRY_SEEDS};
 use crate::data::{Builtin, ColumnKind, ColumnRoles, CsvSource, Task};
 use crate::nn::{Activation, HiddenLayer, Init, Loss, MAX_HIDDEN_LAYERS, MAX_UNITS, Reduction};
 use crate::train::worker::RunView;
@@ -578,6 +578,18 @@ pub fn compare_ui(ui: &mut Ui, settings: &Settings, commands: &mut Vec<Command>)
             .clicked()
         {
             commands.push(Command::AddRun);
+        }
+        if ui
+            .button(format!("Try {TRY_SEEDS} seeds"))
+            .on_hover_text(format!(
+                "Run {}'s settings {TRY_SEEDS} times on the same data, seeds apart: how much \
+                 the initial weights and the batch order matter (the curves show the median and \
+                 the range)",
+                settings.selected + 1
+            ))
+            .clicked()
+        {
+            commands.push(Command::TrySeeds);
         }
         if n > 1
             && ui

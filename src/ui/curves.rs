@@ -281,6 +281,7 @@ pub struct Series<'a> {
 }
 
 /// One series' points, ready to draw.
+#[derive(Clone)]
 struct Drawn {
     name: String,
     diverged_at: Option<u64>,
@@ -417,12 +418,25 @@ pub fn log_plot(id: &str) -> Plot<'_> {
 
 /// The loss curves and, for classes, the accuracy curves beside them: one run's, or several
 /// runs' overlaid with a colour per run (training solid, test dashed).
-/// `at`, if given, is the iteration scrubbed to: marked on both plots.
-pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool, at: Option<u64>) {
+/// `at`, if given, is the iteration scrubbed to: marked on both plots. With `band`, the series
+/// are one setup under several seeds: their median is drawn, within a band from their least to
+/// their greatest value.
+pub fn curves_ui(
+    ui: &mut Ui,
+    series: &[Series<'_>],
+    log_loss: &mut bool,
+    at: Option<u64>,
+    band: bool,
+) {
     let marker = ui.visuals().selection.stroke.color;
     let style = CurveStyle::new(ui);
     let log = *log_loss;
-    let drawn: Vec<Drawn> = series.iter().map(|s| Drawn::new(s, &style, log)).collect();
+    let mut drawn: Vec<Drawn> = series.iter().map(|s| Drawn::new(s, &style, log)).collect();
+    let spread = (band && drawn.len() > 1).then(|| Spread::of(&drawn, &style));
+    let band_fill = ui.visuals().text_color().gamma_multiply(0.18);
+    if let Some(spread) = &spread {
+        drawn = vec![spread.median.clone()];
+    }
     let several = drawn.len() > 1;
     let error = ui.visuals().error_fg_color;
     let last = drawn
@@ -435,6 +449,12 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool, at: Op
     ui.horizontal_wrapped(|ui| {
         ui.strong("Curves");
         key_ui(ui, &style, with_test);
+        if let Some(spread) = &spread {
+            ui.weak(format!(
+                "median of {} seeds; the band spans the least to the greatest",
+                spread.seeds
+            ));
+        }
         if several {
             for d in &drawn {
                 let (rect, _) =
@@ -472,6 +492,14 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool, at: Op
                 .y_axis_formatter(|mark, _| format_tick(mark.value, mark.step_size))
         };
         plot.show(ui, |plot_ui| {
+            if let Some(spread) = &spread {
+                spread_band(
+                    plot_ui,
+                    "training loss, seeds' range",
+                    &spread.train_loss,
+                    band_fill,
+                );
+            }
             for d in &drawn {
                 let (name, test) = (
                     d.label(several, "training loss"),
@@ -512,6 +540,14 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool, at: Op
             .include_y(1.0)
             .label_formatter(|pos| hover_text(pos, false));
         plot.show(&mut columns[1], |plot_ui| {
+            if let Some(spread) = &spread {
+                spread_band(
+                    plot_ui,
+                    "training accuracy, seeds' range",
+                    &spread.train_accuracy,
+                    band_fill,
+                );
+            }
             for d in &drawn {
                 let name = d.label(several, "training accuracy");
                 curve(plot_ui, name, &d.train_accuracy, d.train, false);
@@ -528,6 +564,86 @@ pub fn curves_ui(ui: &mut Ui, series: &[Series<'_>], log_loss: &mut bool, at: Op
             }
         });
     });
+}
+
+/// Several seeds' curves: the median of each, and the least and greatest training values at
+/// every iteration they all recorded.
+struct Spread {
+    seeds: usize,
+    median: Drawn,
+    /// `(iteration, least, greatest)`.
+    train_loss: Vec<[f64; 3]>,
+    train_accuracy: Vec<[f64; 3]>,
+}
+
+impl Spread {
+    fn of(drawn: &[Drawn], style: &CurveStyle) -> Self {
+        /// Per iteration all series have: least, median and greatest.
+        fn stats(curves: &[&Vec<[f64; 2]>]) -> Vec<[f64; 4]> {
+            let mut at: std::collections::BTreeMap<u64, Vec<f64>> = Default::default();
+            for c in curves {
+                for p in c.iter() {
+                    at.entry(p[0] as u64).or_default().push(p[1]);
+                }
+            }
+            at.into_iter()
+                .filter(|(_, v)| v.len() == curves.len())
+                .map(|(i, mut v)| {
+                    v.sort_by(f64::total_cmp);
+                    let n = v.len();
+                    let median = if n % 2 == 1 {
+                        v[n / 2]
+                    } else {
+                        0.5 * (v[n / 2 - 1] + v[n / 2])
+                    };
+                    [i as f64, v[0], median, v[n - 1]]
+                })
+                .collect()
+        }
+        let pick = |f: fn(&Drawn) -> &Vec<[f64; 2]>| -> Vec<[f64; 4]> {
+            stats(&drawn.iter().map(f).collect::<Vec<_>>())
+        };
+        let train_loss = pick(|d| &d.train_loss);
+        let train_accuracy = pick(|d| &d.train_accuracy);
+        let median = |s: &[[f64; 4]]| s.iter().map(|p| [p[0], p[2]]).collect::<Vec<_>>();
+        let range = |s: &[[f64; 4]]| s.iter().map(|p| [p[0], p[1], p[3]]).collect::<Vec<_>>();
+        Self {
+            seeds: drawn.len(),
+            median: Drawn {
+                name: format!("median of {} seeds", drawn.len()),
+                diverged_at: None,
+                edits: Vec::new(),
+                train: style.train,
+                test: style.test,
+                train_loss: median(&train_loss),
+                test_loss: median(&pick(|d| &d.test_loss)),
+                train_accuracy: median(&train_accuracy),
+                test_accuracy: median(&pick(|d| &d.test_accuracy)),
+            },
+            train_loss: range(&train_loss),
+            train_accuracy: range(&train_accuracy),
+        }
+    }
+}
+
+/// The band between the least and the greatest of `range` (`[iteration, least, greatest]`).
+fn spread_band(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    name: &str,
+    range: &[[f64; 3]],
+    fill: egui::Color32,
+) {
+    if range.len() < 2 {
+        return;
+    }
+    let lower: Vec<[f64; 2]> = range.iter().map(|p| [p[0], p[1]]).collect();
+    let upper: Vec<[f64; 2]> = range.iter().rev().map(|p| [p[0], p[2]]).collect();
+    plot_ui.polygon(
+        egui_plot::Polygon::new(name, lower.into_iter().chain(upper).collect::<Vec<_>>())
+            .fill_color(fill)
+            .stroke(Stroke::NONE)
+            .allow_hover(false),
+    );
 }
 
 /// An accuracy tick as a percentage (`50 %`), blank outside 0…100 %.

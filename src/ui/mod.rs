@@ -64,11 +64,12 @@ const CLASS_COLORS: [Color32; 8] = {
 
 /// Run colours in a comparison (curves and column heads): the rest of Okabe and Ito's palette,
 /// in an order where neighbours differ most.
-const RUN_COLORS: [Color32; 4] = [
+const RUN_COLORS: [Color32; 5] = [
     Color32::from_rgb(213, 94, 0),
     Color32::from_rgb(86, 180, 233),
     Color32::from_rgb(0, 158, 115),
     Color32::from_rgb(204, 121, 167),
+    Color32::from_rgb(0, 114, 178),
 ];
 
 /// egui's fonts, with its monospace font (Hack) behind the proportional one (Ubuntu Light),

@@ -184,3 +184,43 @@ fn the_window_exports_the_kept_moments_as_an_animation() {
     let expected = nnviz::picture::frame_iterations(48, live).len();
     assert_eq!(frames, expected);
 }
+
+#[test]
+fn try_five_seeds_trains_the_setup_under_five_seeds_and_shows_their_spread() {
+    use crate::common::ui::{harness, pause, settle, wait_paused};
+    use egui_kittest::kittest::Queryable;
+    let mut harness = harness();
+    pause(&mut harness);
+    let base = harness.state().settings.run.clone();
+    harness.get_by_label("Compare runs").click();
+    harness.run_steps(2);
+    harness.get_by_label("Try 5 seeds").click();
+    harness.run_steps(1);
+    pause(&mut harness);
+    harness.state_mut().session.step(200);
+    wait_paused(&mut harness);
+    settle(&mut harness);
+    let app = harness.state();
+    assert!(app.settings.is_seed_comparison());
+    let runs = app.session.runs();
+    assert_eq!(runs.len(), 5);
+    for (k, run) in runs.iter().enumerate() {
+        let mut expected = base.clone();
+        expected.network.seed = base.network.seed + k as u64;
+        expected.training.seed = base.training.seed + k as u64;
+        assert_eq!(run.spec, expected, "run {}", k + 1);
+        assert_eq!(*run.network, direct(run, run.iteration), "run {}", k + 1);
+    }
+    harness.get_by_label("median of 5 seeds; the band spans the least to the greatest");
+    harness.get_by_label("Across the 5 seeds");
+    // The range shown is the runs' own.
+    let accuracies: Vec<f64> = runs
+        .iter()
+        .map(|r| r.metrics.as_ref().unwrap().train.accuracy.unwrap())
+        .collect();
+    let lo = accuracies.iter().copied().fold(f64::INFINITY, f64::min);
+    harness.get_by_label_contains(&format!(
+        "training accuracy: {} to",
+        nnviz::ui::format_percent(Some(lo))
+    ));
+}
