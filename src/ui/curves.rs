@@ -433,7 +433,7 @@ pub fn curves_ui(
     let log = *log_loss;
     let mut drawn: Vec<Drawn> = series.iter().map(|s| Drawn::new(s, &style, log)).collect();
     let spread = (band && drawn.len() > 1).then(|| Spread::of(&drawn, &style));
-    let band_fill = ui.visuals().text_color().gamma_multiply(0.18);
+    let band_fill = ui.visuals().text_color().gamma_multiply(0.3);
     if let Some(spread) = &spread {
         drawn = vec![spread.median.clone()];
     }
