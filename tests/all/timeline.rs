@@ -224,3 +224,38 @@ fn try_five_seeds_trains_the_setup_under_five_seeds_and_shows_their_spread() {
         nnviz::ui::format_percent(Some(lo))
     ));
 }
+
+#[test]
+fn a_ten_million_iteration_run_stays_within_its_timeline_bound() {
+    // Four rows and two units: ten million real iterations in seconds.
+    let data = Builtin::Xor.generate(&GeneratorOptions {
+        points: 4,
+        ..Builtin::Xor.default_options()
+    });
+    let prepared = Arc::new(
+        Preparation {
+            test_fraction: 0.0,
+            ..Preparation::default()
+        }
+        .prepare(&data)
+        .unwrap(),
+    );
+    let mut spec = RunSpec::default();
+    spec.network.hidden = vec![HiddenLayer {
+        units: 2,
+        activation: Activation::Tanh,
+    }];
+    spec.training.optimizer = Optimizer::Adam;
+    let mut run = Run::new(spec, prepared).unwrap();
+    let budget = run.timeline().budget();
+    for _ in 0..100 {
+        train(&mut run, 100_000);
+        let t = run.timeline();
+        assert!(t.bytes() <= budget, "{} bytes", t.bytes());
+        assert!(t.snapshots().len() <= nnviz::train::timeline::MAX_MOMENTS);
+    }
+    assert_eq!(run.iteration(), 10_000_000);
+    let kept = run.timeline().snapshots();
+    assert_eq!(kept[0].iteration(), 0);
+    assert!(kept.last().unwrap().iteration() > 9_900_000);
+}
