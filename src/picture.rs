@@ -215,14 +215,21 @@ pub fn decision_picture(
     Ok(image)
 }
 
-fn finite_range(values: &[f64]) -> (f64, f64) {
+/// Min and max of the finite values (`(0, 1)` if there are none; widened if equal).
+pub fn finite_range(values: &[f64]) -> (f64, f64) {
     let (lo, hi) = values
         .iter()
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
-    if lo <= hi { (lo, hi) } else { (0.0, 1.0) }
+    if !lo.is_finite() {
+        (0.0, 1.0)
+    } else if hi - lo < 1e-12 {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    }
 }
 
 /// A disc (or, unfilled, a ring one pixel and a half wide) at `centre`.

@@ -439,7 +439,7 @@ impl Session {
                 Err(e) => e.to_string(),
             };
         let mut text = format!(
-            "{}. Likely cause: {cause}. (Health, under the numbers, shows each layer.)",
+            "{}. Likely cause: {cause}.",
             diagnose::describe_stall(&stall)
         );
         if comparing {

@@ -207,7 +207,9 @@ pub fn stall(history: &History) -> Option<Stall> {
         loss_now: now.train_loss,
         accuracy: now.train_accuracy,
     };
-    (stall.loss_now.is_finite() && stall.improvement() < STALL_IMPROVEMENT).then_some(stall)
+    // A loss that rose is no stall (the data changed under it, or the run is blowing up).
+    let improvement = stall.improvement();
+    (stall.loss_now.is_finite() && (0.0..STALL_IMPROVEMENT).contains(&improvement)).then_some(stall)
 }
 
 /// The likely cause of a stall of `network` on rows `x`, `y` under `config` (the training rows,
@@ -416,16 +418,14 @@ pub fn describe_stall(stall: &Stall) -> String {
     let accuracy = stall.accuracy.map_or_else(String::new, |a| {
         format!(", {:.1} % of the training rows right", a * 100.0)
     });
-    let change = stall.improvement();
-    let direction = if change >= 0.0 { "lower" } else { "higher" };
     format!(
         "Training has stalled: from iteration {} to {} the loss went from {} to {}, only {} % \
-         {direction}{accuracy}",
+         lower{accuracy}",
         stall.since,
         stall.until,
         significant(stall.loss_then, 4),
         significant(stall.loss_now, 4),
-        significant(change.abs() * 100.0, 2),
+        significant(stall.improvement() * 100.0, 2),
     )
 }
 
@@ -466,6 +466,8 @@ mod tests {
         assert_eq!(stall(&history(|_| 0.5, 1.0, 8_000)), None);
         assert_eq!(stall(&history(|_| 0.5, 0.7, STALL_ITERATIONS - 1)), None);
         assert!(stall(&history(|_| 0.5, 0.7, STALL_ITERATIONS)).is_some());
+        // A loss that rose (an added point) is not a stall.
+        assert_eq!(stall(&history(|i| 0.5 + i as f64 * 1e-6, 0.7, 8_000)), None);
     }
 
     #[test]

@@ -588,15 +588,9 @@ impl Spread {
             }
             at.into_iter()
                 .filter(|(_, v)| v.len() == curves.len())
-                .map(|(i, mut v)| {
-                    v.sort_by(f64::total_cmp);
-                    let n = v.len();
-                    let median = if n % 2 == 1 {
-                        v[n / 2]
-                    } else {
-                        0.5 * (v[n / 2 - 1] + v[n / 2])
-                    };
-                    [i as f64, v[0], median, v[n - 1]]
+                .filter_map(|(i, v)| {
+                    let [lo, median, hi] = super::min_median_max(v)?;
+                    Some([i as f64, lo, median, hi])
                 })
                 .collect()
         }

@@ -1,5 +1,6 @@
 //! The decision plot: the data as a scatter plot over the shaded decision grid.
 
+use crate::picture::finite_range;
 use std::time::{Duration, Instant};
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
@@ -473,23 +474,6 @@ impl GridJob {
             Shading::Prediction if self.classification => (self.pixels, None),
             Shading::Prediction => (self.pixels, Some(self.target_range)),
         }
-    }
-}
-
-/// Min and max of the finite values (`(0, 1)` if there are none; widened if equal).
-fn finite_range(values: &[f64]) -> (f64, f64) {
-    let (lo, hi) = values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
-        (0.0, 1.0)
-    } else if hi - lo < 1e-12 {
-        (lo - 0.5, hi + 0.5)
-    } else {
-        (lo, hi)
     }
 }
 

@@ -104,6 +104,19 @@ pub fn value_color(t: f64) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
+/// The least, the median and the greatest of the finite `values`, if there are any.
+pub fn min_median_max(values: impl IntoIterator<Item = f64>) -> Option<[f64; 3]> {
+    let mut v: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = match n {
+        0 => return None,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+    };
+    Some([v[0], median, v[n - 1]])
+}
+
 /// `a` blended towards `b` by `t` in `[0, 1]`.
 pub fn mix(a: Color32, b: Color32, t: f32) -> Color32 {
     let t = t.clamp(0.0, 1.0);

@@ -163,20 +163,7 @@ fn status_text(run: &RunView) -> String {
 /// Across runs of one setup under several seeds: the range and median of the final training
 /// and test accuracies.
 pub fn seed_range_ui(ui: &mut Ui, runs: &[RunView]) {
-    let range = |values: Vec<f64>| -> Option<(f64, f64, f64)> {
-        let mut v: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        let median = if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            0.5 * (v[n / 2 - 1] + v[n / 2])
-        };
-        Some((v[0], median, v[n - 1]))
-    };
+    let range = |values: Vec<f64>| super::min_median_max(values);
     let metrics: Vec<_> = runs.iter().filter_map(|r| r.metrics.as_ref()).collect();
     let train = range(metrics.iter().filter_map(|m| m.train.accuracy).collect());
     let test = range(
@@ -188,7 +175,7 @@ pub fn seed_range_ui(ui: &mut Ui, runs: &[RunView]) {
     let pct = |v: f64| super::format_percent(Some(v));
     ui.strong(format!("Across the {} seeds", runs.len()));
     for (name, r) in [("training accuracy", train), ("test accuracy", test)] {
-        if let Some((lo, median, hi)) = r {
+        if let Some([lo, median, hi]) = r {
             ui.label(format!(
                 "{name}: {} to {} (median {})",
                 pct(lo),
