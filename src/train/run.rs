@@ -327,7 +327,7 @@ impl Run {
                     norms,
                 );
             }
-            if step.iterations > 0 {
+            if step.iterations > 0 && self.timeline.wants(self.iteration()) {
                 self.timeline.push(self.trainer.state(), false);
             }
             if total.stop.is_some() {

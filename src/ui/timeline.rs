@@ -35,7 +35,7 @@ pub fn timeline_ui(
     }
     ui.horizontal_wrapped(|ui| {
         ui.strong("Timeline");
-        let width = (ui.available_width() - 420.0).clamp(120.0, 900.0);
+        let width = (ui.available_width() - 360.0).clamp(100.0, 900.0);
         ui.spacing_mut().slider_width = width;
         // Along the iterations, as the curves' axis below; snapped to a kept moment.
         let mut value = scrubbed.unwrap_or(live);
@@ -77,13 +77,14 @@ pub fn timeline_ui(
             }
         }
         ui.weak(format!(
-            "{n} moments kept, {} of {} MB",
+            "{n} kept · {}/{} MB",
             megabytes(moments.bytes),
             moments.budget / (1024 * 1024)
         ))
         .on_hover_text(
-            "Each run keeps its weights and optimiser state every iteration at first, then \
-             ever more sparsely, within this memory bound (a bigger network keeps fewer)",
+            "The moments kept: each run keeps its weights and optimiser state every iteration \
+             at first, then ever more sparsely, within this memory bound (a bigger network \
+             keeps fewer)",
         );
     });
 }
