@@ -83,7 +83,11 @@ pub fn toolbar_ui(
         } else {
             "Dark theme"
         };
-        if ui.button(theme).clicked() {
+        if ui
+            .button(theme)
+            .on_hover_text("Switch the window's colours (light suits a projector)")
+            .clicked()
+        {
             settings.dark = !settings.dark;
         }
         zoom_ui(ui, &mut settings.zoom);
@@ -323,7 +327,10 @@ fn inputs_ui(ui: &mut Ui, view: &DataView<'_>, settings: &mut Settings) {
             ui.label("inputs:").on_hover_text(hover);
             for term in &offered {
                 let mut on = chosen.contains(term);
-                if ui.toggle_value(&mut on, term.as_str()).changed() {
+                let toggle = ui
+                    .toggle_value(&mut on, term.as_str())
+                    .on_hover_text(format!("Feed the network {term} as one of its inputs"));
+                if toggle.changed() {
                     if on {
                         chosen.push(term.clone());
                     } else if chosen.len() > 1 {
@@ -761,7 +768,8 @@ pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
             use_tolerance,
             DragValue::new(&mut tol).range(0.0..=1e6).speed(0.001),
         )
-        .on_hover_text("loss tolerance");
+        .on_hover_text("loss tolerance")
+        .on_disabled_hover_text("Tick the box to stop at this loss");
         t.tolerance = use_tolerance.then_some(tol);
     });
     let mut use_limit = run.training.stop_after.is_some();
@@ -773,7 +781,8 @@ pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
             use_limit,
             DragValue::new(&mut n).range(1..=u64::MAX / 2).speed(100.0),
         )
-        .on_hover_text("iterations");
+        .on_hover_text("iterations")
+        .on_disabled_hover_text("Tick \"stop after\" to pause after this many iterations");
         ui.label("iterations");
         run.training.stop_after = use_limit.then_some(n);
     });

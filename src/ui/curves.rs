@@ -467,7 +467,8 @@ pub fn curves_ui(
             }
         }
         ui.separator();
-        ui.checkbox(log_loss, "log scale for the loss");
+        ui.checkbox(log_loss, "log scale for the loss")
+            .on_hover_text("Draw the loss on a logarithmic axis: late, small gains stay visible");
     });
     // Short enough to fit beside a short plot; the numbers panel says how it is computed.
     let loss_label = "loss per row";

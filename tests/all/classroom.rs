@@ -740,3 +740,58 @@ fn without_a_system_dialog_the_data_is_saved_from_nnvizs_own_browser_and_a_file_
     assert_ne!(std::fs::read_to_string(&written).unwrap(), "keep me");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn every_control_says_what_it_does_on_hover() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::NodeT;
+    let mut harness = harness();
+    pause(&mut harness);
+    for section in ["Compare runs", "More training settings", "Export"] {
+        harness.get_by_label(section).click();
+        harness.run_steps(2);
+    }
+    harness
+        .ctx
+        .all_styles_mut(|s| s.interaction.tooltip_delay = 0.0);
+    harness.run_steps(2);
+    let roles = [
+        Role::Button,
+        Role::CheckBox,
+        Role::Slider,
+        Role::ComboBox,
+        Role::RadioButton,
+        Role::SpinButton,
+        Role::TextInput,
+    ];
+    let controls: Vec<(String, egui::Pos2)> = harness
+        .root()
+        .children_recursive()
+        .filter(|n| roles.contains(&n.accesskit_node().role()))
+        // What a student can point at: on screen, not scrolled out of the panels.
+        .filter(|n| {
+            let c = n.rect().center();
+            (4.0..1276.0).contains(&c.x) && (4.0..788.0).contains(&c.y)
+        })
+        .map(|n| {
+            let a = n.accesskit_node();
+            let name = a.label().or(a.value()).unwrap_or_default().to_string();
+            (format!("{:?} {name:?}", a.role()), n.rect().center())
+        })
+        .collect();
+    assert!(controls.len() > 40, "{} controls found", controls.len());
+    let nodes = |h: &Harness<'static, App>| h.root().children_recursive().count();
+    let mut silent = Vec::new();
+    for (name, at) in controls {
+        // Away first, so that each hover opens its own tooltip.
+        harness.hover_at(egui::pos2(2.0, 790.0));
+        harness.run_steps(2);
+        let before = nodes(&harness);
+        harness.hover_at(at);
+        harness.run_steps(3);
+        if nodes(&harness) <= before {
+            silent.push(name);
+        }
+    }
+    assert!(silent.is_empty(), "no hover text: {silent:#?}");
+}
