@@ -15,6 +15,7 @@ use egui::{CollapsingHeader, ScrollArea};
 use serde::Serialize;
 
 use crate::data::{Builtin, ColumnRoles, CsvSource, DataError, Table};
+use crate::train::spec::Defaults;
 use crate::ui;
 use crate::ui::decision::{DecisionGrid, Shading};
 
@@ -148,6 +149,10 @@ impl App {
             settings.generator = presets::default_generator(builtin);
             settings.leave_experiment();
         }
+        // Settings saved before the defaults fitted the data, and a data set chosen above.
+        if settings.own.is_none() {
+            settings.follow_defaults(Defaults::for_builtin(Some(settings.builtin)));
+        }
         let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let notify = {
             let repaint = Arc::clone(&repaint);
@@ -262,6 +267,7 @@ impl App {
             grid.update(&ctx, &view, run, &self.settings, shading, SLICE_BUDGET);
         }
         let comparing = runs > 1;
+        let defaults = self.data_defaults();
         self.unit_maps.update(
             &ctx,
             &view,
@@ -332,6 +338,7 @@ impl App {
                                     ui,
                                     settings.selected_spec_mut(),
                                     session.is_classification(),
+                                    defaults,
                                 );
                             });
                         CollapsingHeader::new("View")
@@ -688,10 +695,13 @@ impl App {
             return;
         }
         // Another data set: a preset's one-off settings stay with the preset's data.
-        let left = if new.builtin == self.settings.builtin {
-            None
+        let (left, followed) = if new.builtin == self.settings.builtin {
+            (None, false)
         } else {
-            new.leave_experiment()
+            let left = new.leave_experiment();
+            let defaults = Defaults::for_builtin(Some(new.builtin));
+            let followed = new.follow_defaults(defaults) && defaults != self.data_defaults();
+            (left, followed)
         };
         // A message about the settings before (a preset's figure to reach) is out of date.
         let trains_differently = new.runs().ne(self.settings.runs())
@@ -731,9 +741,18 @@ impl App {
             Ok(()) => {
                 if let Some(experiment) = left {
                     self.session.notice = Some(left_notice(&experiment));
+                } else if followed {
+                    self.session.notice = Some(defaults_notice(self.data_defaults()));
                 }
             }
         }
+    }
+
+    /// The defaults that fit the data in use: the article's on its hot dogs, scaled ones on
+    /// other data and CSV files.
+    pub fn data_defaults(&self) -> Defaults {
+        let builtin = self.session.csv.is_none().then_some(self.settings.builtin);
+        Defaults::for_builtin(builtin)
     }
 
     /// Trains the network as the baseline beside it was trained: no hidden layer, the same
@@ -808,6 +827,8 @@ impl App {
     fn use_builtin(&mut self) {
         let mut settings = self.settings.clone();
         let left = settings.leave_experiment();
+        let defaults = Defaults::for_builtin(Some(settings.builtin));
+        let followed = settings.follow_defaults(defaults) && defaults != self.data_defaults();
         let dataset = settings.builtin.generate(&settings.generator);
         match self.session.replace_data(&settings, dataset, None) {
             Ok(()) => {
@@ -816,7 +837,9 @@ impl App {
                 }
                 self.settings = settings;
                 self.grids.truncate(self.settings.run_count());
-                self.session.notice = left.map(|e| left_notice(&e));
+                self.session.notice = left
+                    .map(|e| left_notice(&e))
+                    .or_else(|| followed.then(|| defaults_notice(defaults)));
             }
             Err(e) => self.session.notice = Some(Notice::error(e)),
         }
@@ -1121,6 +1144,8 @@ impl App {
             Ok((table, dataset)) => {
                 let mut settings = self.settings.clone();
                 let left = settings.leave_experiment();
+                let followed = settings.follow_defaults(Defaults::Scaled)
+                    && self.data_defaults() != Defaults::Scaled;
                 settings.preparation.standardize = None;
                 settings.x_feature = 0;
                 settings.y_feature = 1;
@@ -1150,9 +1175,14 @@ impl App {
                         } else {
                             ""
                         };
+                        let defaults = if followed {
+                            format!(" Using the {}.", Defaults::Scaled.describe())
+                        } else {
+                            String::new()
+                        };
                         self.grids.truncate(self.settings.run_count());
                         self.session.notice = Some(Notice::info(format!(
-                            "Loaded {name}: {rows} rows.{batches}{own}"
+                            "Loaded {name}: {rows} rows.{batches}{own}{defaults}"
                         )));
                     }
                     Err(e) => self.session.notice = Some(Notice::error(e)),
@@ -1519,6 +1549,13 @@ fn diagram_names(session: &Session, network: &crate::nn::Network) -> (Vec<String
 }
 
 /// What the window says when a new data set brings the user's own settings back.
+/// What changed when the data's defaults took over from another data set's.
+fn defaults_notice(defaults: Defaults) -> Notice {
+    let mut text = defaults.describe().to_owned();
+    text[..1].make_ascii_uppercase();
+    Notice::info(format!("{text}. Settings you changed yourself stay."))
+}
+
 fn left_notice(experiment: &str) -> Notice {
     Notice::info(format!(
         "Your own network and training settings are back: {experiment}'s were for its data set."

@@ -79,7 +79,12 @@ pub fn divergence_advice(spec: &RunSpec, reduction: Reduction, standardized: boo
             crate::nn::Activation::Relu | crate::nn::Activation::LeakyRelu
         )
     });
-    if relu && spec.network.init != crate::nn::Init::He {
+    if relu
+        && !matches!(
+            spec.network.init,
+            crate::nn::Init::He | crate::nn::Init::Auto
+        )
+    {
         tries.push("He initial weights (made for ReLU)".to_owned());
     }
     if spec.training.optimizer == crate::train::Optimizer::Gd && reduction == Reduction::Sum {

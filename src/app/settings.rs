@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Builtin, GeneratorOptions};
+use crate::train::spec::Defaults;
 use crate::train::{Preparation, RunSpec};
 
 /// The most runs trained side by side.
@@ -249,6 +250,19 @@ impl Settings {
         // Input terms name the old data's features.
         self.preparation.inputs = None;
         experiment
+    }
+
+    /// Every run's choices that are still some data set's default follow `defaults` (the new
+    /// data's); true if any changed.
+    pub fn follow_defaults(&mut self, defaults: Defaults) -> bool {
+        let before = self.run_count();
+        let old: Vec<RunSpec> = self.runs().cloned().collect();
+        defaults.follow(&mut self.run);
+        for run in &mut self.compare {
+            defaults.follow(run);
+        }
+        debug_assert_eq!(before, self.run_count());
+        self.runs().ne(old.iter())
     }
 
     /// Every run's spec: run 1, then the compared ones.

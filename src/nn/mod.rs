@@ -71,6 +71,9 @@ pub enum Init {
     Xavier,
     /// N(0, 2 / fan_in), He et al., for ReLU layers.
     He,
+    /// Each layer's own: He for a ReLU or leaky ReLU layer, Xavier for the others (what
+    /// scikit-learn and Keras users expect; weights shrink as layers widen).
+    Auto,
 }
 
 crate::name_table!(Loss, "loss" {
@@ -88,6 +91,7 @@ crate::name_table!(Init, "initial weights" {
     ScaledNormal => "scaled-normal": "0.01·N(0, 1) (R6 class)",
     Xavier => "xavier": "Xavier (Glorot)",
     He => "he": "He",
+    Auto => "auto": "auto: Xavier, He for ReLU",
 });
 
 /// What the network is asked to predict, one entry per data row.
@@ -221,11 +225,20 @@ impl Architecture {
     pub fn init<R: Rng + ?Sized>(&self, init: Init, rng: &mut R) -> Result<Network, NnError> {
         self.validate()?;
         let mut weights = Vec::with_capacity(self.hidden.len() + 1);
-        for (fan_in, fan_out) in self.layer_sizes() {
+        for (l, (fan_in, fan_out)) in self.layer_sizes().into_iter().enumerate() {
+            let relu = self
+                .hidden
+                .get(l)
+                .is_some_and(|h| matches!(h.activation, Activation::Relu | Activation::LeakyRelu));
+            let init = match init {
+                Init::Auto if relu => Init::He,
+                Init::Auto => Init::Xavier,
+                other => other,
+            };
             let sd = match init {
                 Init::Normal => 1.0,
                 Init::ScaledNormal => 0.01,
-                Init::Xavier => (2.0 / (fan_in + fan_out) as f64).sqrt(),
+                Init::Xavier | Init::Auto => (2.0 / (fan_in + fan_out) as f64).sqrt(),
                 Init::He => (2.0 / fan_in as f64).sqrt(),
             };
             let mut w = Matrix::zeros(fan_in + 1, fan_out);

@@ -294,6 +294,115 @@ impl RunSpec {
     }
 }
 
+/// The defaults a run takes where the user has not chosen: the article's on its hot dogs, scaled
+/// ones on every other data set. The article's N(0, 1) weights, summed loss and η = 0.01 are
+/// right for 200 points and a few units, and reproduce its figures; on a user's own data a wide
+/// ReLU layer starting from N(0, 1) weights, with a step that grows with every row, diverges at
+/// once. Scaled defaults keep the start and the step the same size whatever the rows and units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Defaults {
+    /// N(0, 1) weights, the summed loss, η = 0.01: the article's experiments, exactly.
+    Article,
+    /// Weights scaled to each layer (Xavier, He for ReLU), the mean loss, η = 0.5: what a user of
+    /// scikit-learn or Keras expects.
+    Scaled,
+}
+
+impl Defaults {
+    /// The defaults for a built-in data set (`None`: the user's own CSV).
+    pub fn for_builtin(builtin: Option<Builtin>) -> Self {
+        match builtin {
+            Some(Builtin::HotDogs) => Self::Article,
+            _ => Self::Scaled,
+        }
+    }
+
+    /// The defaults for the rows of `source`.
+    pub fn for_source(source: &DataSource) -> Self {
+        match source {
+            DataSource::Builtin { name, .. } => Self::for_builtin(Some(*name)),
+            DataSource::Csv { .. } => Self::Scaled,
+        }
+    }
+
+    /// How the initial weights are drawn.
+    pub fn init(self) -> Init {
+        match self {
+            Self::Article => Init::Normal,
+            Self::Scaled => Init::Auto,
+        }
+    }
+
+    /// The reduction (`None`: the targets decide, the sum for classes, as in the article).
+    pub fn reduction(self) -> Option<Reduction> {
+        match self {
+            Self::Article => None,
+            Self::Scaled => Some(Reduction::Mean),
+        }
+    }
+
+    /// The learning rate.
+    pub fn learning_rate(self) -> f64 {
+        match self {
+            Self::Article => 0.01,
+            Self::Scaled => 0.5,
+        }
+    }
+
+    /// One line for the window and a notice: which defaults apply, and why.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Article => {
+                "the article's defaults: N(0, 1) weights, the summed loss, learning rate 0.01 \
+                 (its experiments, exactly)"
+            }
+            Self::Scaled => {
+                "defaults for your own data: weights scaled to each layer (Xavier, He for ReLU), \
+                 the mean loss, learning rate 0.5, so that neither the start nor the step grows \
+                 with the rows or units (the article's N(0, 1), sum and 0.01 are for its hot dogs)"
+            }
+        }
+    }
+
+    /// A few words for the window: `scaled (Xavier/He, mean loss, η 0.5)`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Article => "the article's (N(0, 1), summed loss, η 0.01)",
+            Self::Scaled => "scaled (Xavier/He, mean loss, η 0.5)",
+        }
+    }
+
+    /// True when `run`'s initial weights, reduction and learning rate are these defaults.
+    pub fn are_in(self, run: &RunSpec) -> bool {
+        run.network.init == self.init()
+            && run.training.reduction == self.reduction()
+            && run.training.learning_rate == self.learning_rate()
+    }
+
+    /// Puts these defaults in `run`, whatever was chosen before.
+    pub fn apply(self, run: &mut RunSpec) {
+        run.network.init = self.init();
+        run.training.reduction = self.reduction();
+        run.training.learning_rate = self.learning_rate();
+    }
+
+    /// `run` with these defaults in place of another data set's: a choice still at any data
+    /// set's default follows the data, one the user changed stays.
+    pub fn follow(self, run: &mut RunSpec) {
+        let all = [Self::Article, Self::Scaled];
+        if all.iter().any(|d| d.init() == run.network.init) {
+            run.network.init = self.init();
+        }
+        let t = &mut run.training;
+        if all.iter().any(|d| d.reduction() == t.reduction) {
+            t.reduction = self.reduction();
+        }
+        if all.iter().any(|d| d.learning_rate() == t.learning_rate) {
+            t.learning_rate = self.learning_rate();
+        }
+    }
+}
+
 /// Iterations the logistic-regression baseline trains for (the article's count).
 pub const BASELINE_ITERATIONS: u64 = 100_000;
 

@@ -7,6 +7,7 @@ use crate::app::presets::{ARTICLE_HOT_DOGS_SEED, Comparison, Preset, default_gen
 use crate::app::settings::{MAX_RUNS, Settings, Speed, TRY_SEEDS};
 use crate::data::{Builtin, ColumnKind, ColumnRoles, CsvSource, Task};
 use crate::nn::{Activation, HiddenLayer, Init, Loss, MAX_HIDDEN_LAYERS, MAX_UNITS, Reduction};
+use crate::train::spec::Defaults;
 use crate::train::worker::RunView;
 use crate::train::{Optimizer, RunSpec, Schedule, ScheduleKind};
 
@@ -705,7 +706,22 @@ pub fn network_controls_ui(ui: &mut Ui, run: &mut RunSpec) {
 
 /// Optimiser, learning rate, batch and stopping rule; penalties, schedule, loss, reduction and
 /// speed folded under "More training settings".
-pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool) {
+pub fn training_ui(ui: &mut Ui, run: &mut RunSpec, is_classification: bool, defaults: Defaults) {
+    ui.horizontal(|ui| {
+        ui.small(format!("defaults: {}", defaults.short()))
+            .on_hover_text(defaults.describe());
+        if !defaults.are_in(run)
+            && ui
+                .small_button("use")
+                .on_hover_text(
+                    "Put these defaults back: the initial weights (Reset draws them), the loss \
+                     reduction and the learning rate",
+                )
+                .clicked()
+        {
+            defaults.apply(run);
+        }
+    });
     let t = &mut run.training;
     ui.add(
         Slider::new(&mut t.learning_rate, 1e-5..=10.0)

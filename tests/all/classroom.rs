@@ -119,8 +119,13 @@ fn a_presets_one_off_settings_stay_with_its_data_set() {
     sync(&mut harness, 2);
     let after: &Settings = &harness.state().settings;
     assert_eq!(after.builtin, Builtin::Moons);
+    // The user's own network and training, with the moons' defaults where they had the hot
+    // dogs' (the article's).
+    let mut expected = own.run.clone();
+    nnviz::train::spec::Defaults::Scaled.follow(&mut expected);
+    assert_ne!(expected, own.run);
     assert_eq!(
-        after.run, own.run,
+        after.run, expected,
         "the user's network and training are back"
     );
     assert_eq!(after.preparation, own.preparation, "and the user's split");
@@ -133,9 +138,9 @@ fn a_presets_one_off_settings_stay_with_its_data_set() {
     let after = &harness.state().settings;
     assert_eq!(
         after.run.training.learning_rate,
-        own.run.training.learning_rate
+        expected.training.learning_rate
     );
-    assert_eq!(after.run.network.init, own.run.network.init);
+    assert_eq!(after.run.network.init, expected.network.init);
     assert_eq!(
         after.preparation.test_fraction,
         own.preparation.test_fraction

@@ -299,6 +299,11 @@ fn the_articles_hidden_5_run_through_the_command_line() {
         "0",
         "--iterations",
         "100000",
+        // A CSV file gets the scaled defaults: the article's are asked for.
+        "--reduction",
+        "sum",
+        "--learning-rate",
+        "0.01",
         "--json",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -954,5 +959,67 @@ fn seeds_run_each_seed_exactly_as_alone_and_summarise_them() {
         stderr(&o).contains("\"5-2\" runs backwards"),
         "{}",
         stderr(&o)
+    );
+}
+
+#[test]
+fn a_wide_relu_network_starts_from_weights_scaled_to_its_layers_unless_told() {
+    let wide = [
+        "train",
+        "--dataset",
+        "gauss",
+        "--hidden",
+        "100",
+        "--activation",
+        "relu",
+        "--iterations",
+        "300",
+        "--json",
+    ];
+    // The defaults (He for the ReLU layer, Xavier for the output, the mean loss) train it.
+    let json: serde_json::Value =
+        serde_json::from_str(crate::common::nnviz_ok(&wide).lines().last().unwrap()).unwrap();
+    assert!(json["stopped"].is_null(), "{json}");
+    assert!(json["train_accuracy"].as_f64().unwrap() > 0.9, "{json}");
+    // The user's choice wins: the article's N(0, 1), summed loss and rate diverge at once here.
+    let mut normal = wide.to_vec();
+    normal.extend([
+        "--init",
+        "normal",
+        "--reduction",
+        "sum",
+        "--learning-rate",
+        "0.01",
+    ]);
+    let o = nnviz(&normal);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // The hot dogs keep the article's N(0, 1), summed loss and rate by default.
+    let hotdogs = [
+        "train",
+        "--dataset",
+        "hotdogs",
+        "--iterations",
+        "50",
+        "--json",
+    ];
+    let mut explicit = hotdogs.to_vec();
+    explicit.extend([
+        "--init",
+        "normal",
+        "--reduction",
+        "sum",
+        "--learning-rate",
+        "0.01",
+    ]);
+    let last = |out: String| out.lines().last().unwrap().to_owned();
+    let strip = |s: String| {
+        let mut v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        v["seconds"] = 0.into();
+        v["iterations_per_second"] = 0.into();
+        v
+    };
+    assert_eq!(
+        strip(last(crate::common::nnviz_ok(&hotdogs))),
+        strip(last(crate::common::nnviz_ok(&explicit)))
     );
 }

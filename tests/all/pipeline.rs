@@ -8,6 +8,7 @@ use nnviz::data::Builtin;
 use nnviz::model::SavedModel;
 use nnviz::nn::{Activation, HiddenLayer};
 use nnviz::train::Optimizer;
+use nnviz::train::spec::Defaults;
 
 use crate::common;
 
@@ -18,6 +19,8 @@ fn app_settings(optimizer: Optimizer, batch_size: Option<usize>) -> Settings {
         builtin: Builtin::Moons,
         ..Settings::default()
     };
+    // The window's defaults for the moons, as `nnviz train` takes them.
+    assert!(settings.follow_defaults(Defaults::for_builtin(Some(Builtin::Moons))));
     settings.generator = Builtin::Moons.default_options();
     settings.generator.points = 300;
     settings.generator.seed = 7;

@@ -642,3 +642,53 @@ fn bench_ui_times_a_comparison_and_reports_each_run() {
     let message = String::from_utf8_lossy(&out.stderr);
     assert!(message.contains("one data set"), "{message}");
 }
+
+#[test]
+fn a_users_own_data_gets_scaled_defaults_and_a_choice_the_user_made_stays() {
+    use nnviz::nn::Reduction;
+    use nnviz::train::spec::Defaults;
+    let mut app = App::headless(
+        &AppOptions {
+            fresh: true,
+            ..AppOptions::default()
+        },
+        None,
+    );
+    // The hot dogs: the article's defaults.
+    assert_eq!(app.data_defaults(), Defaults::Article);
+    assert!(Defaults::Article.are_in(&app.settings.run));
+    // The user chooses He weights, then opens their own data.
+    let mut settings = app.settings.clone();
+    settings.run.network.init = Init::He;
+    app.apply_settings(settings);
+    let csv = "a,b,c,y\n".to_owned()
+        + &(0..60)
+            .map(|i| format!("{},{},{},{}\n", i % 7, i % 5, i % 3, ["p", "q"][i % 2]))
+            .collect::<String>();
+    app.apply(
+        Command::LoadCsvBytes {
+            name: "own.csv".into(),
+            bytes: csv.into_bytes(),
+        },
+        None,
+    );
+    assert_eq!(app.data_defaults(), Defaults::Scaled);
+    let run = &app.settings.run;
+    assert_eq!(run.network.init, Init::He, "the user's choice stays");
+    assert_eq!(run.training.reduction, Some(Reduction::Mean));
+    assert_eq!(run.training.learning_rate, Defaults::Scaled.learning_rate());
+    let notice = app.session.notice.as_ref().expect("a message");
+    assert!(notice.text.contains("mean loss"), "{}", notice.text);
+    // Back on the built-in hot dogs: the article's rate and sum again, He still.
+    app.apply(Command::UseBuiltin, None);
+    let run = &app.settings.run;
+    assert_eq!(run.training.learning_rate, 0.01);
+    assert_eq!(run.training.reduction, None);
+    assert_eq!(run.network.init, Init::He);
+    assert!(
+        app.session
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("article"))
+    );
+}
