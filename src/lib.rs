@@ -5,6 +5,7 @@
 //! commands.
 
 pub mod cli;
+pub mod code;
 pub mod data;
 pub mod model;
 pub mod names;

@@ -22,16 +22,22 @@ pub enum ExportKind {
     ModelJson,
     /// The decision regions over training (the kept moments) as an animated GIF.
     AnimationGif,
+    /// The selected run as a Python (numpy) script that trains it as nnviz does.
+    PythonScript,
+    /// The selected run as an R script in the article's style.
+    RScript,
 }
 
 impl ExportKind {
     /// Every export, in menu order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::DecisionPng,
         Self::AnimationGif,
         Self::HistoryCsv,
         Self::DataCsv,
         Self::ModelJson,
+        Self::PythonScript,
+        Self::RScript,
     ];
 
     /// The button text.
@@ -42,6 +48,8 @@ impl ExportKind {
             Self::DataCsv => "Save data set (CSV)…",
             Self::ModelJson => "Save model (JSON)…",
             Self::AnimationGif => "Save animation of training (GIF)…",
+            Self::PythonScript => "Save training as Python code…",
+            Self::RScript => "Save training as R code…",
         }
     }
 
@@ -52,6 +60,8 @@ impl ExportKind {
             Self::HistoryCsv | Self::DataCsv => &["csv"],
             Self::ModelJson => &["json"],
             Self::AnimationGif => &["gif"],
+            Self::PythonScript => &["py"],
+            Self::RScript => &["R", "r"],
         }
     }
 
@@ -63,6 +73,8 @@ impl ExportKind {
             Self::DataCsv => "nnviz-data.csv",
             Self::ModelJson => "nnviz-model.json",
             Self::AnimationGif => "nnviz-training.gif",
+            Self::PythonScript => "nnviz-training.py",
+            Self::RScript => "nnviz-training.R",
         }
     }
 }

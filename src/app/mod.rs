@@ -1293,6 +1293,13 @@ impl App {
                 ui::export::decision_png(self.grid(), &data_view(&self.session), &self.settings)
             }
             ExportKind::AnimationGif => self.animation_gif(),
+            ExportKind::PythonScript | ExportKind::RScript => {
+                let script = self.script(kind, "rows.csv")?;
+                if script.rows_csv.is_some() {
+                    return Err("the rows are too many to embed: save the script to a file".into());
+                }
+                Ok(script.text.into_bytes())
+            }
             ExportKind::HistoryCsv => Ok(self.session.main().history.to_csv().into_bytes()),
             ExportKind::ModelJson => {
                 let model = self.session.saved_model();
@@ -1307,6 +1314,27 @@ impl App {
                 Ok(bytes)
             }
         }
+    }
+
+    /// The selected run as code: its settings, from its initial weights, for as many
+    /// iterations as it has trained (or its stopping rule's, or 10 000, before any).
+    fn script(&self, kind: ExportKind, rows_file: &str) -> Result<crate::code::Script, String> {
+        let language = match kind {
+            ExportKind::RScript => crate::code::Language::R,
+            _ => crate::code::Language::Python,
+        };
+        let view = self.session.run(self.settings.selected);
+        let start = crate::train::Run::new(view.spec.clone(), Arc::clone(&view.data))
+            .map_err(|e| e.to_string())?;
+        let iterations = match view.iteration {
+            0 => view
+                .spec
+                .training
+                .stop_after
+                .unwrap_or(crate::cli::DEFAULT_ITERATIONS),
+            n => n,
+        };
+        crate::code::script(language, &start, iterations, rows_file).map_err(|e| e.to_string())
     }
 
     /// The decision regions over training as a GIF: frames at log-spaced iterations up to now,
@@ -1391,10 +1419,27 @@ impl App {
             ctx.request_repaint();
             return;
         }
-        let result = self.export_bytes(kind).and_then(|bytes| {
-            crate::model::write_atomically(path, &bytes)
+        let write = |path: &Path, bytes: &[u8]| {
+            crate::model::write_atomically(path, bytes)
                 .map_err(|e| format!("{}: {e}", path.display()))
-        });
+        };
+        let result = if matches!(kind, ExportKind::PythonScript | ExportKind::RScript) {
+            // Many rows go to a CSV file beside the script.
+            let rows = path.with_extension("rows.csv");
+            let rows_name = rows.file_name().map_or_else(
+                || "rows.csv".to_owned(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            self.script(kind, &rows_name).and_then(|script| {
+                if let Some(csv) = &script.rows_csv {
+                    write(&rows, csv.as_bytes())?;
+                }
+                write(path, script.text.as_bytes())
+            })
+        } else {
+            self.export_bytes(kind)
+                .and_then(|bytes| write(path, &bytes))
+        };
         let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.session.notice = Some(match result {
             Ok(()) => Notice::info(format!("Saved {}", shown.display())),

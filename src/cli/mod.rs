@@ -1,8 +1,9 @@
-//! The headless command line: `nnviz train`, `nnviz predict`, `nnviz explain`, `nnviz bench`, `nnviz bench-csv`.
+//! The headless command line: `nnviz train`, `nnviz predict`, `nnviz explain`, `nnviz export-code`, `nnviz bench`, `nnviz bench-csv`.
 
 pub mod animate;
 mod bench;
 mod explain;
+mod export_code;
 mod predict;
 mod train;
 
@@ -54,6 +55,10 @@ pub enum Command {
     /// Explains one row: its forward pass through a saved model and, given its target, the
     /// backward pass (the deltas and the row's gradient), in the article's notation.
     Explain(explain::ExplainArgs),
+    /// Write the run `nnviz train` would train (the same options) as a runnable Python (numpy)
+    /// or R script: the prepared rows, the initial weights, the training loop; it prints the
+    /// loss `nnviz train --json` reports.
+    ExportCode(Box<export_code::ExportCodeArgs>),
     /// Write the decision regions over training as an animated GIF (frames at log-spaced
     /// iterations, each labelled with its iteration and accuracy).
     Animate(Box<animate::AnimateArgs>),
@@ -243,6 +248,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             }
             animate::run(&args, || animate::from_train_args(&args.train))
         }
+        Command::ExportCode(args) => export_code::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCsv(args) => bench::run_csv(&args),
         Command::BenchUi(_) => Err(CliError(

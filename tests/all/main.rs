@@ -19,6 +19,7 @@ mod data_reference;
 mod diagnose;
 mod explain;
 mod explain_window;
+mod export_code;
 mod extremes;
 mod fidelity;
 mod fuzz;
