@@ -163,6 +163,7 @@ fn open_app(cli: &Cli) -> Result<(), CliError> {
         builtin,
         fresh: false,
         compare,
+        setup: cli.setup.clone(),
     };
     let result = match &cli.screenshot {
         Some(path) => nnviz::app::screenshot(path, u64::from(cli.frames), options),
@@ -182,6 +183,7 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
         csv: args.data.clone(),
         builtin: None,
         compare: checked_compare(args.compare.as_deref())?,
+        setup: None,
     };
     let mut app = nnviz::app::App::headless(&options, None);
     if let Some(hidden) = &args.hidden {

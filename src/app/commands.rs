@@ -84,6 +84,12 @@ impl ExportKind {
 pub enum Command {
     /// Play if paused, pause if playing.
     TogglePlay,
+    /// Put the setup text of every run on the clipboard.
+    CopySetup,
+    /// Open the Paste setup window.
+    OpenPasteSetup,
+    /// Apply a setup text (see [`super::setup`]).
+    ApplySetup(String),
     /// Train one iteration (pauses).
     Step,
     /// New weights from the seed, history cleared.

@@ -6,6 +6,7 @@ pub mod dialog;
 pub mod presets;
 pub mod session;
 pub mod settings;
+pub mod setup;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -40,6 +41,8 @@ pub struct AppOptions {
     /// Start comparing: a comparison's name or preset names separated by commas (see
     /// [`presets::parse_compare`]; checked before the window opens).
     pub compare: Option<String>,
+    /// Apply this setup text (see [`setup`]) once the data is loaded.
+    pub setup: Option<String>,
 }
 
 /// The app: what the user chose, what was computed from it, and caches.
@@ -64,6 +67,10 @@ pub struct App {
     pub weight_editor: Option<ui::network::WeightEditor>,
     /// The explain panel, if open.
     pub explain: Option<ui::explain::ExplainPanel>,
+    /// The text of the Paste setup window, while it is open.
+    pub paste_setup: Option<String>,
+    /// The last setup text copied (also put on the clipboard).
+    pub copied_setup: Option<String>,
     /// The hidden-space window, if open.
     pub hidden_space: Option<ui::hidden_space::HiddenSpaceView>,
     dialog: Option<DialogTask>,
@@ -187,6 +194,8 @@ impl App {
             health: ui::health::HealthCache::default(),
             weight_editor: None,
             explain: None,
+            paste_setup: None,
+            copied_setup: None,
             hidden_space: None,
             file_browser: None,
             browse_folder: None,
@@ -212,10 +221,21 @@ impl App {
                 preset.article_result()
             )));
         }
+        if let Some(text) = &options.setup {
+            app.apply(Command::ApplySetup(text.clone()), None);
+        }
         if let Some(problem) = loaded.problem {
             app.session.notice = Some(Notice::error(problem));
         }
         app
+    }
+
+    /// The name of the loaded CSV file, if the data is one.
+    fn csv_name(&self) -> Option<String> {
+        self.session
+            .csv
+            .as_ref()
+            .map(|c| c.table.file_name().to_owned())
     }
 
     /// One frame: take the runs' newest state from their worker, refresh the decision grid a
@@ -346,6 +366,9 @@ impl App {
                             .show(ui, |ui| {
                                 ui::controls::view_ui(ui, &mut settings);
                             });
+                        CollapsingHeader::new("Share")
+                            .default_open(true)
+                            .show(ui, |ui| ui::controls::share_ui(ui, &mut commands));
                         CollapsingHeader::new("Export")
                             .show(ui, |ui| ui::controls::export_ui(ui, &mut commands));
                     });
@@ -553,6 +576,11 @@ impl App {
             let view = data_view(&self.session);
             let following = (self.session.runs().len() > 1).then_some(self.settings.selected);
             ui::explain::explain_ui(&ctx, panel, &view, (run, following), &inputs, &mut commands);
+        }
+        if let Some(text) = &mut self.paste_setup
+            && !ui::controls::paste_setup_ui(&ctx, text, &mut commands)
+        {
+            self.paste_setup = None;
         }
         if let Some(state) = &mut self.hidden_space {
             let run = self.session.run(self.settings.selected);
@@ -823,6 +851,51 @@ impl App {
         }
     }
 
+    /// Applies a setup text: on success the Paste setup window closes and the runs start over;
+    /// a bad text changes nothing and says what is wrong.
+    fn apply_setup(&mut self, text: &str) {
+        let csv = self.csv_name();
+        let new = match setup::apply_setup(&self.settings, text, csv.as_deref()) {
+            Ok(new) => new.sanitized(),
+            Err(e) => {
+                self.session.notice = Some(Notice::error(format!(
+                    "Setup not applied: {e}. Your settings are kept."
+                )));
+                return;
+            }
+        };
+        // Taken as it is, on its data: no data set's defaults are followed.
+        let s = &mut self.session;
+        let generated = s.csv.is_none() || setup::names_dataset(text);
+        let result = if generated {
+            let dataset = new.builtin.generate(&new.generator);
+            s.replace_data(&new, dataset, None)
+        } else {
+            s.replace_data(&new, s.dataset.clone(), s.csv.clone())
+        };
+        match result {
+            Ok(()) => {
+                if new.speed != self.settings.speed {
+                    s.set_speed(new.speed);
+                }
+                self.settings = new;
+                self.grids.truncate(self.settings.run_count());
+                self.paste_setup = None;
+                self.session.set_playing(true);
+                let runs = self.settings.run_count();
+                self.session.notice = Some(Notice::info(format!(
+                    "Applied the setup: {runs} run{} from their initial weights.",
+                    if runs == 1 { "" } else { "s" }
+                )));
+            }
+            Err(e) => {
+                self.session.notice = Some(Notice::error(format!(
+                    "Setup not applied: {e}. Your settings are kept."
+                )));
+            }
+        }
+    }
+
     /// Switches from a CSV file to the built-in data set of the settings.
     fn use_builtin(&mut self) {
         let mut settings = self.settings.clone();
@@ -934,6 +1007,22 @@ impl App {
                 }
             }
             Command::UseBuiltin => self.use_builtin(),
+            Command::CopySetup => {
+                let text = setup::setup_text(&self.settings, self.csv_name().as_deref());
+                if let Some(ctx) = ctx {
+                    ctx.copy_text(text.clone());
+                }
+                self.session.notice = Some(Notice::info(format!(
+                    "Copied the setup ({} characters): Paste setup… in nnviz, or `nnviz --setup \
+                     '…'`, gives these runs again, seeds and all.",
+                    text.chars().count()
+                )));
+                self.copied_setup = Some(text);
+            }
+            Command::OpenPasteSetup => {
+                self.paste_setup.get_or_insert_with(String::new);
+            }
+            Command::ApplySetup(text) => self.apply_setup(&text),
             Command::Undo => self.undo(),
             Command::AddPoint { x, y } => {
                 match s.dataset.add_point(&[x, y], self.settings.click_class) {

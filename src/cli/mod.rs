@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use bench::bench_engine;
-pub use train::{DEFAULT_ITERATIONS, hidden_layers};
+pub use train::{DEFAULT_ITERATIONS, hidden_layers, schedule};
 
 /// Watch a neural network learn. Without a command, opens the app on the hot dogs.
 #[derive(Debug, Parser)]
@@ -43,6 +43,10 @@ pub struct Cli {
     /// activations, optimizers.
     #[arg(long, value_name = "RUNS")]
     pub compare: Option<String>,
+    /// Open the app with this setup: the text Copy setup puts on the clipboard
+    /// (`nnviz-setup-1 dataset=moons hidden=8,8 …`); a bad one shows its error in the window.
+    #[arg(long, value_name = "TEXT")]
+    pub setup: Option<String>,
 }
 
 /// The headless commands.

@@ -903,7 +903,69 @@ pub fn speed_ui(ui: &mut Ui, chosen: &mut Speed) {
         );
 }
 
-/// Buttons that save the plot, the history, the data and the model, and load a model.
+/// Copy setup and Paste setup…: the runs as a short text to share.
+pub fn share_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        if ui
+            .button("Copy setup")
+            .on_hover_text(
+                "Put a short text on the clipboard with the data, every run's network and \
+                 training, and their seeds: pasted in nnviz, it gives these runs again",
+            )
+            .clicked()
+        {
+            commands.push(Command::CopySetup);
+        }
+        if ui
+            .button("Paste setup…")
+            .on_hover_text("Apply a setup text someone copied (or `nnviz --setup TEXT`)")
+            .clicked()
+        {
+            commands.push(Command::OpenPasteSetup);
+        }
+    });
+}
+
+/// The Paste setup window: a text field, Apply and Cancel. False when it was closed.
+pub fn paste_setup_ui(ctx: &egui::Context, text: &mut String, commands: &mut Vec<Command>) -> bool {
+    let mut open = true;
+    let mut cancelled = false;
+    egui::Window::new("Paste setup")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(true)
+        .default_width(420.0)
+        .show(ctx, |ui| {
+            ui.label("Paste a setup text (it starts with nnviz-setup-1), then Apply.");
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .desired_rows(4)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("nnviz-setup-1 dataset=… hidden=…"),
+            )
+            .on_hover_text("The setup text: key=value words, runs after the first after |");
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(!text.trim().is_empty(), egui::Button::new("Apply"))
+                    .on_hover_text("Replace the runs with the setup's (a bad text changes nothing)")
+                    .on_disabled_hover_text("Paste a setup text first")
+                    .clicked()
+                {
+                    commands.push(Command::ApplySetup(text.clone()));
+                }
+                if ui
+                    .button("Cancel")
+                    .on_hover_text("Close, changing nothing")
+                    .clicked()
+                {
+                    cancelled = true;
+                }
+            });
+        });
+    open && !cancelled
+}
+
+/// Buttons that save the plot, the history, the data, the model and the code, and load a model.
 pub fn export_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
     for kind in ExportKind::ALL {
         if ui.button(kind.label()).clicked() {

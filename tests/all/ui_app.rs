@@ -692,3 +692,81 @@ fn a_users_own_data_gets_scaled_defaults_and_a_choice_the_user_made_stays() {
             .is_some_and(|n| n.text.contains("article"))
     );
 }
+
+#[test]
+fn a_copied_setup_pasted_in_another_window_gives_the_same_runs_and_a_bad_one_changes_nothing() {
+    use nnviz::train::Optimizer;
+    let fresh = || {
+        App::headless(
+            &AppOptions {
+                fresh: true,
+                ..AppOptions::default()
+            },
+            None,
+        )
+    };
+    let mut teacher = fresh();
+    let mut settings = teacher.settings.clone();
+    settings.builtin = nnviz::data::Builtin::Moons;
+    settings.generator = nnviz::data::Builtin::Moons.default_options();
+    settings.generator.seed = 4;
+    teacher.apply_settings(settings);
+    let mut settings = teacher.settings.clone();
+    settings.run.network.hidden[0].units = 8;
+    settings.run.training.optimizer = Optimizer::Adam;
+    settings.run.network.seed = 11;
+    teacher.apply_settings(settings);
+    teacher.apply(Command::AddRun, None);
+    let mut settings = teacher.settings.clone();
+    settings.compare[0].network.seed = 12;
+    teacher.apply_settings(settings);
+    teacher.apply(Command::CopySetup, None);
+    let text = teacher.copied_setup.clone().expect("a setup text");
+    assert!(text.len() < 600, "{} characters: {text}", text.len());
+
+    let mut student = fresh();
+    student.apply(Command::OpenPasteSetup, None);
+    assert!(student.paste_setup.is_some());
+    student.apply(Command::ApplySetup(text.clone()), None);
+    assert!(student.paste_setup.is_none(), "the window closes");
+    assert_eq!(student.settings.builtin, teacher.settings.builtin);
+    assert_eq!(student.settings.generator, teacher.settings.generator);
+    assert_eq!(student.settings.preparation, teacher.settings.preparation);
+    assert_eq!(student.settings.run, teacher.settings.run);
+    assert_eq!(student.settings.compare, teacher.settings.compare);
+    assert_eq!(
+        student.session.dataset.features,
+        teacher.session.dataset.features
+    );
+    // The same initial weights: the same runs.
+    for k in 0..2 {
+        let t = &teacher.session.run(k).spec;
+        let s = &student.session.run(k).spec;
+        assert_eq!(t, s);
+    }
+    // A bad text: a message naming the key, and nothing changes.
+    let before = student.settings.clone();
+    student.apply(
+        Command::ApplySetup("nnviz-setup-1 hidden=8 learning-rate=lots".into()),
+        None,
+    );
+    assert_eq!(student.settings, before);
+    let notice = student.session.notice.as_ref().expect("a message");
+    assert!(notice.is_error);
+    assert!(
+        notice.text.contains("learning-rate=lots"),
+        "{}",
+        notice.text
+    );
+    // nnviz --setup TEXT opens on it.
+    let opened = App::headless(
+        &AppOptions {
+            fresh: true,
+            setup: Some(text),
+            ..AppOptions::default()
+        },
+        None,
+    );
+    assert_eq!(opened.settings.run, teacher.settings.run);
+    assert_eq!(opened.settings.compare, teacher.settings.compare);
+}
