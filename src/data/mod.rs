@@ -8,6 +8,7 @@ mod csv;
 mod csv_source;
 mod generators;
 mod inputs;
+mod number;
 mod prepare;
 
 pub use self::csv::{
@@ -19,7 +20,8 @@ pub use csv_source::CsvSource;
 pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
 pub use inputs::{Inputs, Term, playground_terms};
 pub use prepare::{
-    PrepareOptions, Prepared, Scaling, network_inputs, prepare, prepare_inputs, standardized,
+    PrepareOptions, Prepared, Scaling, network_inputs, prepare, prepare_inputs,
+    prepare_inputs_owned, standardized,
 };
 
 use crate::nn::{Matrix, Targets};
@@ -131,6 +133,21 @@ impl Dataset {
                 n_classes: names.len(),
             },
             Target::Values(values) => Targets::Values(column_matrix(values)),
+        }
+    }
+
+    /// The targets of rows `rows` (indices into the data set) in the engine's form: what
+    /// `self.targets().select(rows)` gives, without a copy of every row's target first.
+    pub fn targets_of(&self, rows: &[usize]) -> Targets {
+        match &self.target {
+            Target::Classes { names, labels } => Targets::Classes {
+                labels: rows.iter().map(|&i| labels[i]).collect(),
+                n_classes: names.len(),
+            },
+            Target::Values(values) => {
+                let picked: Vec<f64> = rows.iter().map(|&i| values[i]).collect();
+                Targets::Values(column_matrix(&picked))
+            }
         }
     }
 
