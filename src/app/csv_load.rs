@@ -4,7 +4,14 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use crate::data::{ColumnRoles, CsvSource, DataError, Dataset, Table};
+use crate::data::{ColumnRoles, CsvSource, DataError, Table};
+use crate::train::Preparation;
+
+use super::session::NewData;
+
+/// A file read and prepared, or why not: the outer error is the file's (it could not be read),
+/// the inner one the preparation's, as the window words it.
+pub type ReadCsv = Result<Result<NewData, String>, DataError>;
 
 /// Files up to this size are read within the frame (a few milliseconds); a larger one (a
 /// million rows take about a second) on a helper thread.
@@ -49,16 +56,21 @@ impl CsvInput {
         self.size() > BACKGROUND_BYTES
     }
 
-    /// Parses the file and builds its data set with the default roles (the last column the
-    /// target); the parsed table is kept beside it for re-picking the columns.
-    pub fn read(&self) -> Result<(CsvSource, Dataset), DataError> {
+    /// Parses the file, builds its data set with the default roles (the last column the
+    /// target) and prepares it under `preparation`; the parsed table is kept beside it for
+    /// re-picking the columns.
+    pub fn read(&self, preparation: &Preparation) -> ReadCsv {
         let table = match self {
             Self::Path(path) => Table::read_path(path)?,
             Self::Bytes { name, bytes } => Table::read_bytes(name, bytes)?,
         };
         let roles = ColumnRoles::default();
         let dataset = table.to_dataset(&roles)?;
-        Ok((CsvSource::new(table, roles), dataset))
+        Ok(NewData::new(
+            preparation,
+            dataset,
+            Some(CsvSource::new(table, roles)),
+        ))
     }
 }
 
@@ -67,24 +79,29 @@ impl CsvInput {
 pub struct CsvLoad {
     /// The file's name, for the message shown meanwhile.
     pub name: String,
-    receiver: Receiver<Result<(CsvSource, Dataset), DataError>>,
+    receiver: Receiver<ReadCsv>,
 }
 
 impl CsvLoad {
-    /// Starts reading `input` on a helper thread; `repaint` is called when it is read.
-    pub fn start(input: CsvInput, repaint: impl Fn() + Send + 'static) -> Self {
+    /// Starts reading `input` and preparing it under `preparation` on a helper thread;
+    /// `repaint` is called when it is done.
+    pub fn start(
+        input: CsvInput,
+        preparation: Preparation,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Self {
         let (sender, receiver) = channel();
         let name = input.name();
         std::thread::spawn(move || {
             // The receiver is gone if the app closed or another file was asked for meanwhile.
-            let _ = sender.send(input.read());
+            let _ = sender.send(input.read(&preparation));
             repaint();
         });
         Self { name, receiver }
     }
 
-    /// The file's table and data set (or why it could not be read), once it is read.
-    pub fn poll(&self) -> Option<Result<(CsvSource, Dataset), DataError>> {
+    /// The file's data (or why it could not be read), once it is read.
+    pub fn poll(&self) -> Option<ReadCsv> {
         match self.receiver.try_recv() {
             Ok(result) => Some(result),
             Err(TryRecvError::Empty) => None,
@@ -93,7 +110,7 @@ impl CsvLoad {
     }
 
     /// Waits until the file is read (the headless app, which has no frames to keep drawing).
-    pub fn wait(self) -> Result<(CsvSource, Dataset), DataError> {
+    pub fn wait(self) -> ReadCsv {
         self.receiver.recv().unwrap_or_else(|_| Err(self.lost()))
     }
 

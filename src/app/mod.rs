@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use egui::{CollapsingHeader, ScrollArea};
 use serde::Serialize;
 
-use crate::data::{Builtin, CsvSource, DataError, Dataset};
+use crate::data::{Builtin, CsvSource};
 use crate::ui;
 use crate::ui::decision::{DecisionGrid, Shading};
 
@@ -1127,13 +1127,14 @@ impl App {
     /// keeps drawing (the data changes in the frame after it is read). A file asked for while
     /// another is being read replaces it.
     fn load_csv(&mut self, input: CsvInput, ctx: Option<&egui::Context>) {
+        let preparation = self.csv_settings().0.preparation;
         if !input.is_large() {
             self.csv_load = None;
-            self.use_csv(input.read());
+            self.use_csv(input.read(&preparation));
             return;
         }
         let ctx = ctx.cloned();
-        let load = CsvLoad::start(input, move || {
+        let load = CsvLoad::start(input, preparation, move || {
             if let Some(ctx) = &ctx {
                 ctx.request_repaint();
             }
@@ -1154,25 +1155,34 @@ impl App {
         self.use_csv(result);
     }
 
+    /// The settings a CSV file is shown with: the user's own (not a preset's), standardised as
+    /// CSV files are by default, its first two features on the axes, training until paused;
+    /// and whether a preset was left for them.
+    fn csv_settings(&self) -> (Settings, bool) {
+        let mut settings = self.settings.clone();
+        let left = settings.leave_experiment();
+        settings.preparation.standardize = None;
+        settings.x_feature = 0;
+        settings.y_feature = 1;
+        settings.run.training.stop_after = None;
+        (settings, left.is_some())
+    }
+
     /// Replaces the data with a parsed CSV file; on any error the previous data stays and the
     /// message (file, row, column, value) is shown.
-    fn use_csv(&mut self, built: Result<(CsvSource, Dataset), DataError>) {
+    fn use_csv(&mut self, built: csv_load::ReadCsv) {
         match built {
-            Ok((source, dataset)) => {
-                let mut settings = self.settings.clone();
-                let left = settings.leave_experiment();
-                settings.preparation.standardize = None;
-                settings.x_feature = 0;
-                settings.y_feature = 1;
-                settings.run.training.stop_after = None;
-                let name = dataset.name.clone();
-                let rows = dataset.n_rows();
+            Ok(Err(e)) => self.session.notice = Some(Notice::error(e)),
+            Ok(Ok(data)) => {
+                let (mut settings, left) = self.csv_settings();
+                let name = data.dataset().name.clone();
+                let rows = data.dataset().n_rows();
                 // A full pass over a large file does not fit in a frame: mini-batches do.
                 let batched = rows > LARGE_ROWS && settings.run.training.batch_size.is_none();
                 if batched {
                     settings.run.training.batch_size = Some(LARGE_BATCH);
                 }
-                match self.session.replace_data(&settings, dataset, Some(source)) {
+                match self.session.use_data(&settings, data) {
                     Ok(()) => {
                         self.settings = settings;
                         let batches = if batched {
@@ -1183,7 +1193,7 @@ impl App {
                         } else {
                             String::new()
                         };
-                        let own = if left.is_some() {
+                        let own = if left {
                             " Your own network and training settings are back (the preset's \
                              were for its data set)."
                         } else {

@@ -14,7 +14,7 @@ mod prepare;
 pub use self::csv::{
     AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, Cell, ColumnKind, ColumnRoles, ColumnSummary,
     MAX_COLUMNS, MAX_FEATURE_VALUES, MAX_HEADER_BYTES, MAX_LEVELS, Table, Task, bench_csv,
-    read_csv_bytes, read_csv_path,
+    bench_csv_file, read_csv_bytes, read_csv_path,
 };
 pub use csv_source::CsvSource;
 pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
@@ -187,9 +187,17 @@ impl Dataset {
     pub fn typical_row(&self) -> Vec<f64> {
         let x = &self.features;
         let n = x.rows().max(1) as f64;
-        let mut row: Vec<f64> = (0..x.cols())
-            .map(|j| x.iter_rows().map(|r| r[j]).sum::<f64>() / n)
-            .collect();
+        // One pass over the rows; each column's sum still runs in row order, from −0 as
+        // `Iterator::sum` starts.
+        let mut row = vec![-0.0; x.cols()];
+        for r in x.iter_rows() {
+            for (sum, v) in row.iter_mut().zip(r) {
+                *sum += v;
+            }
+        }
+        for sum in &mut row {
+            *sum /= n;
+        }
         for text in self.text_features() {
             // A level's share of the rows is its column's mean; the reference level has the rest.
             let share = |f: &Option<usize>| match f {
