@@ -180,12 +180,17 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
     let options = nnviz::app::AppOptions {
         preset: preset(args.preset.as_deref())?,
         fresh: true,
-        csv: args.data.clone(),
+        // The file is loaded below, as the window loads it, to time the frames meanwhile.
+        csv: None,
         builtin: None,
         compare: checked_compare(args.compare.as_deref())?,
         setup: None,
     };
     let mut app = nnviz::app::App::headless(&options, None);
+    let load = args
+        .data
+        .as_ref()
+        .map(|path| nnviz::app::bench_csv_load(&mut app, path, args.fps));
     if let Some(hidden) = &args.hidden {
         let mut settings = app.settings.clone();
         settings.run.network.hidden = nnviz::cli::hidden_layers(hidden, &args.activation)?;
@@ -202,6 +207,7 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
         app.apply_settings(settings);
     }
     let mut report = nnviz::app::bench_app(&mut app, args.frames as usize, args.fps);
+    report.load = load;
     // What closing the window costs: the worker stops within one iteration and is joined.
     let closing = std::time::Instant::now();
     drop(app);

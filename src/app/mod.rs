@@ -2,6 +2,7 @@
 //! headless helpers (`screenshot`, `bench_ui`) the command line calls.
 
 pub mod commands;
+pub mod csv_load;
 pub mod dialog;
 pub mod presets;
 pub mod session;
@@ -15,13 +16,14 @@ use std::time::{Duration, Instant};
 use egui::{CollapsingHeader, ScrollArea};
 use serde::Serialize;
 
-use crate::data::{Builtin, ColumnRoles, CsvSource, DataError, Table};
+use crate::data::{Builtin, CsvSource};
 use crate::train::spec::Defaults;
 use crate::ui;
 use crate::ui::decision::{DecisionGrid, Shading};
 
 use commands::Notice;
 pub use commands::{Command, ExportKind};
+use csv_load::{CsvInput, CsvLoad};
 use dialog::{DialogOutcome, DialogPurpose, DialogTask};
 use presets::Preset;
 use session::{LARGE_BATCH, LARGE_ROWS, Session};
@@ -74,6 +76,8 @@ pub struct App {
     /// The hidden-space window, if open.
     pub hidden_space: Option<ui::hidden_space::HiddenSpaceView>,
     dialog: Option<DialogTask>,
+    /// A large CSV file being read on a helper thread.
+    csv_load: Option<CsvLoad>,
     /// Where the decision plot was drawn last frame (the PNG export crops a screenshot to it).
     plot_rect: Option<egui::Rect>,
     /// A PNG export waiting for its screenshot: where it goes, and the outcome once written.
@@ -200,6 +204,7 @@ impl App {
             file_browser: None,
             browse_folder: None,
             dialog: None,
+            csv_load: None,
             plot_rect: None,
             png_export: None,
             png_pending: None,
@@ -213,6 +218,10 @@ impl App {
         app.session.set_playing(true);
         if let Some(path) = &options.csv {
             app.apply(Command::LoadCsvPath(path.clone()), None);
+            // No frames to keep drawing here: the file is read before the app is handed over.
+            if let Some(load) = app.csv_load.take() {
+                app.use_csv(load.wait());
+            }
         }
         if let Some(preset) = options.preset {
             app.session.notice = Some(Notice::info(format!(
@@ -269,6 +278,7 @@ impl App {
         let mut commands = Vec::new();
         input_commands(&ctx, self.session.scrubbed_to().is_some(), &mut commands);
         self.poll_dialog(&mut commands);
+        self.poll_csv_load();
         self.session.refresh();
         self.announce_finish();
         let shading = self
@@ -603,7 +613,12 @@ impl App {
             || self
                 .unit_maps
                 .behind(self.session.run(self.settings.selected));
-        if self.session.busy() || behind || self.dialog.is_some() || self.png_export.is_some() {
+        if self.session.busy()
+            || behind
+            || self.dialog.is_some()
+            || self.csv_load.is_some()
+            || self.png_export.is_some()
+        {
             // Training, or the picture and the numbers catching up with the last weights: the
             // worker also asks for a frame whenever it publishes.
             ctx.request_repaint();
@@ -985,13 +1000,9 @@ impl App {
                 self.open_dialog(DialogPurpose::OpenCsv, ctx);
             }
             Command::LoadCsvBytes { name, bytes } => {
-                let table = Table::read_bytes(&name, &bytes);
-                self.load_table(table);
+                self.load_csv(CsvInput::Bytes { name, bytes }, ctx);
             }
-            Command::LoadCsvPath(path) => {
-                let table = Table::read_path(&path);
-                self.load_table(table);
-            }
+            Command::LoadCsvPath(path) => self.load_csv(CsvInput::Path(path), ctx),
             Command::SetColumns(roles) => {
                 if let Some(csv) = &s.csv {
                     let table = csv.table.clone();
@@ -1224,30 +1235,69 @@ impl App {
         }
     }
 
+    /// Reads a CSV file: a small one at once, a large one on a helper thread while the window
+    /// keeps drawing (the data changes in the frame after it is read). A file asked for while
+    /// another is being read replaces it.
+    fn load_csv(&mut self, input: CsvInput, ctx: Option<&egui::Context>) {
+        let preparation = self.csv_settings().0.preparation;
+        if !input.is_large() {
+            self.csv_load = None;
+            self.use_csv(input.read(&preparation));
+            return;
+        }
+        let ctx = ctx.cloned();
+        let load = CsvLoad::start(input, preparation, move || {
+            if let Some(ctx) = &ctx {
+                ctx.request_repaint();
+            }
+        });
+        self.session.notice = Some(Notice::info(format!(
+            "Reading {}… (the current data set stays until it is read)",
+            load.name
+        )));
+        self.csv_load = Some(load);
+    }
+
+    /// Uses the CSV file being read on a helper thread, once it is read.
+    fn poll_csv_load(&mut self) {
+        let Some(result) = self.csv_load.as_ref().and_then(CsvLoad::poll) else {
+            return;
+        };
+        self.csv_load = None;
+        self.use_csv(result);
+    }
+
+    /// The settings a CSV file is shown with: the user's own (not a preset's), standardised as
+    /// CSV files are by default, its first two features on the axes, training until paused,
+    /// the defaults for one's own data where the user chose none; whether a preset was left for
+    /// them, and whether the defaults changed.
+    fn csv_settings(&self) -> (Settings, bool, bool) {
+        let mut settings = self.settings.clone();
+        let left = settings.leave_experiment();
+        let followed =
+            settings.follow_defaults(Defaults::Scaled) && self.data_defaults() != Defaults::Scaled;
+        settings.preparation.standardize = None;
+        settings.x_feature = 0;
+        settings.y_feature = 1;
+        settings.run.training.stop_after = None;
+        (settings, left.is_some(), followed)
+    }
+
     /// Replaces the data with a parsed CSV file; on any error the previous data stays and the
     /// message (file, row, column, value) is shown.
-    fn load_table(&mut self, table: Result<Table, DataError>) {
-        let roles = ColumnRoles::default();
-        let built = table.and_then(|t| t.to_dataset(&roles).map(|d| (t, d)));
+    fn use_csv(&mut self, built: csv_load::ReadCsv) {
         match built {
-            Ok((table, dataset)) => {
-                let mut settings = self.settings.clone();
-                let left = settings.leave_experiment();
-                let followed = settings.follow_defaults(Defaults::Scaled)
-                    && self.data_defaults() != Defaults::Scaled;
-                settings.preparation.standardize = None;
-                settings.x_feature = 0;
-                settings.y_feature = 1;
-                settings.run.training.stop_after = None;
-                let name = dataset.name.clone();
-                let rows = dataset.n_rows();
+            Ok(Err(e)) => self.session.notice = Some(Notice::error(e)),
+            Ok(Ok(data)) => {
+                let (mut settings, left, followed) = self.csv_settings();
+                let name = data.dataset().name.clone();
+                let rows = data.dataset().n_rows();
                 // A full pass over a large file does not fit in a frame: mini-batches do.
                 let batched = rows > LARGE_ROWS && settings.run.training.batch_size.is_none();
                 if batched {
                     settings.run.training.batch_size = Some(LARGE_BATCH);
                 }
-                let source = CsvSource::new(table, roles);
-                match self.session.replace_data(&settings, dataset, Some(source)) {
+                match self.session.use_data(&settings, data) {
                     Ok(()) => {
                         self.settings = settings;
                         let batches = if batched {
@@ -1258,7 +1308,7 @@ impl App {
                         } else {
                             String::new()
                         };
-                        let own = if left.is_some() {
+                        let own = if left {
                             " Your own network and training settings are back (the preset's \
                              were for its data set)."
                         } else {
@@ -1935,6 +1985,9 @@ pub struct BenchUiReport {
     pub close_ms: Option<f64>,
     /// Whether some run was still training when it was closed.
     pub closed_while_training: bool,
+    /// The frames drawn while a CSV file loaded, if one was loaded first; filled in by whoever
+    /// loaded it ([`bench_csv_load`]).
+    pub load: Option<BenchLoadReport>,
 }
 
 /// One run's training speed in [`BenchUiReport`].
@@ -1960,6 +2013,82 @@ pub fn bench_ui(frames: usize, preset: Option<Preset>) -> BenchUiReport {
     bench_app(&mut app, frames, 0.0)
 }
 
+/// One frame of the app's work in a 1280 × 800 window without a GPU, then the wait for the next
+/// frame at `fps` (none at 0): the frame's work in milliseconds.
+fn bench_frame(ctx: &egui::Context, app: &mut App, start: Instant, fps: f64) -> f64 {
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
+        time: Some(start.elapsed().as_secs_f64()),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let mut output = ctx.run_ui(input, |ui| app.frame_ui(ui));
+    let shapes = std::mem::take(&mut output.shapes);
+    let _meshes = ctx.tessellate(shapes, output.pixels_per_point);
+    // No GPU here: texture uploads are dropped on purpose.
+    output.drop_without_applying_deltas();
+    let took = t.elapsed();
+    // A display asks for the next frame at its refresh, not at once.
+    if fps > 0.0 {
+        std::thread::sleep(Duration::from_secs_f64(1.0 / fps).saturating_sub(took));
+    }
+    took.as_secs_f64() * 1000.0
+}
+
+/// The `q`-quantile (0 to 1) of `times`, 0 for none.
+fn quantiles(mut times: Vec<f64>) -> impl Fn(f64) -> f64 {
+    times.sort_by(f64::total_cmp);
+    move |q: f64| {
+        if times.is_empty() {
+            0.0
+        } else {
+            times[((times.len() - 1) as f64 * q).round() as usize]
+        }
+    }
+}
+
+/// Frame-time figures of [`bench_csv_load`]: the frames drawn while a CSV file loaded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BenchLoadReport {
+    /// From asking for the file to the end of the frame that takes its data in, seconds.
+    pub seconds: f64,
+    /// Frames drawn meanwhile (the one that asked and the one that took the data included).
+    pub frames: usize,
+    /// Median frame work, milliseconds.
+    pub p50_ms: f64,
+    /// 95th percentile of frame work, milliseconds.
+    pub p95_ms: f64,
+    /// Slowest frame (the one that takes the data in, or the one that reads the file if it
+    /// is read within the frame), milliseconds.
+    pub max_ms: f64,
+}
+
+/// Loads the CSV file at `path` into `app` as the file dialog does, and times the frames drawn
+/// (`fps` a second, 0 back to back) until its data is shown.
+pub fn bench_csv_load(app: &mut App, path: &Path, fps: f64) -> BenchLoadReport {
+    let ctx = egui::Context::default();
+    let start = Instant::now();
+    // The window applies the dialog's answer within a frame: that frame's work.
+    app.apply(Command::LoadCsvPath(path.to_path_buf()), Some(&ctx));
+    let mut times = vec![start.elapsed().as_secs_f64() * 1000.0];
+    while app.csv_load.is_some() {
+        times.push(bench_frame(&ctx, app, start, fps));
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let frames = times.len();
+    let at = quantiles(times);
+    BenchLoadReport {
+        seconds,
+        frames,
+        p50_ms: at(0.5),
+        p95_ms: at(0.95),
+        max_ms: at(1.0),
+    }
+}
+
 /// [`bench_ui`] on an app already set up (e.g. with a large CSV loaded), `fps` frames a second
 /// (0: back to back). Only each frame's own work is timed; the wait for the next frame is not.
 pub fn bench_app(app: &mut App, frames: usize, fps: f64) -> BenchUiReport {
@@ -1969,26 +2098,7 @@ pub fn bench_app(app: &mut App, frames: usize, fps: f64) -> BenchUiReport {
     let first: Vec<u64> = app.session.runs().iter().map(|r| r.iteration).collect();
     let mut times = Vec::with_capacity(frames);
     for _ in 0..frames {
-        let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(1280.0, 800.0),
-            )),
-            time: Some(start.elapsed().as_secs_f64()),
-            ..Default::default()
-        };
-        let t = Instant::now();
-        let mut output = ctx.run_ui(input, |ui| app.frame_ui(ui));
-        let shapes = std::mem::take(&mut output.shapes);
-        let _meshes = ctx.tessellate(shapes, output.pixels_per_point);
-        // No GPU here: texture uploads are dropped on purpose.
-        output.drop_without_applying_deltas();
-        let took = t.elapsed();
-        times.push(took.as_secs_f64() * 1000.0);
-        // A display asks for the next frame at its refresh, not at once.
-        if fps > 0.0 {
-            std::thread::sleep(Duration::from_secs_f64(1.0 / fps).saturating_sub(took));
-        }
+        times.push(bench_frame(&ctx, app, start, fps));
     }
     let wall = start.elapsed().as_secs_f64();
     app.session.refresh();
@@ -2009,14 +2119,7 @@ pub fn bench_app(app: &mut App, frames: usize, fps: f64) -> BenchUiReport {
         })
         .collect();
     let iterations = runs.iter().map(|r| r.iterations).sum();
-    times.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        if times.is_empty() {
-            0.0
-        } else {
-            times[((times.len() - 1) as f64 * q).round() as usize]
-        }
-    };
+    let at = quantiles(times);
     BenchUiReport {
         frames,
         p50_ms: at(0.5),
@@ -2027,5 +2130,6 @@ pub fn bench_app(app: &mut App, frames: usize, fps: f64) -> BenchUiReport {
         runs,
         close_ms: None,
         closed_while_training: app.session.busy(),
+        load: None,
     }
 }

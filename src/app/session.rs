@@ -11,7 +11,7 @@ use crate::model::{SavedModel, SavedScaling};
 use crate::nn::{Matrix, Network, Reduction, Targets};
 use crate::train::health::{HEALTH_ROWS, sample_rows};
 use crate::train::worker::{self, Published, RunView, Worker};
-use crate::train::{Run, RunMetrics, RunSpec, SpecError, Stop, diagnose};
+use crate::train::{Preparation, Run, RunMetrics, RunSpec, SpecError, Stop, diagnose};
 
 use super::commands::{Notice, Stats};
 use super::settings::{Settings, Speed};
@@ -181,17 +181,20 @@ pub fn baseline_spec(settings: &Settings, prepared: &Prepared) -> RunSpec {
     )
 }
 
-/// Min and max of each column of `x` (`(0, 1)` for an empty or constant column).
+/// Min and max of each column of `x` (`(0, 1)` for a column without a finite value), in one
+/// pass over the rows.
 fn column_ranges(x: &Matrix) -> Vec<(f64, f64)> {
-    (0..x.cols())
-        .map(|j| {
-            let (lo, hi) = x
-                .iter_rows()
-                .map(|r| r[j])
-                .filter(|v| v.is_finite())
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                    (lo.min(v), hi.max(v))
-                });
+    let mut ranges = vec![(f64::INFINITY, f64::NEG_INFINITY); x.cols()];
+    for row in x.iter_rows() {
+        for ((lo, hi), &v) in ranges.iter_mut().zip(row) {
+            if v.is_finite() {
+                (*lo, *hi) = (lo.min(v), hi.max(v));
+            }
+        }
+    }
+    ranges
+        .into_iter()
+        .map(|(lo, hi)| {
             if lo.is_finite() && hi.is_finite() {
                 (lo, hi)
             } else {
@@ -199,6 +202,45 @@ fn column_ranges(x: &Matrix) -> Vec<(f64, f64)> {
             }
         })
         .collect()
+}
+
+/// A data set with what a session derives from it (its prepared matrices, the range of each
+/// feature and the row the plot's slice starts at), ready to replace a session's data. Made
+/// without the session, so that a large file's can be made off the UI thread.
+#[derive(Debug)]
+pub struct NewData {
+    dataset: Dataset,
+    csv: Option<CsvSource>,
+    /// What `prepared` was prepared under.
+    preparation: Preparation,
+    prepared: Arc<Prepared>,
+    ranges: Vec<(f64, f64)>,
+    slice: Vec<f64>,
+}
+
+impl NewData {
+    /// `dataset` (and the CSV file it came from, if any) prepared under `preparation`; fails
+    /// with a message for the window.
+    pub fn new(
+        preparation: &Preparation,
+        dataset: Dataset,
+        csv: Option<CsvSource>,
+    ) -> Result<Self, String> {
+        let prepared = Arc::new(prepare_with(preparation, &dataset)?);
+        Ok(Self {
+            ranges: column_ranges(&dataset.features),
+            slice: dataset.typical_row(),
+            dataset,
+            csv,
+            preparation: preparation.clone(),
+            prepared,
+        })
+    }
+
+    /// The data set.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
 }
 
 /// Run `k` (0 is run 1) built from the settings on `prepared`.
@@ -677,14 +719,24 @@ impl Session {
         dataset: Dataset,
         csv: Option<CsvSource>,
     ) -> Result<(), String> {
-        let prepared = Arc::new(prepare_data(settings, &dataset)?);
-        let (baseline, runs) = build_runs(settings, &prepared)?;
-        self.ranges = column_ranges(&dataset.features);
-        self.slice = dataset.typical_row();
-        self.dataset = dataset;
+        self.use_data(settings, NewData::new(&settings.preparation, dataset, csv)?)
+    }
+
+    /// [`Self::replace_data`] with data already prepared (off the UI thread, for a large file);
+    /// prepared again if `settings` prepare otherwise.
+    pub fn use_data(&mut self, settings: &Settings, data: NewData) -> Result<(), String> {
+        let data = if data.preparation == settings.preparation {
+            data
+        } else {
+            NewData::new(&settings.preparation, data.dataset, data.csv)?
+        };
+        let (baseline, runs) = build_runs(settings, &data.prepared)?;
+        self.ranges = data.ranges;
+        self.slice = data.slice;
+        self.dataset = data.dataset;
         // Built-in data (`None`) leaves the CSV file behind: the Data panel shows the generator.
-        self.csv = csv;
-        self.prepared = prepared;
+        self.csv = data.csv;
+        self.prepared = data.prepared;
         self.data_version += 1;
         self.replace_runs(settings, baseline, runs);
         Ok(())
@@ -895,8 +947,12 @@ impl Session {
 
 /// Splits and scales `dataset` as `settings` say.
 pub fn prepare_data(settings: &Settings, dataset: &Dataset) -> Result<Prepared, String> {
-    settings
-        .preparation
+    prepare_with(&settings.preparation, dataset)
+}
+
+/// Splits and scales `dataset` under `preparation`.
+fn prepare_with(preparation: &Preparation, dataset: &Dataset) -> Result<Prepared, String> {
+    preparation
         .prepare(dataset)
         .map_err(|e| format!("cannot use {}: {e}", dataset.name))
 }

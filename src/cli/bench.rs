@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 use super::{CliError, Output, outln};
-use crate::data::{Builtin, Dataset, bench_csv};
+use crate::data::{Builtin, Dataset, bench_csv, bench_csv_file};
 use crate::nn::{Activation, Architecture, HiddenLayer, Init, OutputHead};
 use crate::train::{TrainConfig, Trainer};
 
@@ -38,6 +38,9 @@ pub struct BenchCsvArgs {
     /// Numeric columns of the generated file.
     #[arg(long, default_value_t = 10)]
     pub cols: usize,
+    /// Measure this file (the last column the target) instead of a generated one.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: Option<std::path::PathBuf>,
 }
 
 /// Timing of one benchmark case.
@@ -131,7 +134,10 @@ pub(super) fn run(args: &BenchArgs) -> Result<(), CliError> {
 }
 
 pub(super) fn run_csv(args: &BenchCsvArgs) -> Result<(), CliError> {
-    let report = bench_csv(args.rows, args.cols)?;
+    let report = match &args.data {
+        Some(path) => bench_csv_file(path)?,
+        None => bench_csv(args.rows, args.cols)?,
+    };
     let mut out = Output::new();
     outln!(out, "{report}");
     out.finish()

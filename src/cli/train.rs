@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use super::{BatchSize, CliError, Output, outln};
-use crate::data::{Builtin, ColumnRoles, Dataset, GeneratorOptions, Task};
+use crate::data::{Builtin, ColumnRoles, Dataset, GeneratorOptions, Prepared, Task};
 use crate::model::{SavedModel, SavedScaling, read_weights};
 use crate::nn::{Activation, HiddenLayer, Init, Loss, Network, OutputHead, Reduction, Targets};
 use crate::train::spec::Defaults;
@@ -237,7 +237,57 @@ pub fn spec(args: &TrainArgs) -> Result<Spec, CliError> {
 pub fn build_run(args: &TrainArgs) -> Result<(Spec, Dataset, Run), CliError> {
     let spec = spec(args)?;
     let dataset = spec.data.load()?;
-    let prepared = Arc::new(spec.preparation.prepare(&dataset)?);
+    let prepared = spec.preparation.prepare(&dataset)?;
+    let run = run_on(args, &spec, prepared)?;
+    Ok((spec, dataset, run))
+}
+
+/// What `nnviz train` says about its data set once the rows have gone into the prepared
+/// matrices.
+#[derive(Clone, Debug)]
+pub struct DataFacts {
+    /// The data set's name (the file name for a CSV).
+    pub name: String,
+    /// Its rows (missing values dropped).
+    pub rows: usize,
+    /// Rows dropped for a missing value.
+    pub dropped_rows: usize,
+    /// Feature names, after one-hot encoding.
+    pub feature_names: Vec<String>,
+    /// The target column's name.
+    pub target_name: String,
+    /// Class names in label order; empty for regression.
+    pub class_names: Vec<String>,
+    /// The levels of each one-hot encoded text column (see [`Dataset::levels`]).
+    pub levels: std::collections::BTreeMap<String, Vec<String>>,
+    /// Whether the features are standardised.
+    pub standardized: bool,
+}
+
+/// [`build_run`] for a caller that reports on the data but never looks at its rows again
+/// (`nnviz train`): the rows move into the prepared matrices instead of being copied there, so
+/// a large file's values are held once, not twice. The run is the same, bit for bit.
+pub fn build_run_once(args: &TrainArgs) -> Result<(Spec, DataFacts, Run), CliError> {
+    let spec = spec(args)?;
+    let dataset = spec.data.load()?;
+    let facts = DataFacts {
+        name: dataset.name.clone(),
+        rows: dataset.n_rows(),
+        dropped_rows: dataset.dropped_rows,
+        feature_names: dataset.feature_names.clone(),
+        target_name: dataset.target_name.clone(),
+        class_names: dataset.class_names().to_vec(),
+        levels: dataset.levels.clone(),
+        standardized: spec.preparation.standardizes(&dataset),
+    };
+    let prepared = spec.preparation.prepare_owned(dataset)?;
+    let run = run_on(args, &spec, prepared)?;
+    Ok((spec, facts, run))
+}
+
+/// The run of `spec` on `prepared`, from `--init-weights` if given.
+fn run_on(args: &TrainArgs, spec: &Spec, prepared: Prepared) -> Result<Run, CliError> {
+    let prepared = Arc::new(prepared);
     let mut run = match &args.init_weights {
         Some(path) => {
             let architecture = spec
@@ -252,7 +302,7 @@ pub fn build_run(args: &TrainArgs) -> Result<(Spec, Dataset, Run), CliError> {
     };
     // Nothing looks back at a run on the command line.
     run.set_timeline_budget(0);
-    Ok((spec, dataset, run))
+    Ok(run)
 }
 
 impl TrainArgs {
@@ -486,8 +536,8 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
     if let Some(list) = &args.seeds {
         return run_seeds(args, &parse_seeds(list)?);
     }
-    let (spec, dataset, mut run) = build_run(args)?;
-    let standardize = spec.preparation.standardizes(&dataset);
+    let (_, dataset, mut run) = build_run_once(args)?;
+    let standardize = dataset.standardized;
     let prepared = Arc::clone(run.data());
     let classification = matches!(prepared.train_y, Targets::Classes { .. });
     let config = run.config().clone();
@@ -500,7 +550,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             out,
             "data: {} — {} rows ({} train, {} test), {} features{}{}",
             dataset.name,
-            dataset.n_rows(),
+            dataset.rows,
             prepared.train_rows.len(),
             prepared.test_rows.len(),
             dataset.feature_names.len(),
@@ -516,7 +566,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             }
         );
         if classification {
-            outln!(out, "classes: {}", dataset.class_names().join(", "));
+            outln!(out, "classes: {}", dataset.class_names.join(", "));
         }
         let layers: Vec<String> = network
             .architecture()
@@ -562,7 +612,7 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             network,
             dataset.feature_names.clone(),
             dataset.target_name.clone(),
-            dataset.class_names().to_vec(),
+            dataset.class_names.clone(),
             scaling,
         )
         .with_levels(dataset.levels.clone())
@@ -593,11 +643,11 @@ pub(super) fn run(args: &TrainArgs) -> Result<(), CliError> {
             print_confusion(
                 &mut out,
                 "train",
-                dataset.class_names(),
+                &dataset.class_names,
                 &train_metrics.confusion,
             );
             if let Some(test) = &test_metrics {
-                print_confusion(&mut out, "test", dataset.class_names(), &test.confusion);
+                print_confusion(&mut out, "test", &dataset.class_names, &test.confusion);
             }
         }
         if let Some(path) = &args.save_model {
@@ -694,7 +744,7 @@ fn run_seeds(args: &TrainArgs, seeds: &[u64]) -> Result<(), CliError> {
                     let mut one = args.clone();
                     one.seed = seed;
                     one.seeds = None;
-                    let result = build_run(&one).and_then(|(_, _, mut run)| {
+                    let result = build_run_once(&one).and_then(|(_, _, mut run)| {
                         let trained = train_built(&one, &mut run, None)?;
                         let mut json = trained.json(&run);
                         json["seed"] = seed.into();

@@ -23,6 +23,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::number::parse_f64;
 use super::{DataError, Dataset, Place, Target};
 use crate::nn::{MAX_INPUTS, MAX_OUTPUTS, Matrix};
 use crate::text::short_bytes;
@@ -1040,14 +1041,19 @@ fn is_missing(field: &[u8]) -> bool {
         || field.eq_ignore_ascii_case(b"NaN")
 }
 
-/// The number in `field`, also with a decimal comma if `decimal_comma`; `None` if text.
+/// The number in `field` (as `str::parse::<f64>` reads it), also with a decimal comma if
+/// `decimal_comma`; `None` if text.
 fn parse_number(field: &[u8], decimal_comma: bool) -> Option<f64> {
-    let text = std::str::from_utf8(field).ok()?;
-    if let Ok(v) = text.parse::<f64>() {
+    if let Some(v) = parse_f64(field) {
         return Some(v);
     }
-    if decimal_comma && text.bytes().filter(|&b| b == b',').count() == 1 && !text.contains('.') {
-        return text.replacen(',', ".", 1).parse::<f64>().ok();
+    if decimal_comma && field.iter().filter(|&&b| b == b',').count() == 1 && !field.contains(&b'.')
+    {
+        let pointed: Vec<u8> = field
+            .iter()
+            .map(|&b| if b == b',' { b'.' } else { b })
+            .collect();
+        return parse_f64(&pointed);
     }
     None
 }
@@ -1128,14 +1134,14 @@ impl<R: Read> Read for TextOnly<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let bytes = &buf[..n];
-        if let Some(k) = find_nul(bytes) {
+        if let Some(k) = memchr::memchr(0, bytes) {
             return Err(NotText::Nul {
                 offset: self.offset + k as u64,
             }
             .into());
         }
         if self.header_end.is_none() {
-            match bytes.iter().position(|&b| b == b'\n') {
+            match memchr::memchr(b'\n', bytes) {
                 Some(k) => self.header_end = Some(self.offset + k as u64),
                 None if self.offset + n as u64 > MAX_HEADER_BYTES => {
                     return Err(NotText::LongHeader.into());
@@ -1195,28 +1201,6 @@ fn read_error(file: &str, e: std::io::Error) -> DataError {
     }
 }
 
-/// The position of the first zero byte, eight bytes at a time.
-fn find_nul(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = bytes.chunks_exact(8);
-    for (k, chunk) in (&mut chunks).enumerate() {
-        let mut word = [0_u8; 8];
-        word.copy_from_slice(chunk);
-        let v = u64::from_le_bytes(word);
-        // Some byte of v is zero iff this is non-zero (the classic "has zero byte" test).
-        if v.wrapping_sub(ONES) & !v & HIGHS != 0 {
-            return chunk.iter().position(|&b| b == 0).map(|i| 8 * k + i);
-        }
-    }
-    let tail = bytes.len() - chunks.remainder().len();
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == 0)
-        .map(|i| tail + i)
-}
-
 /// What [`bench_csv`] measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchCsvReport {
@@ -1226,15 +1210,26 @@ pub struct BenchCsvReport {
     pub cols: usize,
     /// File size in bytes.
     pub bytes: u64,
-    /// Size of the values as `f64`, `rows × cols × 8` bytes.
+    /// Size of the values as `f64`, `rows × cols × 8` bytes (the rows kept).
     pub numeric_bytes: u64,
     /// Seconds to write the file (not part of the load).
     pub write_seconds: f64,
-    /// Seconds to load the file into a [`Dataset`].
+    /// Seconds to load the file into a [`Dataset`]: `parse_seconds + dataset_seconds`.
     pub load_seconds: f64,
+    /// Seconds to parse the file into a [`Table`].
+    pub parse_seconds: f64,
+    /// Seconds to turn the table into a [`Dataset`] (the last column the target).
+    pub dataset_seconds: f64,
+    /// Seconds to prepare the data set as `nnviz train` does by default: the train/test split
+    /// (a fifth held out), standardisation fitted on the training rows, the targets; the rows
+    /// move into the prepared matrices ([`super::prepare_inputs_owned`]).
+    pub prepare_seconds: f64,
     /// Peak resident memory during the load above the resident memory before it, in bytes
     /// (from `/proc/self/status`; `None` where that is not available).
     pub peak_extra_bytes: Option<u64>,
+    /// Peak resident memory from the start of the load to the end of the preparation above the
+    /// memory before it, in bytes.
+    pub prepared_peak_extra_bytes: Option<u64>,
 }
 
 impl fmt::Display for BenchCsvReport {
@@ -1258,12 +1253,29 @@ impl fmt::Display for BenchCsvReport {
                 peak as f64 / (self.numeric_bytes.max(1)) as f64
             ),
             None => write!(f, ", peak memory not measurable here"),
+        }?;
+        write!(
+            f,
+            "\n  parse {:.3} s, to data set {:.3} s, prepare (split, standardise) {:.3} s: {:.3} s in all",
+            self.parse_seconds,
+            self.dataset_seconds,
+            self.prepare_seconds,
+            self.load_seconds + self.prepare_seconds,
+        )?;
+        if let Some(peak) = self.prepared_peak_extra_bytes {
+            write!(
+                f,
+                ", peak extra memory {:.1} MB to the prepared matrices",
+                peak as f64 / MB
+            )?;
         }
+        Ok(())
     }
 }
 
-/// Writes a `rows × cols` numeric CSV to a temporary file, loads it with [`read_csv_path`]
-/// and reports time and memory; the file is removed afterwards.
+/// Writes a `rows × cols` numeric CSV to a temporary file, loads it as [`read_csv_path`] does,
+/// prepares it as `nnviz train` does and reports the time of each phase and the memory; the
+/// file is removed once parsed.
 pub fn bench_csv(rows: usize, cols: usize) -> Result<BenchCsvReport, DataError> {
     use rand::{RngExt, SeedableRng};
     use std::io::Write;
@@ -1307,28 +1319,65 @@ pub fn bench_csv(rows: usize, cols: usize) -> Result<BenchCsvReport, DataError> 
         out.flush().map_err(io_error)?;
     }
     let write_seconds = started.elapsed().as_secs_f64();
-    let bytes = std::fs::metadata(&path).map_err(io_error)?.len();
+    let measured = measure_csv_load(&path, true);
+    let _ = std::fs::remove_file(&path);
+    Ok(BenchCsvReport {
+        write_seconds,
+        ..measured?
+    })
+}
 
+/// [`bench_csv`] on a file of the user's (the last column the target): the same phases and
+/// figures; `write_seconds` is 0.
+pub fn bench_csv_file(path: &Path) -> Result<BenchCsvReport, DataError> {
+    measure_csv_load(path, false)
+}
+
+/// Loads and prepares the file at `path` and measures each phase; the file is removed once
+/// parsed if `remove`.
+fn measure_csv_load(path: &Path, remove: bool) -> Result<BenchCsvReport, DataError> {
+    let bytes = std::fs::metadata(path)
+        .map_err(|e| DataError::Io {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?
+        .len();
     let peak_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let rss_before = status_bytes("VmRSS:");
     let started = Instant::now();
-    let loaded = read_csv_path(&path, &ColumnRoles::default());
-    let load_seconds = started.elapsed().as_secs_f64();
+    let table = Table::read_path(path);
+    let parse_seconds = started.elapsed().as_secs_f64();
+    if remove {
+        let _ = std::fs::remove_file(path);
+    }
+    let table = table?;
+    let cols = table.column_names().len();
+    let started = Instant::now();
+    let data = table.into_dataset(&ColumnRoles::default())?;
+    let dataset_seconds = started.elapsed().as_secs_f64();
     let peak_after = status_bytes("VmHWM:");
-    let _ = std::fs::remove_file(&path);
-    let data = loaded?;
-    let peak_extra_bytes = match (peak_reset, rss_before, peak_after) {
+    let rows = data.n_rows();
+    let started = Instant::now();
+    let prepared = super::prepare_inputs_owned(data, &super::PrepareOptions::default(), None)?;
+    let prepare_seconds = started.elapsed().as_secs_f64();
+    let prepared_peak_after = status_bytes("VmHWM:");
+    drop(prepared);
+    let extra = |peak: Option<u64>| match (peak_reset, rss_before, peak) {
         (true, Some(before), Some(peak)) => Some(peak.saturating_sub(before)),
         _ => None,
     };
     Ok(BenchCsvReport {
-        rows: data.n_rows(),
+        rows,
         cols,
         bytes,
         numeric_bytes: (rows * cols * 8) as u64,
-        write_seconds,
-        load_seconds,
-        peak_extra_bytes,
+        write_seconds: 0.0,
+        load_seconds: parse_seconds + dataset_seconds,
+        parse_seconds,
+        dataset_seconds,
+        prepare_seconds,
+        peak_extra_bytes: extra(peak_after),
+        prepared_peak_extra_bytes: extra(prepared_peak_after),
     })
 }
 

@@ -8,18 +8,20 @@ mod csv;
 mod csv_source;
 mod generators;
 mod inputs;
+mod number;
 mod prepare;
 
 pub use self::csv::{
     AUTO_MAX_INTEGER_CLASSES, BenchCsvReport, Cell, ColumnKind, ColumnRoles, ColumnSummary,
     MAX_COLUMNS, MAX_FEATURE_VALUES, MAX_HEADER_BYTES, MAX_LEVELS, Table, Task, bench_csv,
-    read_csv_bytes, read_csv_path,
+    bench_csv_file, read_csv_bytes, read_csv_path,
 };
 pub use csv_source::CsvSource;
 pub use generators::{Builtin, GeneratorOptions, MAX_POINTS, MIN_POINTS};
 pub use inputs::{Inputs, Term, playground_terms};
 pub use prepare::{
-    PrepareOptions, Prepared, Scaling, network_inputs, prepare, prepare_inputs, standardized,
+    PrepareOptions, Prepared, Scaling, network_inputs, prepare, prepare_inputs,
+    prepare_inputs_owned, standardized,
 };
 
 use crate::nn::{Matrix, Targets};
@@ -134,6 +136,21 @@ impl Dataset {
         }
     }
 
+    /// The targets of rows `rows` (indices into the data set) in the engine's form: what
+    /// `self.targets().select(rows)` gives, without a copy of every row's target first.
+    pub fn targets_of(&self, rows: &[usize]) -> Targets {
+        match &self.target {
+            Target::Classes { names, labels } => Targets::Classes {
+                labels: rows.iter().map(|&i| labels[i]).collect(),
+                n_classes: names.len(),
+            },
+            Target::Values(values) => {
+                let picked: Vec<f64> = rows.iter().map(|&i| values[i]).collect();
+                Targets::Values(column_matrix(&picked))
+            }
+        }
+    }
+
     /// Number of rows.
     pub fn n_rows(&self) -> usize {
         self.features.rows()
@@ -170,9 +187,17 @@ impl Dataset {
     pub fn typical_row(&self) -> Vec<f64> {
         let x = &self.features;
         let n = x.rows().max(1) as f64;
-        let mut row: Vec<f64> = (0..x.cols())
-            .map(|j| x.iter_rows().map(|r| r[j]).sum::<f64>() / n)
-            .collect();
+        // One pass over the rows; each column's sum still runs in row order, from −0 as
+        // `Iterator::sum` starts.
+        let mut row = vec![-0.0; x.cols()];
+        for r in x.iter_rows() {
+            for (sum, v) in row.iter_mut().zip(r) {
+                *sum += v;
+            }
+        }
+        for sum in &mut row {
+            *sum /= n;
+        }
         for text in self.text_features() {
             // A level's share of the rows is its column's mean; the reference level has the rest.
             let share = |f: &Option<usize>| match f {

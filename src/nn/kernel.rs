@@ -1206,10 +1206,22 @@ impl Workspace {
     /// [`summed_loss`] of the last pass, read where the pass left its scores and outputs (no
     /// copies): the same numbers, summed in the same order.
     pub fn summed_loss(&self, head: OutputHead, loss: Loss, y: &Targets) -> f64 {
+        self.summed_loss_onto(0.0, head, loss, y)
+    }
+
+    /// `total` plus the loss of each row of the last pass, added one row at a time: passes over
+    /// consecutive pieces of rows, each added onto the last one's total, give the sum of one
+    /// pass over them all, bit for bit.
+    pub fn summed_loss_onto(
+        &self,
+        mut total: f64,
+        head: OutputHead,
+        loss: Loss,
+        y: &Targets,
+    ) -> f64 {
         let np = self.np;
         let p = self.activations.last().map_or(&[][..], |a| a);
         let units = p.len().checked_div(np).unwrap_or(0);
-        let mut total = 0.0;
         for s in 0..self.n {
             let (z, p) = (|j: usize| self.scores[j * np + s], |j: usize| p[j * np + s]);
             total += row_loss(head, loss, (z, p), y, (s, units));

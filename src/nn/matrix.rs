@@ -160,6 +160,50 @@ impl Matrix {
         self.data.drain(i * self.cols..(i + 1) * self.cols);
         self.rows -= 1;
     }
+
+    /// Rows `start..end` as a matrix of their own.
+    ///
+    /// # Panics
+    /// If `start > end` or `end` is beyond the last row.
+    pub fn row_range(&self, start: usize, end: usize) -> Self {
+        Self {
+            rows: end - start,
+            cols: self.cols,
+            data: self.data[start * self.cols..end * self.cols].to_vec(),
+        }
+    }
+
+    /// Keeps only the rows `ascending` (strictly increasing indices), in this order, where the
+    /// matrix lies: `select_rows` without a second matrix; the memory of the others is freed.
+    ///
+    /// # Panics
+    /// If an index is out of range or the indices do not increase.
+    pub fn retain_rows(&mut self, ascending: &[usize]) {
+        let d = self.cols;
+        // Runs of consecutive rows move together: row r goes up to w ≤ r, and the rows still to
+        // move lie below it, untouched.
+        let mut w = 0;
+        while w < ascending.len() {
+            let first = ascending[w];
+            let mut len = 1;
+            while ascending.get(w + len) == Some(&(first + len)) {
+                len += 1;
+            }
+            assert!(
+                first + len <= self.rows
+                    && ascending.get(w + len).is_none_or(|&r| r >= first + len),
+                "retain_rows: row {first} is out of order or beyond {} rows",
+                self.rows
+            );
+            if w != first {
+                self.data.copy_within(first * d..(first + len) * d, w * d);
+            }
+            w += len;
+        }
+        self.rows = ascending.len();
+        self.data.truncate(self.rows * d);
+        self.data.shrink_to_fit();
+    }
 }
 
 impl Serialize for Matrix {
@@ -293,6 +337,24 @@ mod tests {
         assert_eq!(json, "[[1.0,2.0],[3.0,4.5]]");
         let back: Matrix = serde_json::from_str(&json).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn retained_rows_are_the_selected_rows() {
+        let m = Matrix::from_vec(6, 2, (0..12).map(f64::from).collect()).unwrap();
+        for rows in [
+            vec![],
+            vec![0],
+            vec![5],
+            vec![1, 2, 4],
+            vec![0, 1, 2, 3, 4, 5],
+        ] {
+            let mut kept = m.clone();
+            kept.retain_rows(&rows);
+            assert_eq!(kept, m.select_rows(&rows), "{rows:?}");
+        }
+        assert_eq!(m.row_range(2, 4), m.select_rows(&[2, 3]));
+        assert_eq!(m.row_range(6, 6).shape(), (0, 2));
     }
 
     #[test]

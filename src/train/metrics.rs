@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use crate::nn::{Loss, Matrix, Network, NnError, Reduction, Targets, predicted_class, summed_loss};
+use crate::nn::{
+    Loss, Matrix, Network, NnError, Reduction, Targets, Workspace, predicted_class, summed_loss,
+};
 
 use super::penalty;
 
@@ -51,6 +53,9 @@ pub fn confusion_matrix(actual: &[usize], predicted: &[usize], k: usize) -> Vec<
     m
 }
 
+/// Rows per forward pass of [`evaluate`].
+const EVALUATE_ROWS: usize = 8192;
+
 /// Loss, accuracy and confusion matrix of `network` on rows `x` with targets `y`.
 pub fn evaluate(
     network: &Network,
@@ -61,10 +66,35 @@ pub fn evaluate(
     l1: f64,
     l2: f64,
 ) -> Result<Metrics, NnError> {
-    let (scores, output) = network.scores_and_output(x)?;
-    let (scores, output) = (&scores, &output);
     let head = network.architecture().head;
-    let mut value = summed_loss(head, loss, scores, output, y);
+    let n = x.rows();
+    let mut value = 0.0;
+    let mut predicted: Vec<usize> = Vec::new();
+    // A piece of the rows at a time: the pass's buffers (the rows transposed, every layer's
+    // outputs) stay a few megabytes on a million rows. Each row's numbers do not depend on the
+    // rows beside it, and the losses are added in row order, so the figures are those of one
+    // pass over all the rows.
+    let mut ws = Workspace::default();
+    let mut start = 0;
+    loop {
+        let end = n.min(start + EVALUATE_ROWS);
+        let rows: Vec<usize> = (start..end).collect();
+        let piece = if (start, end) == (0, n) {
+            std::borrow::Cow::Borrowed(x)
+        } else {
+            std::borrow::Cow::Owned(x.row_range(start, end))
+        };
+        network.forward_in(&piece, &mut ws)?;
+        let ys = y.select(&rows);
+        value = ws.summed_loss_onto(value, head, loss, &ys);
+        if let Targets::Classes { .. } = y {
+            predicted.extend(ws.output().iter_rows().map(predicted_class));
+        }
+        if end >= n {
+            break;
+        }
+        start = end;
+    }
     if reduction == Reduction::Mean && !y.is_empty() {
         value /= y.len() as f64;
     }
@@ -72,7 +102,6 @@ pub fn evaluate(
     let mut wrong = Vec::new();
     let (accuracy, confusion) = match y {
         Targets::Classes { labels, n_classes } => {
-            let predicted: Vec<usize> = output.iter_rows().map(predicted_class).collect();
             let correct = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
             let accuracy = (!labels.is_empty()).then(|| correct as f64 / labels.len() as f64);
             note_wrong(&mut wrong, 0, &predicted, labels);
@@ -175,5 +204,70 @@ impl Evaluation {
             rows: n,
             wrong: std::mem::take(&mut self.wrong),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::{Activation, Architecture, HiddenLayer, Init, OutputHead};
+    use rand::{RngExt, SeedableRng};
+
+    /// The figures of one pass over every row, as `evaluate` gave them before it went a piece at
+    /// a time.
+    fn in_one_pass(network: &Network, x: &Matrix, y: &Targets, loss: Loss) -> (f64, Vec<usize>) {
+        let (scores, output) = network.scores_and_output(x).unwrap();
+        let head = network.architecture().head;
+        let predicted = output.iter_rows().map(predicted_class).collect();
+        (summed_loss(head, loss, &scores, &output, y), predicted)
+    }
+
+    #[test]
+    fn pieces_of_rows_give_the_figures_of_one_pass_bit_for_bit() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let n = 2 * EVALUATE_ROWS + 123;
+        let x = Matrix::from_vec(
+            n,
+            3,
+            (0..n * 3).map(|_| rng.random_range(-3.0..3.0)).collect(),
+        )
+        .unwrap();
+        let cases = [
+            (OutputHead::Softmax, 3, Loss::CrossEntropy),
+            (OutputHead::Sigmoid, 2, Loss::CrossEntropy),
+            (OutputHead::Identity, 0, Loss::SquaredError),
+        ];
+        for (head, classes, loss) in cases {
+            let y = if classes == 0 {
+                Targets::Values(Matrix::from_vec(n, 1, x.column(0)).unwrap())
+            } else {
+                Targets::Classes {
+                    labels: (0..n).map(|i| (i * 7 + i / 3) % classes).collect(),
+                    n_classes: classes,
+                }
+            };
+            let architecture = Architecture {
+                inputs: 3,
+                hidden: vec![HiddenLayer {
+                    units: 4,
+                    activation: Activation::Tanh,
+                }],
+                outputs: y.output_units(head),
+                head,
+            };
+            let network = architecture.init(Init::Normal, &mut rng).unwrap();
+            let (summed, predicted) = in_one_pass(&network, &x, &y, loss);
+            let m = evaluate(&network, &x, &y, loss, Reduction::Sum, 0.0, 0.0).unwrap();
+            assert_eq!(m.loss.to_bits(), summed.to_bits(), "{head:?}");
+            assert_eq!(m.rows, n);
+            if let Targets::Classes { labels, n_classes } = &y {
+                assert_eq!(
+                    m.confusion,
+                    confusion_matrix(labels, &predicted, *n_classes)
+                );
+                let correct = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+                assert_eq!(m.accuracy, Some(correct as f64 / n as f64));
+            }
+        }
     }
 }

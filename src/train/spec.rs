@@ -98,20 +98,31 @@ impl Preparation {
 
     /// Splits and scales `data`.
     pub fn prepare(&self, data: &Dataset) -> Result<Prepared, DataError> {
-        let inputs = self
-            .inputs
+        let inputs = self.inputs(data)?;
+        data::prepare_inputs(data, &self.options(data), inputs.as_ref())
+    }
+
+    /// [`Self::prepare`] for a caller done with the data set's rows: they become the prepared
+    /// matrices where they lie (see [`data::prepare_inputs_owned`]).
+    pub fn prepare_owned(&self, data: Dataset) -> Result<Prepared, DataError> {
+        let inputs = self.inputs(&data)?;
+        let options = self.options(&data);
+        data::prepare_inputs_owned(data, &options, inputs.as_ref())
+    }
+
+    fn inputs(&self, data: &Dataset) -> Result<Option<data::Inputs>, DataError> {
+        self.inputs
             .as_deref()
             .map(|text| data::Inputs::parse(text, &data.feature_names))
-            .transpose()?;
-        data::prepare_inputs(
-            data,
-            &PrepareOptions {
-                test_fraction: self.test_fraction,
-                standardize: self.standardizes(data),
-                seed: self.split_seed,
-            },
-            inputs.as_ref(),
-        )
+            .transpose()
+    }
+
+    fn options(&self, data: &Dataset) -> PrepareOptions {
+        PrepareOptions {
+            test_fraction: self.test_fraction,
+            standardize: self.standardizes(data),
+            seed: self.split_seed,
+        }
     }
 }
 

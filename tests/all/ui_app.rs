@@ -185,6 +185,40 @@ fn dropping_a_bad_csv_shows_the_problem_and_keeps_the_old_data() {
 }
 
 #[test]
+fn a_large_csv_is_read_while_the_window_keeps_drawing() {
+    let mut harness = harness();
+    pause(&mut harness);
+    let name = harness.state().session.dataset.name.clone();
+    // Just larger than a file read within the frame.
+    let mut text = String::from("a,b,kind\n");
+    let mut i = 0_u64;
+    while text.len() as u64 <= nnviz::app::csv_load::BACKGROUND_BYTES {
+        text.push_str(&format!("{},{},{}\n", i % 1000, (i * 7) % 13, i % 2));
+        i += 1;
+    }
+    drop_file(&mut harness, "large.csv", text.into_bytes());
+    harness.run_steps(1);
+    // The frame that took the file handed it to a helper thread: the data is the old one, and a
+    // message says what is going on.
+    let app = harness.state();
+    assert_eq!(app.session.dataset.name, name);
+    let notice = app.session.notice.as_ref().expect("a message");
+    assert!(notice.text.contains("Reading large.csv"), "{}", notice.text);
+    // Frames go on; one of them takes the data in once it is read.
+    let start = std::time::Instant::now();
+    while harness.state().session.dataset.name != "large.csv" {
+        assert!(start.elapsed() < WAIT, "large.csv was not read");
+        std::thread::sleep(Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+    let app = harness.state();
+    assert_eq!(app.session.dataset.n_rows() as u64, i);
+    assert!(app.session.csv.is_some());
+    let notice = app.session.notice.as_ref().expect("a message");
+    assert!(notice.text.contains("Loaded large.csv"), "{}", notice.text);
+}
+
+#[test]
 fn dropping_a_good_csv_with_four_features_shows_a_slice() {
     let mut harness = harness();
     pause(&mut harness);
