@@ -800,3 +800,38 @@ fn every_control_says_what_it_does_on_hover() {
     }
     assert!(silent.is_empty(), "no hover text: {silent:#?}");
 }
+
+#[test]
+fn a_student_pastes_a_setup_into_the_window_and_a_typo_is_named() {
+    let mut harness = harness();
+    pause(&mut harness);
+    harness
+        .state_mut()
+        .apply(nnviz::app::Command::OpenPasteSetup, None);
+    harness.run_steps(2);
+    assert!(harness.state().paste_setup.is_some(), "the window opens");
+    let field = harness.get_by_role(Role::MultilineTextInput).rect();
+    click_at(&mut harness, field.center());
+    harness
+        .get_by_role(Role::MultilineTextInput)
+        .type_text("nnviz-setup-1 dataset=moons hidden=8 learning-rate=lots");
+    harness.run_steps(2);
+    harness.get_by_label("Apply").click();
+    harness.run_steps(2);
+    let app = harness.state();
+    let notice = app.session.notice.as_ref().expect("a message");
+    assert!(notice.is_error && notice.text.contains("learning-rate=lots"), "{}", notice.text);
+    assert_eq!(app.settings.builtin, Builtin::HotDogs, "nothing changed");
+    assert!(app.paste_setup.is_some(), "the window stays open to mend the text");
+    // Mended, it applies.
+    let text = "nnviz-setup-1 dataset=moons hidden=8 learning-rate=0.3";
+    harness.state_mut().paste_setup = Some(text.into());
+    harness.run_steps(2);
+    harness.get_by_label("Apply").click();
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.settings.builtin, Builtin::Moons);
+    assert_eq!(app.settings.run.network.hidden[0].units, 8);
+    assert_eq!(app.settings.run.training.learning_rate, 0.3);
+    assert!(app.paste_setup.is_none());
+}
