@@ -342,12 +342,30 @@ fn parse_head(name: &str) -> Result<OutputHead, NnError> {
 }
 
 /// A parse error as one line of reasonable length (serde repeats offending keys and values).
+///
+/// The position (`at line L column C`) is kept whatever the rest's length: a key or value of
+/// many words (serde repeats an unknown key whole) is cut to [`PARSE_MESSAGE_CHARS`] before it.
 fn parse_error(path: &str, e: &serde_json::Error) -> ModelError {
+    let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let (what, at) = match text.strip_suffix(&position) {
+        Some(what) => (what, position.as_str()),
+        None => (text.as_str(), ""),
+    };
+    let mut message = short_line(what);
+    if let Some((end, _)) = message.char_indices().nth(PARSE_MESSAGE_CHARS) {
+        message.truncate(end);
+        message.push('…');
+    }
+    message.push_str(at);
     ModelError::Parse {
         path: path.into(),
-        message: short_line(&e.to_string()),
+        message,
     }
 }
+
+/// The most characters of a parse error's message before its position.
+const PARSE_MESSAGE_CHARS: usize = 200;
 
 /// Reads initial weights: a JSON array with one matrix (array of rows) per layer, streamed and
 /// checked against a layer's largest size as it is read.

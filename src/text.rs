@@ -10,12 +10,30 @@ pub const SHORT_CHARS: usize = 60;
 pub const LINE_CHARS: usize = 500;
 
 /// `text` if it has at most [`SHORT_CHARS`] characters, else its first [`SHORT_CHARS`]
-/// followed by `…`.
+/// followed by `…`. Line breaks and other control characters are shown escaped (`\n`, counted
+/// as the characters shown), so that a quoted value or column name that spans lines keeps its
+/// message on one line.
 pub fn short(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(SHORT_CHARS) {
-        None => Cow::Borrowed(text),
-        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+    let end = text.char_indices().nth(SHORT_CHARS).map(|(end, _)| end);
+    if end.is_none() && !text.contains(char::is_control) {
+        return Cow::Borrowed(text);
     }
+    let mut out = String::with_capacity(text.len().min(4 * SHORT_CHARS) + 4);
+    let mut shown = 0;
+    for c in text.chars() {
+        let escaped = c.is_control().then(|| c.escape_default());
+        let width = escaped.as_ref().map_or(1, ExactSizeIterator::len);
+        if shown + width > SHORT_CHARS {
+            out.push('…');
+            return Cow::Owned(out);
+        }
+        shown += width;
+        match escaped {
+            Some(e) => out.extend(e),
+            None => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `bytes` shown as text (invalid UTF-8 replaced), shortened like [`short`], without copying
@@ -26,7 +44,7 @@ pub fn short_bytes(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(prefix);
     if prefix.len() < bytes.len() && text.chars().count() <= SHORT_CHARS {
         // A prefix shorter than SHORT_CHARS characters: only with replacement characters.
-        return format!("{text}…");
+        return format!("{}…", short(&text));
     }
     short(&text).into_owned()
 }
@@ -104,6 +122,17 @@ mod tests {
         assert_eq!(shown.chars().count(), SHORT_CHARS + 1);
         assert!(shown.ends_with('…'));
         assert_eq!(short(&"x".repeat(SHORT_CHARS)), "x".repeat(SHORT_CHARS));
+    }
+
+    #[test]
+    fn line_breaks_and_control_characters_are_escaped() {
+        assert_eq!(short("x\ny"), "x\\ny");
+        assert_eq!(short("a\r\n\tb\u{1b}"), "a\\r\\n\\tb\\u{1b}");
+        assert_eq!(short_bytes(b"two\nlines"), "two\\nlines");
+        let long = format!("{}\n", "x".repeat(SHORT_CHARS - 1));
+        assert_eq!(short(&long), format!("{}…", "x".repeat(SHORT_CHARS - 1)));
+        let escapes = short(&"\u{1b}".repeat(1000)).into_owned();
+        assert_eq!(escapes, format!("{}…", "\\u{1b}".repeat(SHORT_CHARS / 6)));
     }
 
     #[test]

@@ -641,6 +641,7 @@ impl Table {
                 file: self.file.clone(),
             });
         }
+        self.check_distinct(&features, &feature_names)?;
         self.check_values(n_keep, feature_names.len())?;
 
         let target_plan = self.plan_target(target, roles, kept_rows)?;
@@ -652,6 +653,32 @@ impl Table {
             keep,
             n_keep,
             target_plan,
+        })
+    }
+
+    /// Refuses feature names that repeat, which a model file cannot hold: level `red` of text
+    /// column `colour` where a column is named `colour=red`, or two levels that give one name
+    /// (`b=c` of column `a` and `c` of column `a=b`). `features` are the used columns.
+    fn check_distinct(&self, features: &[usize], names: &[String]) -> Result<(), DataError> {
+        let mut seen = HashSet::with_capacity(names.len());
+        let Some(twice) = names.iter().find(|n| !seen.insert(n.as_str())) else {
+            return Ok(());
+        };
+        // The text column that made the name: one whose name and a '=' start it.
+        let column = features
+            .iter()
+            .find(|&&j| {
+                self.kinds[j] == ColumnKind::Text
+                    && twice
+                        .strip_prefix(self.names[j].as_str())
+                        .is_some_and(|level| level.starts_with('='))
+            })
+            .map(|&j| self.names[j].clone())
+            .unwrap_or_default();
+        Err(DataError::FeatureNameTwice {
+            file: self.file.clone(),
+            column,
+            name: twice.clone(),
         })
     }
 
@@ -1449,25 +1476,30 @@ impl Table {
         }
         let mut sources = Vec::with_capacity(names.len());
         for name in names {
-            if let Some(j) = self.names.iter().position(|n| n == name) {
+            let exact = self.names.iter().position(|n| n == name);
+            if let Some(j) = exact
+                && self.kinds[j] == ColumnKind::Numeric
+            {
                 if let Some(error) = self.problem_error(j) {
                     return Err(error);
-                }
-                if self.kinds[j] == ColumnKind::Text {
-                    return Err(DataError::Invalid(format!(
-                        "{}: column \"{}\" holds text, but the model expects numbers in it",
-                        self.file,
-                        crate::text::short(name)
-                    )));
                 }
                 sources.push(Source::Number(j));
                 continue;
             }
-            let one_hot = name.split_once('=').and_then(|(column, level)| {
-                let j = self.names.iter().position(|n| n == column)?;
-                (self.kinds[j] == ColumnKind::Text)
-                    .then(|| Source::Level(j, self.levels[j].position(level)))
-            });
+            // `column=level`, where the column's name or the level may hold '=' too: every
+            // split that names a text column, the first whose level the model knows preferred.
+            let one_hot = name
+                .match_indices('=')
+                .filter_map(|(i, _)| {
+                    let (column, level) = (&name[..i], &name[i + 1..]);
+                    let j = self.names.iter().position(|n| n == column)?;
+                    (self.kinds[j] == ColumnKind::Text).then_some((j, level))
+                })
+                .min_by_key(|&(j, level)| {
+                    let trained = levels.get(&self.names[j]);
+                    usize::from(!trained.is_some_and(|t| t.iter().any(|l| l == level)))
+                })
+                .map(|(j, level)| Source::Level(j, self.levels[j].position(level)));
             match one_hot {
                 Some(Source::Level(j, _)) if self.problems[j].is_some() => {
                     return Err(self.problem_error(j).unwrap_or(DataError::Invalid(
@@ -1475,13 +1507,26 @@ impl Table {
                     )));
                 }
                 Some(source) => sources.push(source),
-                None => {
-                    return Err(DataError::UnknownColumn {
-                        file: self.file.clone(),
-                        column: name.clone(),
-                        available: self.names.join(", "),
-                    });
-                }
+                // A text column of that very name, and no level of another named so.
+                None => match exact {
+                    Some(j) => {
+                        return Err(self.problem_error(j).unwrap_or_else(|| {
+                            DataError::Invalid(format!(
+                                "{}: column \"{}\" holds text, but the model expects numbers \
+                                 in it",
+                                self.file,
+                                crate::text::short(name)
+                            ))
+                        }));
+                    }
+                    None => {
+                        return Err(DataError::UnknownColumn {
+                            file: self.file.clone(),
+                            column: name.clone(),
+                            available: self.names.join(", "),
+                        });
+                    }
+                },
             }
         }
         // For each checked text column: which of this file's levels the model knows.

@@ -511,6 +511,22 @@ pub enum DataError {
         /// Column name.
         column: String,
     },
+    /// Two features would have one name: a one-hot encoded level (`colour=red`) named like a
+    /// column or like another column's level; a model needs distinct feature names.
+    #[error(
+        "{file}: two features would be named \"{}\" (column \"{}\" one-hot encodes a level under \
+         that name, and another column or level has it too); rename a column",
+        short(name),
+        short(column)
+    )]
+    FeatureNameTwice {
+        /// File name.
+        file: String,
+        /// The text column whose level takes the name.
+        column: String,
+        /// The name.
+        name: String,
+    },
     /// No feature columns are left.
     #[error("{file}: no feature columns (the file needs at least one besides the target)")]
     NoFeatures {

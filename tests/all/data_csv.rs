@@ -438,6 +438,21 @@ fn the_features_a_model_expects_refuse_unseen_levels() {
     assert_eq!(rows, [1, 2, 3]);
 }
 
+/// Found by `cargo fuzz run csv`: a text column whose name holds '=' (`c=d`, encoded `c=d=g`)
+/// was "no column" to predict.
+#[test]
+fn the_features_a_model_expects_may_hold_equals_signs() {
+    let bytes = b"c=d,e=f,y\nr,1,a\ng,2,b\n";
+    let data = read_csv_bytes("t.csv", bytes, &ColumnRoles::default()).unwrap();
+    assert_eq!(data.feature_names, ["c=d=g", "e=f"]);
+    let table = Table::read_bytes("t.csv", bytes).unwrap();
+    let (x, rows) = table
+        .feature_matrix(&data.feature_names, &data.levels)
+        .unwrap();
+    assert_eq!(x, data.features);
+    assert_eq!(rows, [1, 2]);
+}
+
 #[test]
 fn long_values_are_shortened_in_messages() {
     let long = "7".repeat(1_000_000);

@@ -1,4 +1,5 @@
-//! Fuzzing the two parsers a user's files reach, driven by proptest so that it runs in CI.
+//! Fuzzing the two parsers a user's files reach, driven by proptest so that it runs in CI: the
+//! quick check. The coverage-guided targets for long runs are in `fuzz/` (README, "Fuzzing").
 //!
 //! CI runs a short bounded pass; for a long run set `PROPTEST_CASES` (e.g. 2000000). When a case
 //! fails, proptest writes its seed to `tests/fuzz.proptest-regressions` (created then, next to

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
+use std::path::Path;
 use std::process::Command;
 
 use nnviz::data::{ColumnRoles, read_csv_bytes};
@@ -102,4 +103,30 @@ fn the_command_line_refuses_them_in_one_line_with_status_2() {
         assert!(!err.contains("panicked"), "{name}: {err}");
         std::fs::remove_file(&path).unwrap();
     }
+}
+
+/// The inputs `cargo fuzz` found (tests/all/corpus/fuzz/TARGET/, minimised), through the same
+/// checks as the fuzz targets (tests/all/corpus/oracle.rs).
+#[test]
+fn the_inputs_the_fuzzers_found_pass_their_checks() {
+    let found = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/all/corpus/fuzz");
+    type Check = fn(&[u8]);
+    let targets: [(&str, Check); 2] = [
+        ("csv", corpus::oracle::check_csv),
+        ("model", corpus::oracle::check_model),
+    ];
+    let mut replayed = 0;
+    for (target, check) in targets {
+        let Ok(entries) = std::fs::read_dir(found.join(target)) else {
+            continue; // none found yet
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let result = std::panic::catch_unwind(|| check(&bytes));
+            assert!(result.is_ok(), "{target}: {} fails", path.display());
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "no inputs in {}", found.display());
 }

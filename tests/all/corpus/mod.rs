@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod oracle;
+
 /// `(name, bytes, words the message must contain)`.
 pub fn csv_cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
     let wide_header: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
@@ -158,6 +160,21 @@ pub fn csv_cases() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
                 bytes
             },
             vec!["NUL byte at byte 6006"],
+        ),
+        // Found by `cargo fuzz run csv` (fuzz/): a quoted class spanning two lines made a
+        // message of two lines.
+        (
+            "fuzz: a class spanning lines",
+            b",,\n3,4,\"x\nx".to_vec(),
+            vec![r#"the target has one class ("x\nx")"#],
+        ),
+        // Next to a `cargo fuzz run csv` find ('=' in a text column's name): level "b" of text
+        // column "a" one-hot encoded as "a=b", the name of another column, and a model trained
+        // on the file could not be saved ("feature listed twice").
+        (
+            "fuzz: a level named like a column",
+            b"a,a=b,y\nx,1,p\nb,2,q\n".to_vec(),
+            vec![r#"two features would be named "a=b""#, r#"column "a""#],
         ),
     ]
 }
@@ -359,6 +376,16 @@ pub fn model_cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
             model(&format!("[{ok_hidden},{ok_out}]"))
                 .replace(r#""features":["a","b"]"#, r#""features":["a","a"]"#),
             vec!["feature \"a\" is listed twice"],
+        ),
+        (
+            // Next to a `cargo fuzz run model` find: a key of many short words, which the
+            // message repeats, pushed the position (line, column) out of it.
+            "unknown field of many words",
+            model(&format!("[{ok_hidden},{ok_out}]")).replace(
+                r#""layers""#,
+                &format!(r#""{}":1,"layers""#, "ab ".repeat(400)),
+            ),
+            vec!["unknown field", "…", "at line 1 column"],
         ),
         (
             "nan scaling",
