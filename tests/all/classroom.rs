@@ -820,9 +820,16 @@ fn a_student_pastes_a_setup_into_the_window_and_a_typo_is_named() {
     harness.run_steps(2);
     let app = harness.state();
     let notice = app.session.notice.as_ref().expect("a message");
-    assert!(notice.is_error && notice.text.contains("learning-rate=lots"), "{}", notice.text);
+    assert!(
+        notice.is_error && notice.text.contains("learning-rate=lots"),
+        "{}",
+        notice.text
+    );
     assert_eq!(app.settings.builtin, Builtin::HotDogs, "nothing changed");
-    assert!(app.paste_setup.is_some(), "the window stays open to mend the text");
+    assert!(
+        app.paste_setup.is_some(),
+        "the window stays open to mend the text"
+    );
     // Mended, it applies.
     let text = "nnviz-setup-1 dataset=moons hidden=8 learning-rate=0.3";
     harness.state_mut().paste_setup = Some(text.into());

@@ -111,9 +111,11 @@ fn the_command_line_refuses_them_in_one_line_with_status_2() {
 fn the_inputs_the_fuzzers_found_pass_their_checks() {
     let found = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/all/corpus/fuzz");
     type Check = fn(&[u8]);
-    let targets: [(&str, Check); 2] = [
-        ("csv", corpus::oracle::check_csv),
+    let targets = [
+        ("csv", corpus::oracle::check_csv as Check),
         ("model", corpus::oracle::check_model),
+        #[cfg(feature = "gui")]
+        ("setup", corpus::oracle::check_setup),
     ];
     let mut replayed = 0;
     for (target, check) in targets {

@@ -190,3 +190,32 @@ fn check_message(file: &str, message: &str) {
     let max = nnviz::text::LINE_CHARS + 4 * nnviz::text::SHORT_CHARS;
     assert!(chars <= max, "{chars} characters long: {message}");
 }
+
+/// Reads `bytes` as a setup text (Paste setup…, `nnviz --setup`) onto the default settings, with
+/// and without a CSV file open. An error is one line of bounded length naming a column; a setup
+/// that applies writes a setup text that applies again to the same runs and data.
+#[cfg(feature = "gui")]
+pub fn check_setup(bytes: &[u8]) {
+    use nnviz::app::settings::Settings;
+    use nnviz::app::setup::{apply_setup, setup_text};
+    let text = String::from_utf8_lossy(bytes);
+    for csv in [None, Some("x.csv")] {
+        let start = Settings::default();
+        match apply_setup(&start, &text, csv) {
+            Err(e) => {
+                assert!(!e.contains('\n'), "a message of one line: {e:?}");
+                assert!(e.chars().count() <= 600, "a bounded message: {e:?}");
+            }
+            Ok(applied) => {
+                let again = setup_text(&applied, csv.filter(|_| !text.contains("dataset=")));
+                let back = apply_setup(&start, &again, csv)
+                    .unwrap_or_else(|e| panic!("{again:?} does not apply again: {e}"));
+                assert_eq!(back.builtin, applied.builtin, "{again}");
+                assert_eq!(back.generator, applied.generator, "{again}");
+                assert_eq!(back.preparation, applied.preparation, "{again}");
+                assert_eq!(back.run, applied.run, "{again}");
+                assert_eq!(back.compare, applied.compare, "{again}");
+            }
+        }
+    }
+}
