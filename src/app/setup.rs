@@ -19,6 +19,7 @@ use super::settings::{MAX_RUNS, Settings};
 use crate::cli::BatchSize;
 use crate::data::Builtin;
 use crate::nn::{Init, Loss, OutputHead, Reduction};
+use crate::train::spec::Defaults;
 use crate::train::{Optimizer, RunSpec, Schedule, ScheduleKind};
 
 /// The first word of a setup text: its format's version.
@@ -163,9 +164,12 @@ fn run_words(out: &mut String, run: &RunSpec) {
             let _ = write!(out, " schedule=inverse-time decay={rate}");
         }
     }
-    if let Some(r) = t.reduction {
-        let _ = write!(out, " reduction={}", r.name());
-    }
+    // Always written: a data set's defaults would fill it in otherwise.
+    let _ = write!(
+        out,
+        " reduction={}",
+        t.reduction.map_or("auto", |r| r.name())
+    );
     if let Some(l) = t.loss {
         let _ = write!(out, " loss={}", l.name());
     }
@@ -275,7 +279,27 @@ pub fn apply_setup(settings: &Settings, text: &str, csv: Option<&str>) -> Result
     let mut next = settings.clone();
     next.compare.clear();
     next.selected = 0;
+    // Another data set: what the text leaves out follows its defaults, as choosing it in the
+    // window would (the article's on the hot dogs, scaled ones elsewhere).
+    let value_of = |key: &str| {
+        blocks[0]
+            .iter()
+            .find(|w| w.key == key)
+            .map(|w| w.value.as_str())
+    };
+    let now = Defaults::for_builtin(csv.is_none().then_some(settings.builtin));
+    let next_defaults = match (value_of("dataset"), value_of("data")) {
+        (Some(name), _) => name
+            .parse::<Builtin>()
+            .ok()
+            .map(|b| Defaults::for_builtin(Some(b))),
+        (None, Some(_)) => Some(Defaults::Scaled),
+        (None, None) => None,
+    };
     let mut first_run = settings.run.clone();
+    if let Some(defaults) = next_defaults.filter(|d| *d != now) {
+        defaults.follow(&mut first_run);
+    }
     let mut runs = Vec::with_capacity(blocks.len());
     for (b, block) in blocks.iter().enumerate() {
         let mut run = if b == 0 {
@@ -592,6 +616,24 @@ mod tests {
         assert_eq!(back.preparation, settings.preparation);
         assert_eq!(back.run, settings.run);
         assert_eq!(back.compare, settings.compare);
+    }
+
+    #[test]
+    fn what_a_setup_leaves_out_follows_its_data_sets_defaults() {
+        // From the hot dogs (the article's defaults) to the spirals: scaled ones, but the rate
+        // given stays.
+        let back = apply_setup(
+            &Settings::default(),
+            "nnviz-setup-1 dataset=spirals learning-rate=0.2",
+            None,
+        )
+        .unwrap();
+        assert_eq!(back.run.network.init, Init::Auto);
+        assert_eq!(back.run.training.reduction, Some(Reduction::Mean));
+        assert_eq!(back.run.training.learning_rate, 0.2);
+        // The same data set: nothing follows.
+        let same = apply_setup(&Settings::default(), "nnviz-setup-1 hidden=3", None).unwrap();
+        assert_eq!(same.run.network.init, Init::Normal);
     }
 
     #[test]
