@@ -224,6 +224,15 @@ fn activation_name(a: Activation) -> &'static str {
     }
 }
 
+/// The activations' names, quoted, separated by commas: `"tanh", "relu"`.
+fn quoted_activations(hidden: &[Activation]) -> String {
+    let names: Vec<String> = hidden
+        .iter()
+        .map(|&a| format!("{:?}", activation_name(a)))
+        .collect();
+    names.join(", ")
+}
+
 fn head_name(h: OutputHead) -> &'static str {
     match h {
         OutputHead::Sigmoid => "sigmoid",
@@ -322,11 +331,6 @@ fn python(
             w.cols()
         );
     }
-    let hidden: Vec<String> = s
-        .hidden
-        .iter()
-        .map(|&a| format!("{:?}", activation_name(a)))
-        .collect();
     let _ = writeln!(
         out,
         "]\n\n\
@@ -336,12 +340,9 @@ fn python(
          REDUCTION = {:?}\n\
          L1, L2 = {}, {}\n\
          TOLERANCE = {}\n",
-        hidden.join(", "),
+        quoted_activations(&s.hidden),
         head_name(s.head),
-        match s.loss {
-            Loss::CrossEntropy => "cross-entropy",
-            Loss::SquaredError => "squared-error",
-        },
+        s.loss.name(),
         s.reduction.name(),
         num(s.l1),
         num(s.l2),
@@ -529,11 +530,6 @@ fn r(
         .map(|w| format!("  {}", r_matrix(w, "  ")))
         .collect();
     out.push_str(&matrices.join(",\n"));
-    let hidden: Vec<String> = s
-        .hidden
-        .iter()
-        .map(|&a| format!("{:?}", activation_name(a)))
-        .collect();
     let _ = writeln!(
         out,
         "\n)\n\n\
@@ -544,12 +540,9 @@ fn r(
          l1 <- {}\n\
          l2 <- {}\n\
          tolerance <- {}\n",
-        hidden.join(", "),
+        quoted_activations(&s.hidden),
         head_name(s.head),
-        match s.loss {
-            Loss::CrossEntropy => "cross-entropy",
-            Loss::SquaredError => "squared-error",
-        },
+        s.loss.name(),
         s.reduction.name(),
         num(s.l1),
         num(s.l2),
