@@ -263,6 +263,15 @@ fn shorten(text: &str) -> String {
 /// `settings` with the setup `text` applied: the keys given change, the others stay; the runs
 /// become the text's blocks. `csv` is the loaded file's name: a `data=` key must name it.
 pub fn apply_setup(settings: &Settings, text: &str, csv: Option<&str>) -> Result<Settings, String> {
+    // Every message one line of bounded length, whatever the text echoed back.
+    apply_setup_text(settings, text, csv).map_err(|e| crate::text::short_line(&e))
+}
+
+fn apply_setup_text(
+    settings: &Settings,
+    text: &str,
+    csv: Option<&str>,
+) -> Result<Settings, String> {
     if text.len() > MAX_SETUP_BYTES {
         return Err(format!(
             "the setup is {} bytes; a setup is at most {MAX_SETUP_BYTES}",

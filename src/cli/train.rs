@@ -322,7 +322,9 @@ pub fn hidden_layers(hidden: &str, activation: &str) -> Result<Vec<HiddenLayer>,
         .map(|s| {
             s.trim().parse::<usize>().map_err(|_| {
                 CliError(format!(
-                    "--hidden {hidden:?}: {s:?} is not a layer size (e.g. 5, 8,8 or 0)"
+                    "--hidden \"{}\": \"{}\" is not a layer size (e.g. 5, 8,8 or 0)",
+                    crate::text::short(hidden),
+                    crate::text::short(s)
                 ))
             })
         })
@@ -330,7 +332,8 @@ pub fn hidden_layers(hidden: &str, activation: &str) -> Result<Vec<HiddenLayer>,
     let sizes: Vec<usize> = if sizes == [0] { Vec::new() } else { sizes };
     if sizes.contains(&0) {
         return Err(CliError(format!(
-            "--hidden {hidden:?}: a hidden layer needs at least 1 unit (use 0 alone for none)"
+            "--hidden \"{}\": a hidden layer needs at least 1 unit (use 0 alone for none)",
+            crate::text::short(hidden)
         )));
     }
     let names: Vec<&str> = activation.split(',').map(str::trim).collect();

@@ -930,11 +930,17 @@ pub fn share_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
 pub fn paste_setup_ui(ctx: &egui::Context, text: &mut String, commands: &mut Vec<Command>) -> bool {
     let mut open = true;
     let mut cancelled = false;
+    let screen = ctx.content_rect();
     egui::Window::new("Paste setup")
         .open(&mut open)
         .collapsible(false)
         .resizable(true)
         .default_width(420.0)
+        // Low on the left, by the Share buttons: the messages at the top stay clear of it.
+        .default_pos(egui::pos2(
+            screen.left() + 16.0,
+            (screen.bottom() - 240.0).max(screen.top() + 120.0),
+        ))
         .show(ctx, |ui| {
             ui.label("Paste a setup text (it starts with nnviz-setup-1), then Apply.");
             ui.add(
