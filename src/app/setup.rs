@@ -77,15 +77,13 @@ pub fn setup_text(settings: &Settings, csv: Option<&str>) -> String {
             let g = &settings.generator;
             let _ = write!(
                 out,
-                " dataset={} points={} noise={} data-seed={}",
+                " dataset={} points={} noise={} data-seed={} arms={}",
                 settings.builtin.name(),
                 g.points,
                 g.noise,
-                g.seed
+                g.seed,
+                g.arms
             );
-            if settings.builtin == Builtin::Spirals {
-                let _ = write!(out, " arms={}", g.arms);
-            }
         }
     }
     let p = &settings.preparation;
@@ -109,12 +107,23 @@ pub fn setup_text(settings: &Settings, csv: Option<&str>) -> String {
     out
 }
 
+/// `text` as one word: in quotes, with `"` and `\` escaped by a backslash, when it is empty or
+/// holds a space, a quote, a backslash, a `|` or a control character (what [`split`] reads).
 fn quote(text: &str) -> String {
-    if text.is_empty() || text.contains([' ', '"', '|']) {
-        format!("{text:?}")
-    } else {
-        text.to_owned()
+    let plain = |c: char| !(c.is_whitespace() || c.is_control() || matches!(c, '"' | '\\' | '|'));
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_owned();
     }
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }
 
 fn run_words(out: &mut String, run: &RunSpec) {

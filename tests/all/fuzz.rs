@@ -223,3 +223,109 @@ fn model_like() -> impl Strategy<Value = String> {
             json
         })
 }
+
+/// Setup texts (Paste setup…, `nnviz --setup`): the prefix most of the time, then words made of
+/// the real keys and plausible or odd values, runs split by `|`, with stray quotes and bytes.
+#[cfg(feature = "gui")]
+fn setup_like() -> impl Strategy<Value = Vec<u8>> {
+    let key = prop::sample::select(vec![
+        "dataset",
+        "points",
+        "noise",
+        "arms",
+        "data-seed",
+        "test-fraction",
+        "split-seed",
+        "standardize",
+        "inputs",
+        "data",
+        "hidden",
+        "activation",
+        "output",
+        "init",
+        "weight-seed",
+        "seed",
+        "optimizer",
+        "learning-rate",
+        "batch-size",
+        "schedule",
+        "decay",
+        "decay-every",
+        "reduction",
+        "loss",
+        "l1",
+        "l2",
+        "tolerance",
+        "iterations",
+        "batch-seed",
+        "target",
+        "bogus",
+    ]);
+    let value = prop_oneof![
+        prop::sample::select(vec![
+            "moons",
+            "spirals",
+            "hotdogs",
+            "iris",
+            "bumps",
+            "tanh",
+            "relu",
+            "sigmoid,tanh",
+            "adam",
+            "gd",
+            "momentum",
+            "mean",
+            "sum",
+            "auto",
+            "full",
+            "step",
+            "exponential",
+            "inverse-time",
+            "he",
+            "xavier",
+            "softmax",
+            "identity",
+            "x.csv",
+            "true",
+            "\"x1,x2\"",
+            "0",
+            "5",
+            "8,8",
+            "3",
+            "1e-3",
+            "0.5",
+            "-1",
+            "nan",
+            "1e400",
+            "",
+        ])
+        .prop_map(str::to_owned),
+        "[0-9]{1,6}(\\.[0-9]{1,3})?",
+        "[a-z,=\"|]{0,8}",
+    ];
+    let word = prop_oneof![
+        8 => (key, value).prop_map(|(k, v)| format!("{k}={v}").into_bytes()),
+        1 => Just(b" | ".to_vec()),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+    ];
+    (any::<bool>(), prop::collection::vec(word, 0..24)).prop_map(|(prefix, words)| {
+        let mut text = if prefix {
+            b"nnviz-setup-1".to_vec()
+        } else {
+            Vec::new()
+        };
+        for w in words {
+            text.push(b' ');
+            text.extend(w);
+        }
+        text
+    })
+}
+
+#[cfg(feature = "gui")]
+proptest! {
+    #[test]
+    fn the_setup_text_never_panics_and_what_applies_copies_back(bytes in setup_like()) {
+        crate::corpus::oracle::check_setup(&bytes);
+    }
+}
