@@ -881,6 +881,10 @@ impl App {
         };
         // Taken as it is, on its data: no data set's defaults are followed.
         let s = &mut self.session;
+        let before = Undo {
+            settings: self.settings.clone(),
+            data: Some((s.dataset.clone(), s.csv.clone())),
+        };
         let generated = s.csv.is_none() || setup::names_dataset(text);
         let result = if generated {
             let dataset = new.builtin.generate(&new.generator);
@@ -898,10 +902,14 @@ impl App {
                 self.paste_setup = None;
                 self.session.set_playing(true);
                 let runs = self.settings.run_count();
-                self.session.notice = Some(Notice::info(format!(
-                    "Applied the setup: {runs} run{} from their initial weights.",
-                    if runs == 1 { "" } else { "s" }
-                )));
+                self.session.notice = Some(
+                    Notice::info(format!(
+                        "Applied the setup: {runs} run{} from their initial weights.",
+                        if runs == 1 { "" } else { "s" }
+                    ))
+                    .with_action("Undo", Command::Undo),
+                );
+                self.undo = Some(before);
             }
             Err(e) => {
                 self.session.notice = Some(Notice::error(format!(

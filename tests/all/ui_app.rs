@@ -772,6 +772,10 @@ fn a_copied_setup_pasted_in_another_window_gives_the_same_runs_and_a_bad_one_cha
         student.session.dataset.features,
         teacher.session.dataset.features
     );
+    // Undo brings the student's own settings back; the setup again for the checks below.
+    student.apply(Command::Undo, None);
+    assert_eq!(student.settings.builtin, nnviz::data::Builtin::HotDogs);
+    student.apply(Command::ApplySetup(text.clone()), None);
     // The same initial weights: the same runs.
     for k in 0..2 {
         let t = &teacher.session.run(k).spec;
