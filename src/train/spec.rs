@@ -369,8 +369,8 @@ impl Defaults {
             }
             Self::Scaled => {
                 "defaults for your own data: weights scaled to each layer (Xavier, He for ReLU), \
-                 the mean loss, learning rate 0.5, so that neither the start nor the step grows \
-                 with the rows or units (the article's N(0, 1), sum and 0.01 are for its hot dogs)"
+                 the mean loss, learning rate 0.5: they hold as rows and units grow (the \
+                 article's are for its hot dogs)"
             }
         }
     }
