@@ -29,7 +29,18 @@ pub enum CsvInput {
         /// The file's bytes.
         bytes: Vec<u8>,
     },
+    /// A file already read, its columns picked anew (another target or features).
+    Repick {
+        /// The parsed file.
+        table: Box<Table>,
+        /// The new roles.
+        roles: ColumnRoles,
+    },
 }
+
+/// Rows above which re-picking a file's columns (a data set built and prepared again, about a
+/// second for a million rows) moves to the helper thread.
+pub const BACKGROUND_ROWS: usize = 50_000;
 
 impl CsvInput {
     /// The file's name, as messages give it.
@@ -40,7 +51,13 @@ impl CsvInput {
                 |n| n.to_string_lossy().into_owned(),
             ),
             Self::Bytes { name, .. } => name.clone(),
+            Self::Repick { table, .. } => table.file_name().to_owned(),
         }
+    }
+
+    /// True for a file whose columns are picked anew (the settings stay as they are).
+    pub fn is_repick(&self) -> bool {
+        matches!(self, Self::Repick { .. })
     }
 
     /// The file's size in bytes (0 if it cannot be told: the read then reports the problem).
@@ -48,23 +65,29 @@ impl CsvInput {
         match self {
             Self::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
             Self::Bytes { bytes, .. } => bytes.len() as u64,
+            Self::Repick { .. } => 0,
         }
     }
 
     /// Whether reading it takes longer than a frame.
     pub fn is_large(&self) -> bool {
-        self.size() > BACKGROUND_BYTES
+        match self {
+            Self::Repick { table, .. } => table.n_rows() > BACKGROUND_ROWS,
+            _ => self.size() > BACKGROUND_BYTES,
+        }
     }
 
-    /// Parses the file, builds its data set with the default roles (the last column the
-    /// target) and prepares it under `preparation`; the parsed table is kept beside it for
+    /// Parses the file (a re-pick has it already), builds its data set with the default roles
+    /// (the last column the target; a re-pick's own) and prepares it under `preparation`; the parsed table is kept beside it for
     /// re-picking the columns.
     pub fn read(&self, preparation: &Preparation) -> ReadCsv {
-        let table = match self {
-            Self::Path(path) => Table::read_path(path)?,
-            Self::Bytes { name, bytes } => Table::read_bytes(name, bytes)?,
+        let (table, roles) = match self {
+            Self::Path(path) => (Table::read_path(path)?, ColumnRoles::default()),
+            Self::Bytes { name, bytes } => {
+                (Table::read_bytes(name, bytes)?, ColumnRoles::default())
+            }
+            Self::Repick { table, roles } => ((**table).clone(), roles.clone()),
         };
-        let roles = ColumnRoles::default();
         let dataset = table.to_dataset(&roles)?;
         Ok(NewData::new(
             preparation,
@@ -79,6 +102,8 @@ impl CsvInput {
 pub struct CsvLoad {
     /// The file's name, for the message shown meanwhile.
     pub name: String,
+    /// True when the columns of the file in use are picked anew.
+    pub repick: bool,
     receiver: Receiver<ReadCsv>,
 }
 
@@ -92,12 +117,17 @@ impl CsvLoad {
     ) -> Self {
         let (sender, receiver) = channel();
         let name = input.name();
+        let repick = input.is_repick();
         std::thread::spawn(move || {
             // The receiver is gone if the app closed or another file was asked for meanwhile.
             let _ = sender.send(input.read(&preparation));
             repaint();
         });
-        Self { name, receiver }
+        Self {
+            name,
+            repick,
+            receiver,
+        }
     }
 
     /// The file's data (or why it could not be read), once it is read.

@@ -1013,16 +1013,8 @@ impl App {
             Command::LoadCsvPath(path) => self.load_csv(CsvInput::Path(path), ctx),
             Command::SetColumns(roles) => {
                 if let Some(csv) = &s.csv {
-                    let table = csv.table.clone();
-                    match table.to_dataset(&roles) {
-                        Ok(dataset) => {
-                            let source = CsvSource::new(table, roles);
-                            if let Err(e) = s.replace_data(&self.settings, dataset, Some(source)) {
-                                s.notice = Some(Notice::error(e));
-                            }
-                        }
-                        Err(e) => s.notice = Some(Notice::error(e.to_string())),
-                    }
+                    let table = Box::new(csv.table.clone());
+                    self.load_csv(CsvInput::Repick { table, roles }, ctx);
                 }
             }
             Command::UseBuiltin => self.use_builtin(),
@@ -1247,10 +1239,18 @@ impl App {
     /// keeps drawing (the data changes in the frame after it is read). A file asked for while
     /// another is being read replaces it.
     fn load_csv(&mut self, input: CsvInput, ctx: Option<&egui::Context>) {
-        let preparation = self.csv_settings().0.preparation;
+        let preparation = if input.is_repick() {
+            self.settings.preparation.clone()
+        } else {
+            self.csv_settings().0.preparation
+        };
         if !input.is_large() {
             self.csv_load = None;
-            self.use_csv(input.read(&preparation));
+            if input.is_repick() {
+                self.use_repicked(input.read(&preparation));
+            } else {
+                self.use_csv(input.read(&preparation));
+            }
             return;
         }
         let ctx = ctx.cloned();
@@ -1259,11 +1259,37 @@ impl App {
                 ctx.request_repaint();
             }
         });
-        self.session.notice = Some(Notice::info(format!(
-            "Reading {}… (the current data set stays until it is read)",
-            load.name
-        )));
+        self.session.notice = Some(Notice::info(if load.repick {
+            format!(
+                "Building {}'s data set with the new columns… (the current one stays until then)",
+                load.name
+            )
+        } else {
+            format!(
+                "Reading {}… (the current data set stays until it is read)",
+                load.name
+            )
+        }));
         self.csv_load = Some(load);
+    }
+
+    /// Uses the file in use with its columns picked anew; on any error the data stays and the
+    /// message is shown.
+    fn use_repicked(&mut self, built: csv_load::ReadCsv) {
+        let result = match built {
+            Ok(Ok(data)) => self.session.use_data(&self.settings, data),
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(()) => {
+                if self.session.notice.as_ref().is_some_and(|n| !n.is_error) {
+                    self.session.notice = None;
+                }
+                self.grids.truncate(self.settings.run_count());
+            }
+            Err(e) => self.session.notice = Some(Notice::error(e)),
+        }
     }
 
     /// Uses the CSV file being read on a helper thread, once it is read.
@@ -1271,8 +1297,13 @@ impl App {
         let Some(result) = self.csv_load.as_ref().and_then(CsvLoad::poll) else {
             return;
         };
+        let repick = self.csv_load.as_ref().is_some_and(|l| l.repick);
         self.csv_load = None;
-        self.use_csv(result);
+        if repick {
+            self.use_repicked(result);
+        } else {
+            self.use_csv(result);
+        }
     }
 
     /// The settings a CSV file is shown with: the user's own (not a preset's), standardised as

@@ -219,6 +219,48 @@ fn a_large_csv_is_read_while_the_window_keeps_drawing() {
 }
 
 #[test]
+fn picking_another_target_of_a_large_file_keeps_the_window_drawing() {
+    use nnviz::data::ColumnRoles;
+    let mut harness = harness();
+    pause(&mut harness);
+    // Under the size read at once, over the rows re-picked at once.
+    let rows = nnviz::app::csv_load::BACKGROUND_ROWS + 1;
+    let mut text = String::from("a,b,kind\n");
+    for i in 0..rows {
+        text.push_str(&format!("{},{},{}\n", i % 1000, (i * 7) % 13, i % 2));
+    }
+    drop_file(&mut harness, "many.csv", text.into_bytes());
+    harness.run_steps(1);
+    assert_eq!(harness.state().session.dataset.name, "many.csv");
+    assert_eq!(harness.state().session.dataset.target_name, "kind");
+    let roles = ColumnRoles {
+        target: Some("b".into()),
+        ..ColumnRoles::default()
+    };
+    harness
+        .state_mut()
+        .apply(nnviz::app::Command::SetColumns(roles), None);
+    // The frame that asked handed the work to a helper thread: the data is the old one.
+    let app = harness.state();
+    assert_eq!(app.session.dataset.target_name, "kind");
+    let notice = app.session.notice.as_ref().expect("a message");
+    assert!(notice.text.contains("new columns"), "{}", notice.text);
+    let start = std::time::Instant::now();
+    while harness.state().session.dataset.target_name != "b" {
+        assert!(start.elapsed() < WAIT, "the columns were not picked anew");
+        std::thread::sleep(Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+    let app = harness.state();
+    assert_eq!(app.session.dataset.n_rows(), rows);
+    assert_eq!(
+        app.session.csv.as_ref().unwrap().roles.target.as_deref(),
+        Some("b")
+    );
+    assert!(app.session.notice.is_none(), "{:?}", app.session.notice);
+}
+
+#[test]
 fn dropping_a_good_csv_with_four_features_shows_a_slice() {
     let mut harness = harness();
     pause(&mut harness);
