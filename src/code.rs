@@ -98,10 +98,10 @@ pub fn script(
         tolerance: config.tolerance,
         iterations,
         summary: format!(
-            "{} on {} training rows of {}",
+            "{} on {} training rows of {} inputs",
             run.spec().summary(),
             x.rows(),
-            data_name(run)
+            x.cols()
         ),
     };
     let text = match language {
@@ -125,11 +125,6 @@ struct Setup {
     tolerance: Option<f64>,
     iterations: u64,
     summary: String,
-}
-
-fn data_name(run: &Run) -> String {
-    let inputs = run.data().train_x.cols();
-    format!("{inputs} inputs")
 }
 
 /// The targets as the output units see them: the class (0 or 1) for one unit, one-hot for

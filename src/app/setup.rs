@@ -29,7 +29,7 @@ pub const SETUP_PREFIX: &str = "nnviz-setup-1";
 pub const MAX_SETUP_BYTES: usize = 16 * 1024;
 
 /// Keys of the data and its split: the first run's block only.
-const DATA_KEYS: [&str; 10] = [
+pub const DATA_KEYS: [&str; 10] = [
     "dataset",
     "points",
     "noise",
@@ -43,7 +43,7 @@ const DATA_KEYS: [&str; 10] = [
 ];
 
 /// Keys of one run's network and training.
-const RUN_KEYS: [&str; 20] = [
+pub const RUN_KEYS: [&str; 20] = [
     "hidden",
     "activation",
     "output",
@@ -320,11 +320,8 @@ fn apply_setup_text(
     }
     let mut runs = Vec::with_capacity(blocks.len());
     for (b, block) in blocks.iter().enumerate() {
-        let mut run = if b == 0 {
-            first_run.clone()
-        } else {
-            runs.first().cloned().unwrap_or_else(|| first_run.clone())
-        };
+        // A later run starts as a copy of the first.
+        let mut run = runs.first().unwrap_or(&first_run).clone();
         let mut hidden: Option<&str> = None;
         let mut activation: Option<&str> = None;
         let mut schedule: Option<ScheduleKind> = None;
@@ -358,16 +355,10 @@ fn apply_setup_text(
                     RUN_KEYS.join(", ")
                 ));
             }
-            apply_word(
-                &mut next,
-                &mut run,
-                key,
-                value,
-                csv,
-                &mut (&mut hidden, &mut activation),
-            )
-            .map_err(at)?;
+            apply_word(&mut next, &mut run, key, value, csv).map_err(at)?;
             match key {
+                "hidden" => hidden = Some(value),
+                "activation" => activation = Some(value),
                 "schedule" => schedule = Some(name::<ScheduleKind>(value).map_err(at)?),
                 "decay" => decay = Some(number(value).map_err(at)?),
                 "decay-every" => every = Some(whole(value).map_err(at)?),
@@ -431,9 +422,6 @@ fn apply_setup_text(
             run.training.schedule = crate::cli::schedule(kind, decay, every)
                 .map_err(|e| format!("run {}: {}", b + 1, e.message.replace("--decay", "decay")))?;
         }
-        if b == 0 {
-            first_run = run.clone();
-        }
         runs.push(run);
     }
     if next.builtin != settings.builtin {
@@ -491,13 +479,12 @@ fn auto<T>(value: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Opt
     }
 }
 
-fn apply_word<'a>(
+fn apply_word(
     settings: &mut Settings,
     run: &mut RunSpec,
     key: &str,
-    value: &'a str,
+    value: &str,
     csv: Option<&str>,
-    (hidden, activation): &mut (&mut Option<&'a str>, &mut Option<&'a str>),
 ) -> Result<(), String> {
     let g = &mut settings.generator;
     let p = &mut settings.preparation;
@@ -544,8 +531,6 @@ fn apply_word<'a>(
         "split-seed" => p.split_seed = whole(value)?,
         "standardize" => p.standardize = auto(value, flag)?,
         "inputs" => p.inputs = (!value.is_empty() && value != "none").then(|| value.to_owned()),
-        "hidden" => **hidden = Some(value),
-        "activation" => **activation = Some(value),
         "output" => n.output = auto(value, name::<OutputHead>)?,
         "init" => n.init = name::<Init>(value)?,
         "weight-seed" => n.seed = whole(value)?,
@@ -584,8 +569,9 @@ fn apply_word<'a>(
         "tolerance" => t.tolerance = auto(value, number)?,
         "iterations" => t.stop_after = auto(value, whole)?,
         "batch-seed" => t.seed = whole(value)?,
-        // Read with the schedule, once the block is read.
-        "schedule" | "decay" | "decay-every" => {}
+        // Read together (layers and their activations, a schedule and its numbers), once the
+        // block is read.
+        "hidden" | "activation" | "schedule" | "decay" | "decay-every" => {}
         _ => return Err("not a setup key".into()),
     }
     Ok(())

@@ -962,6 +962,16 @@ fn seeds_run_each_seed_exactly_as_alone_and_summarise_them() {
     );
 }
 
+/// The article's defaults, asked for.
+const ARTICLE_DEFAULTS: [&str; 6] = [
+    "--init",
+    "normal",
+    "--reduction",
+    "sum",
+    "--learning-rate",
+    "0.01",
+];
+
 #[test]
 fn a_wide_relu_network_starts_from_weights_scaled_to_its_layers_unless_told() {
     let wide = [
@@ -983,14 +993,7 @@ fn a_wide_relu_network_starts_from_weights_scaled_to_its_layers_unless_told() {
     assert!(json["train_accuracy"].as_f64().unwrap() > 0.9, "{json}");
     // The user's choice wins: the article's N(0, 1), summed loss and rate diverge at once here.
     let mut normal = wide.to_vec();
-    normal.extend([
-        "--init",
-        "normal",
-        "--reduction",
-        "sum",
-        "--learning-rate",
-        "0.01",
-    ]);
+    normal.extend(ARTICLE_DEFAULTS);
     let o = nnviz(&normal);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // The hot dogs keep the article's N(0, 1), summed loss and rate by default.
@@ -1003,14 +1006,7 @@ fn a_wide_relu_network_starts_from_weights_scaled_to_its_layers_unless_told() {
         "--json",
     ];
     let mut explicit = hotdogs.to_vec();
-    explicit.extend([
-        "--init",
-        "normal",
-        "--reduction",
-        "sum",
-        "--learning-rate",
-        "0.01",
-    ]);
+    explicit.extend(ARTICLE_DEFAULTS);
     let last = |out: String| out.lines().last().unwrap().to_owned();
     let strip = |s: String| {
         let mut v: serde_json::Value = serde_json::from_str(&s).unwrap();

@@ -228,39 +228,9 @@ fn model_like() -> impl Strategy<Value = String> {
 /// the real keys and plausible or odd values, runs split by `|`, with stray quotes and bytes.
 #[cfg(feature = "gui")]
 fn setup_like() -> impl Strategy<Value = Vec<u8>> {
-    let key = prop::sample::select(vec![
-        "dataset",
-        "points",
-        "noise",
-        "arms",
-        "data-seed",
-        "test-fraction",
-        "split-seed",
-        "standardize",
-        "inputs",
-        "data",
-        "hidden",
-        "activation",
-        "output",
-        "init",
-        "weight-seed",
-        "seed",
-        "optimizer",
-        "learning-rate",
-        "batch-size",
-        "schedule",
-        "decay",
-        "decay-every",
-        "reduction",
-        "loss",
-        "l1",
-        "l2",
-        "tolerance",
-        "iterations",
-        "batch-seed",
-        "target",
-        "bogus",
-    ]);
+    use nnviz::app::setup::{DATA_KEYS, RUN_KEYS};
+    let keys = DATA_KEYS.iter().chain(&RUN_KEYS).copied();
+    let key = prop::sample::select(keys.chain(["bogus"]).collect::<Vec<_>>());
     let value = prop_oneof![
         prop::sample::select(vec![
             "moons",
