@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod code;
 pub mod data;
+pub mod lesson;
 pub mod model;
 pub mod names;
 pub mod nn;

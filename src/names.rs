@@ -112,6 +112,47 @@ macro_rules! name_table {
     };
 }
 
+/// Setup-text keys (see `app::setup`) of the data and its split: the first run's block only.
+pub const SETUP_DATA_KEYS: [&str; 10] = [
+    "dataset",
+    "points",
+    "noise",
+    "arms",
+    "data-seed",
+    "test-fraction",
+    "split-seed",
+    "standardize",
+    "inputs",
+    "data",
+];
+
+/// Setup-text keys of one run's network and training.
+pub const SETUP_RUN_KEYS: [&str; 20] = [
+    "hidden",
+    "activation",
+    "output",
+    "init",
+    "weight-seed",
+    "optimizer",
+    "learning-rate",
+    "batch-size",
+    "schedule",
+    "decay",
+    "decay-every",
+    "reduction",
+    "loss",
+    "l1",
+    "l2",
+    "tolerance",
+    "iterations",
+    "batch-seed",
+    "seed",
+    "target",
+];
+
+/// The first word of a setup text (see `app::setup`): its format's version.
+pub const SETUP_TEXT_PREFIX: &str = "nnviz-setup-1";
+
 #[cfg(test)]
 mod tests {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]

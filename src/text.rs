@@ -97,6 +97,25 @@ pub fn significant(v: f64, digits: usize) -> String {
     }
 }
 
+/// `text` as one word: in quotes, with `"` and `\` escaped by a backslash, when it is empty or
+/// holds a space, a quote, a backslash, a `|` or a control character (what a setup text's reader reads).
+pub fn quote_word(text: &str) -> String {
+    let plain = |c: char| !(c.is_whitespace() || c.is_control() || matches!(c, '"' | '\\' | '|'));
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,28 @@ impl ExportKind {
 /// What a widget asks the app to do; applied after layout.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    /// Open the built-in lesson of this name.
+    OpenBuiltinLesson(String),
+    /// Pick a lesson file in a dialog.
+    OpenLessonDialog,
+    /// Open this lesson file.
+    OpenLessonPath(PathBuf),
+    /// Open a lesson file's text (a dropped file): its name and the folder its data files are
+    /// relative to.
+    OpenLessonText {
+        /// The file's name, for messages.
+        name: String,
+        /// Its text.
+        text: String,
+        /// The folder a `data = "file.csv"` is relative to.
+        dir: PathBuf,
+    },
+    /// Set up this step of the open lesson (0 is the first).
+    LessonStep(usize),
+    /// Show the open step's next hint.
+    LessonHint,
+    /// Leave the lesson: the settings stay, every control unlocked.
+    CloseLesson,
     /// Play if paused, pause if playing.
     TogglePlay,
     /// Put the setup text of every run on the clipboard.

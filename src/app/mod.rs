@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod csv_load;
 pub mod dialog;
+pub mod lesson;
 pub mod presets;
 pub mod session;
 pub mod settings;
@@ -45,6 +46,8 @@ pub struct AppOptions {
     pub compare: Option<String>,
     /// Apply this setup text (see [`setup`]) once the data is loaded.
     pub setup: Option<String>,
+    /// Open this lesson: a built-in lesson's name or a lesson file.
+    pub lesson: Option<String>,
 }
 
 /// The app: what the user chose, what was computed from it, and caches.
@@ -73,6 +76,8 @@ pub struct App {
     pub paste_setup: Option<String>,
     /// The last setup text copied (also put on the clipboard).
     pub copied_setup: Option<String>,
+    /// The lesson open, if any.
+    pub lesson: Option<lesson::LessonState>,
     /// The hidden-space window, if open.
     pub hidden_space: Option<ui::hidden_space::HiddenSpaceView>,
     dialog: Option<DialogTask>,
@@ -200,6 +205,7 @@ impl App {
             explain: None,
             paste_setup: None,
             copied_setup: None,
+            lesson: None,
             hidden_space: None,
             file_browser: None,
             browse_folder: None,
@@ -232,6 +238,15 @@ impl App {
         }
         if let Some(text) = &options.setup {
             app.apply(Command::ApplySetup(text.clone()), None);
+        }
+        if let Some(name) = &options.lesson {
+            app.apply(
+                match crate::lesson::builtin::get(name) {
+                    Some(_) => Command::OpenBuiltinLesson(name.clone()),
+                    None => Command::OpenLessonPath(PathBuf::from(name)),
+                },
+                None,
+            );
         }
         if let Some(problem) = loaded.problem {
             app.session.notice = Some(Notice::error(problem));
@@ -281,6 +296,7 @@ impl App {
         self.poll_csv_load();
         self.session.refresh();
         self.announce_finish();
+        self.check_lesson_goal();
         let shading = self
             .hovered_unit
             .map_or(Shading::Prediction, |(l, u)| Shading::Unit(l, u));
@@ -310,6 +326,7 @@ impl App {
         let session = &self.session;
         let unit_maps = &self.unit_maps;
         let health = &mut self.health;
+        let lesson = self.lesson.as_ref();
         let view = data_view(session);
         // At 1280 × 800 everything that matters fits without scrolling: the controls that are
         // changed rarely are folded, the curves sit under the plot, and the network diagram
@@ -340,30 +357,70 @@ impl App {
                 .max_size(side_max)
                 .show(ui, |ui| {
                     ScrollArea::vertical().show(ui, |ui| {
-                        CollapsingHeader::new("Article presets")
-                            .default_open(true)
-                            .show(ui, |ui| ui::controls::presets_ui(ui, &mut commands));
-                        CollapsingHeader::new("Compare runs")
-                            .default_open(comparing)
-                            .show(ui, |ui| {
-                                ui::controls::compare_ui(ui, &settings, &mut commands);
-                            });
-                        CollapsingHeader::new("Data")
-                            .default_open(true)
-                            .show(ui, |ui| {
+                        use crate::lesson::Control;
+                        use ui::lesson::section;
+                        let lock = |c: Control| lesson.and_then(|l| l.locked(c));
+                        let hide = |c: Control| lesson.is_some_and(|l| l.hidden(c));
+                        match lesson {
+                            Some(state) => {
+                                CollapsingHeader::new("Lesson")
+                                    .default_open(true)
+                                    .show(ui, |ui| {
+                                        ui::lesson::lesson_ui(
+                                            ui,
+                                            &ui::lesson::LessonPanel {
+                                                lesson: &state.lesson,
+                                                step: state.step,
+                                                status: state.status.as_ref(),
+                                                met_at: state.met_at,
+                                                hints_shown: state.hints_shown,
+                                            },
+                                            &mut commands,
+                                        );
+                                    });
+                            }
+                            None => {
+                                CollapsingHeader::new("Lessons")
+                                    .show(ui, |ui| ui::lesson::lessons_ui(ui, &mut commands));
+                            }
+                        }
+                        if !hide(Control::Presets) {
+                            section(
+                                ui,
+                                "Article presets",
+                                lesson.is_none(),
+                                lock(Control::Presets),
+                                |ui| {
+                                    ui::controls::presets_ui(ui, &mut commands);
+                                },
+                            );
+                        }
+                        if !hide(Control::Compare) {
+                            section(
+                                ui,
+                                "Compare runs",
+                                comparing,
+                                lock(Control::Compare),
+                                |ui| {
+                                    ui::controls::compare_ui(ui, &settings, &mut commands);
+                                },
+                            );
+                        }
+                        if !hide(Control::Data) {
+                            section(ui, "Data", true, lock(Control::Data), |ui| {
                                 ui::controls::data_ui(ui, &view, &mut settings, &mut commands);
                             });
+                        }
                         if comparing {
                             ui::controls::run_picker_ui(ui, &mut settings, &mut commands);
                         }
-                        CollapsingHeader::new("Network")
-                            .default_open(true)
-                            .show(ui, |ui| {
-                                ui::controls::network_controls_ui(ui, settings.selected_spec_mut())
+                        if !hide(Control::Network) {
+                            section(ui, "Network", true, lock(Control::Network), |ui| {
+                                ui::controls::network_controls_ui(ui, settings.selected_spec_mut());
                             });
-                        CollapsingHeader::new("Training")
-                            .default_open(true)
-                            .show(ui, |ui| {
+                        }
+                        if !hide(Control::Training) {
+                            section(ui, "Training", true, lock(Control::Training), |ui| {
                                 ui::controls::training_ui(
                                     ui,
                                     settings.selected_spec_mut(),
@@ -371,16 +428,22 @@ impl App {
                                     defaults,
                                 );
                             });
-                        CollapsingHeader::new("View")
-                            .default_open(true)
-                            .show(ui, |ui| {
+                        }
+                        if !hide(Control::View) {
+                            section(ui, "View", true, lock(Control::View), |ui| {
                                 ui::controls::view_ui(ui, &mut settings);
                             });
-                        CollapsingHeader::new("Share")
-                            .default_open(true)
-                            .show(ui, |ui| ui::controls::share_ui(ui, &mut commands));
-                        CollapsingHeader::new("Export")
-                            .show(ui, |ui| ui::controls::export_ui(ui, &mut commands));
+                        }
+                        if !hide(Control::Share) {
+                            section(ui, "Share", true, lock(Control::Share), |ui| {
+                                ui::controls::share_ui(ui, &mut commands);
+                            });
+                        }
+                        if !hide(Control::Export) {
+                            section(ui, "Export", false, lock(Control::Export), |ui| {
+                                ui::controls::export_ui(ui, &mut commands);
+                            });
+                        }
                     });
                 });
         }
@@ -919,6 +982,125 @@ impl App {
         }
     }
 
+    /// Opens `lesson` at its first step, once every step's setup and data file checks; a bad
+    /// lesson changes nothing and says what is wrong, by line and key.
+    fn open_lesson(&mut self, lesson: crate::lesson::Lesson) {
+        if let Some(problem) = lesson::check(&lesson).first() {
+            self.session.notice = Some(Notice::error(format!(
+                "Lesson not opened: {}: {problem}. Your work is kept.",
+                lesson.name
+            )));
+            return;
+        }
+        let before = self.lesson.replace(lesson::LessonState::new(lesson));
+        if !self.lesson_step(0) {
+            self.lesson = before;
+        }
+    }
+
+    /// Sets up step `k` of the open lesson: the app's defaults, then the setups of the steps up
+    /// to it, on the step's data, paused. False (and nothing changed) if it cannot be.
+    fn lesson_step(&mut self, k: usize) -> bool {
+        let Some(state) = &self.lesson else {
+            return false;
+        };
+        let k = k.min(state.lesson.steps.len() - 1);
+        let failed = |e: String| {
+            Some(Notice::error(format!(
+                "Lesson step {} not set up: {e}. Your work is kept.",
+                k + 1
+            )))
+        };
+        let base = lesson::base_settings(&self.settings);
+        let new = match lesson::step_settings(&state.lesson, k, &base, false) {
+            Ok(new) => new.sanitized(),
+            Err(e) => {
+                self.session.notice = failed(e.to_string());
+                return false;
+            }
+        };
+        let (dataset, csv) = match lesson::read_step_data(&state.lesson, k) {
+            Ok(Some((dataset, csv))) => (dataset, Some(csv)),
+            Ok(None) => (new.builtin.generate(&new.generator), None),
+            Err(e) => {
+                self.session.notice = failed(e);
+                return false;
+            }
+        };
+        if let Err(e) = self.session.replace_data(&new, dataset, csv) {
+            self.session.notice = failed(e);
+            return false;
+        }
+        if new.speed != self.settings.speed {
+            self.session.set_speed(new.speed);
+        }
+        self.settings = new;
+        self.grids.truncate(self.settings.run_count());
+        self.session.set_playing(false);
+        self.undo = None;
+        if let Some(state) = &mut self.lesson {
+            *state = lesson::LessonState {
+                step: k,
+                ..lesson::LessonState::new(state.lesson.clone())
+            };
+            let step = state.current();
+            self.session.notice = Some(Notice::info(format!(
+                "{}, step {} of {}: {}. Press Space to train.",
+                state.lesson.title,
+                k + 1,
+                state.lesson.steps.len(),
+                step.title
+            )));
+        }
+        true
+    }
+
+    /// Reads the open lesson's goal off the runs shown (once they are the step's runs on its
+    /// data), and says so when it is met.
+    fn check_lesson_goal(&mut self) {
+        let Some(state) = &mut self.lesson else {
+            return;
+        };
+        let Some((text, goal)) = state.current().goal.clone() else {
+            state.status = None;
+            return;
+        };
+        let s = &self.session;
+        let runs = s.runs();
+        let current = runs.len() == self.settings.run_count()
+            && runs.iter().enumerate().all(|(k, r)| {
+                r.spec == *self.settings.run_spec(k) && Arc::ptr_eq(&r.data, &s.prepared)
+            });
+        if !current {
+            return;
+        }
+        let figures = lesson::Figures {
+            runs: runs
+                .iter()
+                .map(|r| lesson::RunFigures {
+                    spec: &r.spec,
+                    metrics: r.metrics.as_deref(),
+                    iteration: r.iteration,
+                    diverged: matches!(r.stopped, Some(crate::train::Stop::Diverged { .. })),
+                })
+                .collect(),
+            baseline_accuracy: s.baseline().metrics.as_ref().and_then(|m| m.train.accuracy),
+        };
+        let status = figures.status(&goal);
+        let iteration = runs.first().map_or(0, |r| r.iteration);
+        if state.update(Some(status), iteration) {
+            let more = if state.step + 1 < state.lesson.steps.len() {
+                " Next ▶ when you are ready."
+            } else {
+                " That was the lesson's last step."
+            };
+            // A divergence's message (the goal of the learning-rate lesson) stays in view.
+            if !self.session.notice.as_ref().is_some_and(|n| n.is_error) {
+                self.session.notice = Some(Notice::info(format!("Goal met: {text}.{more}")));
+            }
+        }
+    }
+
     /// Switches from a CSV file to the built-in data set of the settings.
     fn use_builtin(&mut self) {
         let mut settings = self.settings.clone();
@@ -948,8 +1130,66 @@ impl App {
 
     /// Carries out one command; `ctx` (absent headless) wakes the window when a dialog closes.
     pub fn apply(&mut self, command: Command, ctx: Option<&egui::Context>) {
+        if let Some(state) = &self.lesson
+            && let Some(control) = lesson::control_of(&command)
+            && let Some(why) = state.locked(control).or_else(|| {
+                state
+                    .hidden(control)
+                    .then(|| format!("{} is hidden by the lesson in this step", control.label()))
+            })
+        {
+            self.session.notice = Some(Notice::info(format!("{}: {why}.", control.label())));
+            return;
+        }
         let s = &mut self.session;
         match command {
+            Command::OpenBuiltinLesson(name) => match crate::lesson::builtin::get(&name) {
+                Some(lesson) => self.open_lesson(lesson),
+                None => {
+                    s.notice = Some(Notice::error(format!(
+                        "There is no built-in lesson {name:?}."
+                    )));
+                }
+            },
+            Command::OpenLessonDialog => self.open_dialog(DialogPurpose::OpenLesson, ctx),
+            Command::OpenLessonPath(path) => match crate::lesson::Lesson::read(&path) {
+                Ok(lesson) => self.open_lesson(lesson),
+                Err(e) => {
+                    s.notice = Some(Notice::error(format!(
+                        "Lesson not opened: {e}. Your work is kept."
+                    )));
+                }
+            },
+            Command::OpenLessonText { name, text, dir } => {
+                let stem = Path::new(&name)
+                    .file_stem()
+                    .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+                match crate::lesson::Lesson::parse(&stem, &text, &dir) {
+                    Ok(lesson) => self.open_lesson(lesson),
+                    Err(e) => {
+                        s.notice = Some(Notice::error(format!(
+                            "Lesson not opened: {name}: {e}. Your work is kept."
+                        )));
+                    }
+                }
+            }
+            Command::LessonStep(k) => {
+                self.lesson_step(k);
+            }
+            Command::LessonHint => {
+                if let Some(state) = &mut self.lesson {
+                    state.hints_shown = (state.hints_shown + 1).min(state.current().hints.len());
+                }
+            }
+            Command::CloseLesson => {
+                if let Some(state) = self.lesson.take() {
+                    s.notice = Some(Notice::info(format!(
+                        "Closed the lesson \u{201c}{}\u{201d}: the settings stay, every control is \
+                         unlocked.",
+                        state.lesson.title
+                    )));
+                }
+            }
             Command::TogglePlay => {
                 if s.playing() {
                     s.set_playing(false);
@@ -1402,6 +1642,7 @@ impl App {
                 None,
             ),
             DialogPurpose::OpenModel => ("Open a model (JSON)".to_owned(), &["json"][..], None),
+            DialogPurpose::OpenLesson => ("Open a lesson (TOML)".to_owned(), &["toml"][..], None),
             DialogPurpose::Save(kind) => (
                 kind.label().trim_end_matches('…').to_owned(),
                 kind.extensions(),
@@ -1677,9 +1918,25 @@ fn input_commands(ctx: &egui::Context, scrubbing: bool, commands: &mut Vec<Comma
             || "dropped file".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let is_model = Path::new(&name)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let extension = |ext: &str| {
+            Path::new(&name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+        };
+        let is_model = extension("json");
+        if extension("toml") {
+            // A lesson: its data files are beside it.
+            let dir = file
+                .path()
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            commands.push(match file.bytes().map(String::from_utf8) {
+                Ok(Ok(text)) => Command::OpenLessonText { name, text, dir },
+                Ok(Err(_)) => Command::Fail(format!("{name}: a lesson file must be UTF-8 text")),
+                Err(e) => Command::Fail(format!("{name}: cannot read the dropped file: {e}")),
+            });
+            continue;
+        }
         commands.push(match file.bytes() {
             Ok(bytes) if is_model => match String::from_utf8(bytes) {
                 Ok(text) => Command::LoadModel { name, text },
@@ -1722,6 +1979,7 @@ fn picked_command(purpose: DialogPurpose, path: PathBuf) -> Command {
             }
         }
         DialogPurpose::OpenCsv => Command::LoadCsvPath(path),
+        DialogPurpose::OpenLesson => Command::OpenLessonPath(path),
         DialogPurpose::Save(kind) => Command::SaveTo { kind, path },
     }
 }

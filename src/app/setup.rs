@@ -22,56 +22,19 @@ use crate::nn::{Init, Loss, OutputHead, Reduction};
 use crate::train::spec::Defaults;
 use crate::train::{Optimizer, RunSpec, Schedule, ScheduleKind};
 
-/// The first word of a setup text: its format's version.
-pub const SETUP_PREFIX: &str = "nnviz-setup-1";
+pub use crate::names::SETUP_TEXT_PREFIX as SETUP_PREFIX;
 
 /// The longest setup text read (a pasted page of something else is refused at once).
 pub const MAX_SETUP_BYTES: usize = 16 * 1024;
 
-/// Keys of the data and its split: the first run's block only.
-pub const DATA_KEYS: [&str; 10] = [
-    "dataset",
-    "points",
-    "noise",
-    "arms",
-    "data-seed",
-    "test-fraction",
-    "split-seed",
-    "standardize",
-    "inputs",
-    "data",
-];
-
-/// Keys of one run's network and training.
-pub const RUN_KEYS: [&str; 20] = [
-    "hidden",
-    "activation",
-    "output",
-    "init",
-    "weight-seed",
-    "optimizer",
-    "learning-rate",
-    "batch-size",
-    "schedule",
-    "decay",
-    "decay-every",
-    "reduction",
-    "loss",
-    "l1",
-    "l2",
-    "tolerance",
-    "iterations",
-    "batch-seed",
-    "seed",
-    "target",
-];
+pub use crate::names::{SETUP_DATA_KEYS as DATA_KEYS, SETUP_RUN_KEYS as RUN_KEYS};
 
 /// The setup text of `settings` (`csv`: the loaded file's name, if the data is a CSV file).
 pub fn setup_text(settings: &Settings, csv: Option<&str>) -> String {
     let mut out = String::from(SETUP_PREFIX);
     match csv {
         Some(name) => {
-            let _ = write!(out, " data={}", quote(name));
+            let _ = write!(out, " data={}", crate::text::quote_word(name));
         }
         None => {
             let g = &settings.generator;
@@ -96,7 +59,7 @@ pub fn setup_text(settings: &Settings, csv: Option<&str>) -> String {
         let _ = write!(out, " standardize={s}");
     }
     if let Some(inputs) = &p.inputs {
-        let _ = write!(out, " inputs={}", quote(inputs));
+        let _ = write!(out, " inputs={}", crate::text::quote_word(inputs));
     }
     for (k, run) in settings.runs().enumerate() {
         if k > 0 {
@@ -104,25 +67,6 @@ pub fn setup_text(settings: &Settings, csv: Option<&str>) -> String {
         }
         run_words(&mut out, run);
     }
-    out
-}
-
-/// `text` as one word: in quotes, with `"` and `\` escaped by a backslash, when it is empty or
-/// holds a space, a quote, a backslash, a `|` or a control character (what [`split`] reads).
-fn quote(text: &str) -> String {
-    let plain = |c: char| !(c.is_whitespace() || c.is_control() || matches!(c, '"' | '\\' | '|'));
-    if !text.is_empty() && text.chars().all(plain) {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        if matches!(c, '"' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
     out
 }
 

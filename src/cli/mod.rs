@@ -1,9 +1,10 @@
-//! The headless command line: `nnviz train`, `nnviz predict`, `nnviz explain`, `nnviz export-code`, `nnviz bench`, `nnviz bench-csv`.
+//! The headless command line: `nnviz train`, `nnviz predict`, `nnviz explain`, `nnviz export-code`, `nnviz lesson`, `nnviz bench`, `nnviz bench-csv`.
 
 pub mod animate;
 mod bench;
 mod explain;
 mod export_code;
+mod lesson;
 mod predict;
 mod train;
 
@@ -47,6 +48,10 @@ pub struct Cli {
     /// (`nnviz-setup-1 dataset=moons hidden=8,8 …`); a bad one shows its error in the window.
     #[arg(long, value_name = "TEXT")]
     pub setup: Option<String>,
+    /// Open the app on a lesson: a built-in lesson's name (article, learning-rate, overfitting;
+    /// see `nnviz lesson list`) or a lesson file (TOML).
+    #[arg(long, value_name = "NAME|FILE.toml")]
+    pub lesson: Option<String>,
 }
 
 /// The headless commands.
@@ -66,6 +71,8 @@ pub enum Command {
     /// Write the decision regions over training as an animated GIF (frames at log-spaced
     /// iterations, each labelled with its iteration and accuracy).
     Animate(Box<animate::AnimateArgs>),
+    /// Lessons: list the built-in ones, check a lesson file, play one headless.
+    Lesson(lesson::LessonArgs),
     /// Time the engine on the article's networks (iterations per second).
     Bench(bench::BenchArgs),
     /// Time loading a generated numeric CSV (rows × columns).
@@ -253,6 +260,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             animate::run(&args, || animate::from_train_args(&args.train))
         }
         Command::ExportCode(args) => export_code::run(&args),
+        Command::Lesson(args) => lesson::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCsv(args) => bench::run_csv(&args),
         Command::BenchUi(_) => Err(CliError(

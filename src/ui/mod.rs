@@ -15,6 +15,7 @@ pub mod export;
 pub mod file_browser;
 pub mod health;
 pub mod hidden_space;
+pub mod lesson;
 pub mod network;
 pub mod stats;
 pub mod timeline;

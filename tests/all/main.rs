@@ -26,6 +26,7 @@ mod fuzz;
 mod gradients;
 mod inputs;
 mod layering;
+mod lessons;
 mod malformed;
 mod memory;
 mod names;

@@ -222,3 +222,31 @@ pub fn check_setup(bytes: &[u8]) {
         }
     }
 }
+
+/// A lesson file's text: read, and if it reads, checked as the window applies it (every step's
+/// setup over the steps before it). An error is one line naming its line and column; nothing
+/// panics, and a lesson that reads has at least one step, each goal parsed.
+#[cfg(feature = "gui")]
+pub fn check_lesson(bytes: &[u8]) {
+    use nnviz::lesson::Lesson;
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return; // Lesson::read refuses text that is not UTF-8 before parsing
+    };
+    match Lesson::parse("fuzz", text, std::path::Path::new("/nonexistent")) {
+        Err(e) => {
+            let message = e.to_string();
+            assert!(message.starts_with("line "), "names the line: {message:?}");
+            assert!(e.place.line >= 1 && e.place.column >= 1, "{message:?}");
+            assert!(
+                e.place.line <= text.lines().count().max(1) + 1,
+                "{message:?}"
+            );
+        }
+        Ok(lesson) => {
+            assert!(!lesson.steps.is_empty());
+            for problem in nnviz::app::lesson::check(&lesson) {
+                assert!(problem.starts_with("line "), "names the line: {problem:?}");
+            }
+        }
+    }
+}
