@@ -383,16 +383,24 @@ mod avx2 {
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     //! The same operations as the scalar [`super::exp`], eight lanes at a time.
+    //!
+    //! The table pairs of eight lanes can be fetched in two ways that give the same values:
+    //! with two gathers, or with eight 16-byte loads whose offsets are moved one by one from the
+    //! vector to integer registers. Which is faster depends on the CPU (gathers are quick on
+    //! some and slow on others, e.g. under Intel's Gather Data Sampling mitigation), so the
+    //! first call times both and keeps the faster ([`gathers_are_faster`]).
 
     use std::arch::x86_64::*;
+    use std::sync::OnceLock;
+    use std::time::{Duration, Instant};
 
     use super::*;
 
-    /// `exp` of eight lanes inside `±LIMIT`; the same IEEE operations, in the same order, as the
-    /// scalar version.
+    /// `exp` of eight lanes inside `±LIMIT`, the table pairs fetched with gathers if `GATHER`;
+    /// the same IEEE operations, in the same order, as the scalar version.
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
     #[inline]
-    fn exp8(x: __m512d) -> __m512d {
+    fn exp8<const GATHER: bool>(x: __m512d) -> __m512d {
         let shift = _mm512_set1_pd(SHIFT);
         let kd = _mm512_fmadd_pd(_mm512_set1_pd(INV_LN2_N), x, shift);
         let ki = _mm512_castpd_si512(kd);
@@ -402,9 +410,39 @@ mod avx512 {
             _mm512_set1_pd(NEG_LN2_LO_N),
             _mm512_fmadd_pd(kd, _mm512_set1_pd(NEG_LN2_HI_N), x),
         );
-        // Table pairs (tail, scale bits) loaded 16 bytes at a time: even lanes in one register,
-        // odd lanes in the other, so that unpacking gives the tails and the scales. (Faster
-        // here than two AVX-512 gathers.)
+        let (tail, scale_bits) = if GATHER {
+            // Entry 2i (the tail) and 2i + 1 (the scale bits) of each lane's i.
+            let entry = _mm512_slli_epi64::<1>(_mm512_and_si512(ki, _mm512_set1_epi64(127)));
+            let base = TABLE.as_ptr().cast::<f64>();
+            // SAFETY: 0 ≤ entry ≤ 254, so entries `entry` and `entry + 1` are inside TABLE.
+            unsafe {
+                (
+                    _mm512_i64gather_pd::<8>(entry, base),
+                    _mm512_castpd_si512(_mm512_i64gather_pd::<8>(entry, base.add(1))),
+                )
+            }
+        } else {
+            table_pairs(ki)
+        };
+        let top = _mm512_slli_epi64::<45>(ki);
+        let scale = _mm512_castsi512_pd(_mm512_add_epi64(scale_bits, top));
+        let r2 = _mm512_mul_pd(r, r);
+        let p23 = _mm512_fmadd_pd(r, _mm512_set1_pd(C3), _mm512_set1_pd(C2));
+        let p45 = _mm512_fmadd_pd(r, _mm512_set1_pd(C5), _mm512_set1_pd(C4));
+        let tmp = _mm512_fmadd_pd(
+            _mm512_mul_pd(r2, r2),
+            p45,
+            _mm512_fmadd_pd(r2, p23, _mm512_add_pd(tail, r)),
+        );
+        _mm512_fmadd_pd(scale, tmp, scale)
+    }
+
+    /// The tails and scale bits of the table pairs of `ki`'s eight lanes (`ki mod 128`), loaded
+    /// 16 bytes at a time: even lanes in one register, odd lanes in the other, so that
+    /// unpacking gives the tails and the scales.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
+    #[inline]
+    fn table_pairs(ki: __m512i) -> (__m512d, __m512i) {
         let mut idx = [0_i64; 8];
         // SAFETY: `idx` holds eight i64, one register's worth.
         unsafe {
@@ -425,19 +463,10 @@ mod avx512 {
             _mm512_castpd256_pd512(_mm256_set_m128d(pair(3), pair(1))),
             _mm256_set_m128d(pair(7), pair(5)),
         );
-        let tail = _mm512_unpacklo_pd(even, odd);
-        let scale_bits = _mm512_castpd_si512(_mm512_unpackhi_pd(even, odd));
-        let top = _mm512_slli_epi64::<45>(ki);
-        let scale = _mm512_castsi512_pd(_mm512_add_epi64(scale_bits, top));
-        let r2 = _mm512_mul_pd(r, r);
-        let p23 = _mm512_fmadd_pd(r, _mm512_set1_pd(C3), _mm512_set1_pd(C2));
-        let p45 = _mm512_fmadd_pd(r, _mm512_set1_pd(C5), _mm512_set1_pd(C4));
-        let tmp = _mm512_fmadd_pd(
-            _mm512_mul_pd(r2, r2),
-            p45,
-            _mm512_fmadd_pd(r2, p23, _mm512_add_pd(tail, r)),
-        );
-        _mm512_fmadd_pd(scale, tmp, scale)
+        (
+            _mm512_unpacklo_pd(even, odd),
+            _mm512_castpd_si512(_mm512_unpackhi_pd(even, odd)),
+        )
     }
 
     /// True if all eight lanes are inside `±LIMIT` (false for NaN).
@@ -447,8 +476,9 @@ mod avx512 {
         _mm512_cmp_pd_mask::<_CMP_LE_OQ>(_mm512_abs_pd(v), _mm512_set1_pd(LIMIT)) == 0xFF
     }
 
+    /// [`super::sigmoid`] of every value, the table pairs fetched with gathers if `GATHER`.
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
-    pub(super) fn sigmoid_in_place(z: &mut [f64]) {
+    pub(super) fn sigmoid_in_place_by<const GATHER: bool>(z: &mut [f64]) {
         let one = _mm512_set1_pd(1.0);
         let sign = _mm512_set1_pd(-0.0);
         let mut chunks = z.chunks_exact_mut(8);
@@ -460,7 +490,7 @@ mod avx512 {
                 c.iter_mut().for_each(|v| *v = sigmoid(*v));
                 continue;
             }
-            let e = exp8(_mm512_xor_pd(v, sign));
+            let e = exp8::<GATHER>(_mm512_xor_pd(v, sign));
             let s = _mm512_div_pd(one, _mm512_add_pd(one, e));
             // SAFETY: as above.
             unsafe { _mm512_storeu_pd(c.as_mut_ptr(), s) };
@@ -469,8 +499,9 @@ mod avx512 {
         super::avx2::sigmoid_in_place(chunks.into_remainder());
     }
 
+    /// [`super::exp`] of every value, the table pairs fetched with gathers if `GATHER`.
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
-    pub(super) fn exp_in_place(x: &mut [f64]) {
+    pub(super) fn exp_in_place_by<const GATHER: bool>(x: &mut [f64]) {
         let mut chunks = x.chunks_exact_mut(8);
         for c in &mut chunks {
             // SAFETY: `c` holds exactly eight f64.
@@ -480,9 +511,57 @@ mod avx512 {
                 continue;
             }
             // SAFETY: as above.
-            unsafe { _mm512_storeu_pd(c.as_mut_ptr(), exp8(v)) };
+            unsafe { _mm512_storeu_pd(c.as_mut_ptr(), exp8::<GATHER>(v)) };
         }
         super::avx2::exp_in_place(chunks.into_remainder());
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
+    pub(super) fn sigmoid_in_place(z: &mut [f64]) {
+        if gathers_are_faster() {
+            sigmoid_in_place_by::<true>(z);
+        } else {
+            sigmoid_in_place_by::<false>(z);
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
+    pub(super) fn exp_in_place(x: &mut [f64]) {
+        if gathers_are_faster() {
+            exp_in_place_by::<true>(x);
+        } else {
+            exp_in_place_by::<false>(x);
+        }
+    }
+
+    /// True if the sigmoid with gathers runs faster on this CPU than with loads: timed once, on
+    /// the first call, over 2 048 values of a hidden layer's range (best of five alternations,
+    /// about a tenth of a millisecond). Either answer gives the same bits.
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
+    fn gathers_are_faster() -> bool {
+        static FASTER: OnceLock<bool> = OnceLock::new();
+        *FASTER.get_or_init(|| {
+            let sample: Vec<f64> = (0..2048)
+                .map(|i| (f64::from(i) * 0.618).sin() * 8.0)
+                .collect();
+            let mut work = sample.clone();
+            let mut time = |run: fn(&mut [f64])| {
+                let start = Instant::now();
+                for _ in 0..8 {
+                    work.copy_from_slice(&sample);
+                    run(&mut work);
+                }
+                start.elapsed()
+            };
+            let gather: fn(&mut [f64]) = |z| sigmoid_in_place_by::<true>(z);
+            let load: fn(&mut [f64]) = |z| sigmoid_in_place_by::<false>(z);
+            let (mut with_gathers, mut with_loads) = (Duration::MAX, Duration::MAX);
+            for _ in 0..5 {
+                with_gathers = with_gathers.min(time(gather));
+                with_loads = with_loads.min(time(load));
+            }
+            with_gathers < with_loads
+        })
     }
 }
 
@@ -549,6 +628,36 @@ mod tests {
                 assert_eq!(e.to_bits(), exp(x).to_bits(), "{simd:?} exp({x})");
                 assert_eq!(s.to_bits(), sigmoid(x).to_bits(), "{simd:?} sigmoid({x})");
             }
+        }
+    }
+
+    #[test]
+    fn both_table_lookups_give_identical_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if Simd::best() == Simd::Avx512 {
+            let mut xs = inputs();
+            xs.extend([
+                0.0,
+                -0.0,
+                707.9,
+                708.5,
+                -708.5,
+                f64::NAN,
+                f64::INFINITY,
+                1.0,
+            ]);
+            let run = |f: unsafe fn(&mut [f64])| {
+                let mut v = xs.clone();
+                // SAFETY: the CPU has AVX-512 (checked above).
+                unsafe { f(&mut v) };
+                v.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            };
+            let want_sigmoid: Vec<u64> = xs.iter().map(|&x| sigmoid(x).to_bits()).collect();
+            let want_exp: Vec<u64> = xs.iter().map(|&x| exp(x).to_bits()).collect();
+            assert!(run(avx512::sigmoid_in_place_by::<true>) == want_sigmoid);
+            assert!(run(avx512::sigmoid_in_place_by::<false>) == want_sigmoid);
+            assert!(run(avx512::exp_in_place_by::<true>) == want_exp);
+            assert!(run(avx512::exp_in_place_by::<false>) == want_exp);
         }
     }
 

@@ -62,18 +62,38 @@ fn affine_t(a: &[f64], np: usize, w: &Matrix, z: &mut [f64], j0: usize) {
     let w = w.as_slice();
     for (jj, zj) in z.chunks_exact_mut(np).enumerate() {
         let j = j0 + jj;
-        let bias = w[j];
-        for (b, zb) in zj.chunks_exact_mut(BLOCK).enumerate() {
-            let mut acc = [bias; BLOCK];
-            for (k, ak) in a.chunks_exact(np).enumerate() {
-                let wk = w[(k + 1) * out + j];
-                for (c, &x) in acc.iter_mut().zip(block(ak, b * BLOCK)) {
-                    *c += x * wk;
-                }
-            }
-            zb.copy_from_slice(&acc);
+        // Four blocks at a time while there are four: 64 sums in flight hide the latency of
+        // each addition (one block's 16 do not when there are many inputs).
+        let mut quads = zj.chunks_exact_mut(4 * BLOCK);
+        for (q, zq) in quads.by_ref().enumerate() {
+            affine_block::<{ 4 * BLOCK }>(a, np, (w, out, j), q * 4 * BLOCK, zq);
+        }
+        let done = np / (4 * BLOCK) * 4 * BLOCK;
+        for (b, zb) in quads.into_remainder().chunks_exact_mut(BLOCK).enumerate() {
+            affine_block::<BLOCK>(a, np, (w, out, j), done + b * BLOCK, zb);
         }
     }
+}
+
+/// `zs[i] = w[0][j] + Σ_k a[k][s + i] · w[k+1][j]` for the `N` samples from `s`, summed in order
+/// of k; `w` is `[in + 1, out]` row-major.
+#[inline(always)]
+fn affine_block<const N: usize>(
+    a: &[f64],
+    np: usize,
+    (w, out, j): (&[f64], usize, usize),
+    s: usize,
+    zs: &mut [f64],
+) {
+    let mut acc = [w[j]; N];
+    for (k, ak) in a.chunks_exact(np).enumerate() {
+        let wk = w[(k + 1) * out + j];
+        let ak: &[f64; N] = ak[s..s + N].try_into().expect("blocks are whole");
+        for (c, &x) in acc.iter_mut().zip(ak) {
+            *c += x * wk;
+        }
+    }
+    zs.copy_from_slice(&acc);
 }
 
 /// `t(f'(a) · (delta %*% t(w[-1, ])))`: `back[k][s] = f'(a[k][s]) · Σ_j delta[j][s] · w[k+1][j]`,
