@@ -18,6 +18,7 @@ use super::settings::Settings;
 use super::setup::apply_setup;
 use crate::data::{ColumnRoles, CsvSource, Dataset, Table};
 use crate::lesson::{Control, Goal, Lesson, LessonError, Setup, Status, Variable};
+use crate::train::HistoryPoint;
 use crate::train::{Run, RunMetrics, RunSpec, Stop};
 
 /// What a lesson's goal reads of one run.
@@ -31,6 +32,9 @@ pub struct RunFigures<'a> {
     pub iteration: u64,
     /// True if it diverged.
     pub diverged: bool,
+    /// A point of its curves to read the loss, accuracies and iteration from instead (R² is
+    /// then not known).
+    pub point: Option<&'a HistoryPoint>,
 }
 
 /// The figures a goal reads: each run's (run 1 first) and the baseline's training accuracy.
@@ -55,6 +59,17 @@ impl Figures<'_> {
         let network = &run.spec.network;
         let training = &run.spec.training;
         let m = run.metrics;
+        if let Some(p) = run.point {
+            match v.name {
+                "loss" | "train_loss" => return Some(p.train_loss),
+                "test_loss" => return p.test_loss,
+                "accuracy" | "train_accuracy" => return p.train_accuracy,
+                "test_accuracy" => return p.test_accuracy,
+                "r_squared" | "test_r_squared" => return None,
+                "iterations" => return Some(p.iteration as f64),
+                _ => {}
+            }
+        }
         match v.name {
             "loss" | "train_loss" => m.map(|m| m.train.loss),
             "test_loss" => m.and_then(|m| m.test.as_ref()).map(|t| t.loss),
@@ -270,6 +285,7 @@ pub fn play_step(
                     metrics: r.metrics(),
                     iteration: r.iteration(),
                     diverged: matches!(r.stopped(), Some(Stop::Diverged { .. })),
+                    point: None,
                 })
                 .collect(),
             baseline_accuracy,
@@ -379,6 +395,8 @@ pub struct LessonState {
     pub status: Option<Status>,
     /// How many of the step's hints are shown.
     pub hints_shown: usize,
+    /// The iteration up to which run 1's curves were looked through for the goal.
+    pub scanned: u64,
 }
 
 impl LessonState {
@@ -390,6 +408,7 @@ impl LessonState {
             met_at: None,
             status: None,
             hints_shown: 0,
+            scanned: 0,
         }
     }
 

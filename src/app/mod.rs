@@ -1074,7 +1074,7 @@ impl App {
         if !current {
             return;
         }
-        let figures = lesson::Figures {
+        let mut figures = lesson::Figures {
             runs: runs
                 .iter()
                 .map(|r| lesson::RunFigures {
@@ -1082,12 +1082,39 @@ impl App {
                     metrics: r.metrics.as_deref(),
                     iteration: r.iteration,
                     diverged: matches!(r.stopped, Some(crate::train::Stop::Diverged { .. })),
+                    point: None,
                 })
                 .collect(),
             baseline_accuracy: s.baseline().metrics.as_ref().and_then(|m| m.train.accuracy),
         };
-        let status = figures.status(&goal);
-        let iteration = runs.first().map_or(0, |r| r.iteration);
+        let mut status = figures.status(&goal);
+        let mut iteration = runs.first().map_or(0, |r| r.iteration);
+        // Frames come seldom next to fast training: the curves tell at which iteration a goal
+        // on run 1 was first met, even one passed between two frames (`iterations <= 3000`;
+        // full batch only: a mini-batch's figures are its own batch's).
+        if state.met_at.is_none()
+            && goal.highest_run() == 0
+            && let Some(main) = runs.first()
+            && main.spec.training.batch_size.is_none()
+        {
+            let scanned = state.scanned;
+            let first = main
+                .history
+                .points()
+                .iter()
+                .filter(|p| p.iteration > scanned)
+                .find(|p| {
+                    figures.runs[0].point = Some(p);
+                    figures.status(&goal).met
+                });
+            if let Some(p) = first {
+                iteration = p.iteration;
+                status = figures.status(&goal);
+            }
+        }
+        if let Some(last) = runs.first().and_then(|r| r.history.last()) {
+            state.scanned = last.iteration;
+        }
         if state.update(Some(status), iteration) {
             let more = if state.step + 1 < state.lesson.steps.len() {
                 " Next ▶ when you are ready."

@@ -237,15 +237,20 @@ pub fn section(
         Some(_) => format!("{title} (locked)"),
         None => title.to_owned(),
     };
-    egui::CollapsingHeader::new(header)
+    let why = locked.clone();
+    let shown = egui::CollapsingHeader::new(header)
         .id_salt(title)
         .default_open(default_open)
         .show(ui, |ui| match locked {
             Some(why) => {
-                ui.add_enabled_ui(false, add)
-                    .response
-                    .on_disabled_hover_text(why);
+                let greyed = ui.add_enabled_ui(false, add).response.rect;
+                // The greyed widgets sense nothing: the section itself tells why on hover.
+                ui.interact(greyed, ui.scope_id().with("locked"), egui::Sense::hover())
+                    .on_hover_text(why);
             }
             None => add(ui),
         });
+    if let Some(why) = why {
+        shown.header_response.on_hover_text(why);
+    }
 }
