@@ -164,6 +164,7 @@ fn open_app(cli: &Cli) -> Result<(), CliError> {
         fresh: false,
         compare,
         setup: cli.setup.clone(),
+        session: cli.session.clone(),
     };
     let result = match &cli.screenshot {
         Some(path) => nnviz::app::screenshot(path, u64::from(cli.frames), options),
@@ -185,6 +186,7 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
         builtin: None,
         compare: checked_compare(args.compare.as_deref())?,
         setup: None,
+        session: None,
     };
     let mut app = nnviz::app::App::headless(&options, None);
     let load = args

@@ -19,6 +19,8 @@ pub enum DialogPurpose {
     OpenCsv,
     /// Pick a saved model to load.
     OpenModel,
+    /// Pick a session file to open.
+    OpenSession,
     /// Pick where to save an export.
     Save(super::ExportKind),
 }
@@ -77,6 +79,9 @@ impl DialogTask {
                 }
                 DialogPurpose::OpenModel => {
                     block_on(dialog.add_filter("nnviz model", &["json"]).pick_file())
+                }
+                DialogPurpose::OpenSession => {
+                    block_on(dialog.add_filter("nnviz session", &["nnviz"]).pick_file())
                 }
                 DialogPurpose::Save(kind) => {
                     block_on(dialog.set_file_name(kind.file_name()).save_file())

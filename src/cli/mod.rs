@@ -47,6 +47,10 @@ pub struct Cli {
     /// (`nnviz-setup-1 dataset=moons hidden=8,8 …`); a bad one shows its error in the window.
     #[arg(long, value_name = "TEXT")]
     pub setup: Option<String>,
+    /// Open the app on this session file (Save session…): its data, runs, weights and
+    /// optimiser state; a bad one shows its error in the window.
+    #[arg(long, value_name = "FILE.nnviz")]
+    pub session: Option<PathBuf>,
 }
 
 /// The headless commands.

@@ -31,6 +31,7 @@ mod memory;
 mod names;
 mod pipeline;
 mod presets;
+mod session_file;
 mod soak;
 mod timeline;
 mod training;
