@@ -958,6 +958,7 @@ impl App {
         }
         self.settings = opened.settings;
         self.grids.truncate(self.settings.run_count());
+        self.weight_editor = None;
         self.undo = Some(before);
         let runs = opened.restored.len();
         let restored: Vec<String> = opened

@@ -275,6 +275,11 @@ impl NewData {
         &self.dataset
     }
 
+    /// The CSV file it came from, if any.
+    pub fn csv(&self) -> Option<&CsvSource> {
+        self.csv.as_ref()
+    }
+
     /// Its prepared matrices (the runs of a session file are built on them).
     pub fn prepared(&self) -> &Arc<Prepared> {
         &self.prepared

@@ -41,7 +41,7 @@ use crate::data::{ColumnRoles, CsvSource, Dataset, MAX_FEATURE_VALUES, Table, Ta
 use crate::nn::{MAX_INPUTS, Matrix};
 use crate::text::{short, short_line};
 use crate::train::saved::{SavedHistory, SavedState};
-use crate::train::{History, Preparation, Run, RunSpec};
+use crate::train::{History, Preparation, Run, RunSpec, TrainerState};
 
 /// The `format` field every session file carries.
 pub const FORMAT: &str = "nnviz-session";
@@ -308,37 +308,32 @@ pub fn write(settings: &Settings, session: &Session, with_state: bool) -> Result
                         k + 1
                     ));
                 }
-                let state = SavedState::new(&c.state)
-                    .map_err(|e| format!("run {} cannot be saved: {e}", k + 1))?;
-                Ok(SavedRun {
-                    state: Some(state),
-                    history: Some(SavedHistory::new(&c.history)),
-                })
+                SavedRun::new(&c.state, &c.history)
+                    .map_err(|e| format!("run {} cannot be saved: {e}", k + 1))
             })
             .collect::<Result<Vec<_>, String>>()?
     } else {
         vec![SavedRun::default(); settings.run_count()]
     };
-    let dataset = &session.dataset;
-    let file = SessionFile {
-        format: FORMAT.to_owned(),
-        version: VERSION,
-        setup: setup::setup_text(settings, csv.as_deref()),
-        data: SavedData {
-            name: dataset.name.clone(),
-            csv,
-            features: dataset.feature_names.clone(),
-            target: dataset.target_name.clone(),
-            classes: dataset.class_names().to_vec(),
-            standardize_by_default: dataset.standardize_by_default,
-            dropped_rows: dataset.dropped_rows,
-            levels: dataset.levels.clone(),
-            rows: rows_of(dataset),
-            test_rows: session.prepared.test_rows.clone(),
-        },
+    SessionFile::new(
+        settings,
+        &session.dataset,
+        csv.as_deref(),
+        &session.prepared.test_rows,
         runs,
-    };
-    file.to_text()
+    )
+    .to_text()
+}
+
+impl SavedRun {
+    /// A run at this moment: its trainer's `state` and its `history`; fails if a number in the
+    /// state is not finite.
+    pub fn new(state: &TrainerState, history: &History) -> Result<Self, String> {
+        Ok(Self {
+            state: Some(SavedState::new(state)?),
+            history: Some(SavedHistory::new(history)),
+        })
+    }
 }
 
 /// The rows of `dataset`: features, then the target.
@@ -356,6 +351,35 @@ fn rows_of(dataset: &Dataset) -> Rows {
 }
 
 impl SessionFile {
+    /// The file of `settings` (their setup text), the rows of `dataset` (from the CSV file
+    /// named `csv`, if any) with `test_rows` held out, and `runs` (one per run of `settings`).
+    pub fn new(
+        settings: &Settings,
+        dataset: &Dataset,
+        csv: Option<&str>,
+        test_rows: &[usize],
+        runs: Vec<SavedRun>,
+    ) -> Self {
+        Self {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            setup: setup::setup_text(settings, csv),
+            data: SavedData {
+                name: dataset.name.clone(),
+                csv: csv.map(str::to_owned),
+                features: dataset.feature_names.clone(),
+                target: dataset.target_name.clone(),
+                classes: dataset.class_names().to_vec(),
+                standardize_by_default: dataset.standardize_by_default,
+                dropped_rows: dataset.dropped_rows,
+                levels: dataset.levels.clone(),
+                rows: rows_of(dataset),
+                test_rows: test_rows.to_vec(),
+            },
+            runs,
+        }
+    }
+
     /// The file's text: JSON with each key, each data row and each run on a line of its own.
     pub fn to_text(&self) -> Result<String, String> {
         let d = &self.data;
@@ -534,7 +558,12 @@ pub fn open(file: &str, bytes: &[u8], settings: &Settings) -> Result<Opened, Ses
             Some(csv_source(&dataset, name).map_err(|e| invalid("data", e))?)
         }
         None => {
-            let generated = next.builtin.generate(&next.generator);
+            // Its names only: a few points of the generator will do.
+            let few = crate::data::GeneratorOptions {
+                points: crate::data::MIN_POINTS,
+                ..next.generator.clone()
+            };
+            let generated = next.builtin.generate(&few);
             if generated.name != dataset.name
                 || generated.feature_names != dataset.feature_names
                 || generated.target_name != dataset.target_name
@@ -727,6 +756,16 @@ fn csv_source(dataset: &Dataset, name: &str) -> Result<CsvSource, String> {
     let mut bytes = Vec::new();
     dataset.write_csv(&mut bytes).map_err(|e| e.to_string())?;
     let table = Table::read_bytes(name, &bytes).map_err(|e| e.to_string())?;
+    let columns = dataset
+        .feature_names
+        .iter()
+        .chain(std::iter::once(&dataset.target_name));
+    if !table.column_names().iter().eq(columns) {
+        return Err(format!(
+            "the features and target ({}) do not read back as CSV columns",
+            short(&table.column_names().join(", "))
+        ));
+    }
     let roles = ColumnRoles {
         target: Some(dataset.target_name.clone()),
         features: Some(dataset.feature_names.clone()),

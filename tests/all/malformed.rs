@@ -116,6 +116,8 @@ fn the_inputs_the_fuzzers_found_pass_their_checks() {
         ("model", corpus::oracle::check_model),
         #[cfg(feature = "gui")]
         ("setup", corpus::oracle::check_setup),
+        #[cfg(feature = "gui")]
+        ("session", corpus::oracle::check_session),
     ];
     let mut replayed = 0;
     for (target, check) in targets {
