@@ -561,7 +561,7 @@ pub fn open(file: &str, bytes: &[u8], settings: &Settings) -> Result<Opened, Ses
             // Its names only: a few points of the generator will do.
             let few = crate::data::GeneratorOptions {
                 points: crate::data::MIN_POINTS,
-                ..next.generator.clone()
+                ..next.generator
             };
             let generated = next.builtin.generate(&few);
             if generated.name != dataset.name
