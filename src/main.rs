@@ -165,6 +165,7 @@ fn open_app(cli: &Cli) -> Result<(), CliError> {
         compare,
         setup: cli.setup.clone(),
         lesson: cli.lesson.clone(),
+        session: cli.session.clone(),
     };
     let result = match &cli.screenshot {
         Some(path) => nnviz::app::screenshot(path, u64::from(cli.frames), options),
@@ -187,6 +188,7 @@ fn run_bench_ui(args: &nnviz::cli::BenchUiArgs) -> Result<(), CliError> {
         compare: checked_compare(args.compare.as_deref())?,
         setup: None,
         lesson: None,
+        session: None,
     };
     let mut app = nnviz::app::App::headless(&options, None);
     let load = args

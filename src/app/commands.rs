@@ -26,6 +26,11 @@ pub enum ExportKind {
     PythonScript,
     /// The selected run as an R script in the article's style.
     RScript,
+    /// The session: data, every run's settings, weights and optimiser state (see
+    /// [`super::session_file`]). Under Share, not in [`Self::ALL`].
+    Session,
+    /// The session without weights: data and settings; the runs start from their seeds.
+    SessionWithoutWeights,
 }
 
 impl ExportKind {
@@ -50,6 +55,8 @@ impl ExportKind {
             Self::AnimationGif => "Save animation of training (GIF)…",
             Self::PythonScript => "Save training as Python code…",
             Self::RScript => "Save training as R code…",
+            Self::Session => "Save session…",
+            Self::SessionWithoutWeights => "Save session without weights…",
         }
     }
 
@@ -62,6 +69,7 @@ impl ExportKind {
             Self::AnimationGif => &["gif"],
             Self::PythonScript => &["py"],
             Self::RScript => &["R", "r"],
+            Self::Session | Self::SessionWithoutWeights => &["nnviz"],
         }
     }
 
@@ -75,6 +83,7 @@ impl ExportKind {
             Self::AnimationGif => "nnviz-training.gif",
             Self::PythonScript => "nnviz-training.py",
             Self::RScript => "nnviz-training.R",
+            Self::Session | Self::SessionWithoutWeights => "session.nnviz",
         }
     }
 }
@@ -129,6 +138,15 @@ pub enum Command {
         name: String,
         /// The JSON text.
         text: String,
+    },
+    /// Open the file dialog for a session file.
+    OpenSession,
+    /// Open a session file (its name and bytes), replacing the data and the runs.
+    LoadSession {
+        /// File name, for messages.
+        name: String,
+        /// The file's bytes.
+        bytes: Vec<u8>,
     },
     /// Open the file dialog for a CSV file.
     OpenCsv,

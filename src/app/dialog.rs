@@ -21,6 +21,8 @@ pub enum DialogPurpose {
     OpenModel,
     /// Pick a lesson file to open.
     OpenLesson,
+    /// Pick a session file to open.
+    OpenSession,
     /// Pick where to save an export.
     Save(super::ExportKind),
 }
@@ -82,6 +84,9 @@ impl DialogTask {
                 }
                 DialogPurpose::OpenLesson => {
                     block_on(dialog.add_filter("nnviz lesson", &["toml"]).pick_file())
+                }
+                DialogPurpose::OpenSession => {
+                    block_on(dialog.add_filter("nnviz session", &["nnviz"]).pick_file())
                 }
                 DialogPurpose::Save(kind) => {
                     block_on(dialog.set_file_name(kind.file_name()).save_file())

@@ -463,7 +463,9 @@ pub fn control_of(command: &Command) -> Option<Control> {
         | C::LoadCsvBytes { .. }
         | C::LoadCsvPath(_)
         | C::SetColumns(_)
-        | C::UseBuiltin => Control::Data,
+        | C::UseBuiltin
+        | C::OpenSession
+        | C::LoadSession { .. } => Control::Data,
         C::AddPoint { .. } | C::RemovePoint { .. } => Control::Points,
         C::OpenModel
         | C::LoadModel { .. }

@@ -7,6 +7,7 @@ pub mod dialog;
 pub mod lesson;
 pub mod presets;
 pub mod session;
+pub mod session_file;
 pub mod settings;
 pub mod setup;
 
@@ -48,6 +49,8 @@ pub struct AppOptions {
     pub setup: Option<String>,
     /// Open this lesson: a built-in lesson's name or a lesson file.
     pub lesson: Option<String>,
+    /// Open this session file (see [`session_file`]) last.
+    pub session: Option<PathBuf>,
 }
 
 /// The app: what the user chose, what was computed from it, and caches.
@@ -245,6 +248,12 @@ impl App {
                     Some(_) => Command::OpenBuiltinLesson(name.clone()),
                     None => Command::OpenLessonPath(PathBuf::from(name)),
                 },
+                None,
+            );
+        }
+        if let Some(path) = &options.session {
+            app.apply(
+                picked_command(DialogPurpose::OpenSession, path.clone()),
                 None,
             );
         }
@@ -1128,6 +1137,71 @@ impl App {
         }
     }
 
+    /// Opens a session file: its data and runs replace the current ones, paused at the moment
+    /// they were saved at. A bad file changes nothing and says what is wrong.
+    fn open_session(&mut self, name: &str, bytes: &[u8]) {
+        let opened = match session_file::open(name, bytes, &self.settings) {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.session.notice = Some(Notice::error(format!(
+                    "Session not opened: {e}. Your data and runs are kept."
+                )));
+                return;
+            }
+        };
+        let s = &mut self.session;
+        let before = Undo {
+            settings: self.settings.clone(),
+            data: Some((s.dataset.clone(), s.csv.clone())),
+        };
+        let rows = opened.data.dataset().n_rows();
+        let data_name = opened.data.dataset().name.clone();
+        if let Err(e) = s.use_restored(&opened.settings, opened.data, opened.runs) {
+            s.notice = Some(Notice::error(format!(
+                "Session not opened: {name}: {e}. Your data and runs are kept."
+            )));
+            return;
+        }
+        if opened.settings.speed != self.settings.speed {
+            s.set_speed(opened.settings.speed);
+        }
+        self.settings = opened.settings;
+        self.grids.truncate(self.settings.run_count());
+        self.weight_editor = None;
+        self.undo = Some(before);
+        let runs = opened.restored.len();
+        let restored: Vec<String> = opened
+            .restored
+            .iter()
+            .flatten()
+            .map(|i| ui::stats::format_count(*i))
+            .collect();
+        let what = if restored.len() == runs {
+            let at = if runs == 1 {
+                format!("run 1 at iteration {}", restored[0])
+            } else {
+                format!("{runs} runs at iterations {}", restored.join(", "))
+            };
+            format!("{at}, with their weights and optimiser state")
+        } else if restored.is_empty() {
+            format!(
+                "{runs} run{} from their initial weights (the file holds no weights)",
+                if runs == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "{runs} runs, {} of them with their weights and optimiser state",
+                restored.len()
+            )
+        };
+        self.session.notice = Some(
+            Notice::info(format!(
+                "Opened {name}: {data_name}, {rows} rows; {what}. Paused: press Play to go on."
+            ))
+            .with_action("Undo", Command::Undo),
+        );
+    }
+
     /// Switches from a CSV file to the built-in data set of the settings.
     fn use_builtin(&mut self) {
         let mut settings = self.settings.clone();
@@ -1271,6 +1345,8 @@ impl App {
                     Err(e) => Notice::error(format!("{e} (the current network is kept)")),
                 });
             }
+            Command::OpenSession => self.open_dialog(DialogPurpose::OpenSession, ctx),
+            Command::LoadSession { name, bytes } => self.open_session(&name, &bytes),
             Command::OpenCsv => {
                 self.open_dialog(DialogPurpose::OpenCsv, ctx);
             }
@@ -1670,6 +1746,11 @@ impl App {
             ),
             DialogPurpose::OpenModel => ("Open a model (JSON)".to_owned(), &["json"][..], None),
             DialogPurpose::OpenLesson => ("Open a lesson (TOML)".to_owned(), &["toml"][..], None),
+            DialogPurpose::OpenSession => (
+                "Open a session".to_owned(),
+                &[session_file::EXTENSION][..],
+                None,
+            ),
             DialogPurpose::Save(kind) => (
                 kind.label().trim_end_matches('…').to_owned(),
                 kind.extensions(),
@@ -1747,6 +1828,11 @@ impl App {
                 Ok(script.text.into_bytes())
             }
             ExportKind::HistoryCsv => Ok(self.session.main().history.to_csv().into_bytes()),
+            ExportKind::Session | ExportKind::SessionWithoutWeights => {
+                let with_state = kind == ExportKind::Session;
+                session_file::write(&self.settings, &self.session, with_state)
+                    .map(String::into_bytes)
+            }
             ExportKind::ModelJson => {
                 let model = self.session.saved_model();
                 serde_json::to_vec_pretty(&model).map_err(|e| e.to_string())
@@ -1914,7 +2000,7 @@ impl App {
 }
 
 /// Keyboard shortcuts (unless a text field has the keyboard) and dropped files: a `.json` file
-/// is a saved model, anything else is read as CSV.
+/// is a saved model, a `.nnviz` file a session, anything else is read as CSV.
 fn input_commands(ctx: &egui::Context, scrubbing: bool, commands: &mut Vec<Command>) {
     if !ctx.egui_wants_keyboard_input() {
         ctx.input(|i| {
@@ -1951,6 +2037,7 @@ fn input_commands(ctx: &egui::Context, scrubbing: bool, commands: &mut Vec<Comma
                 .is_some_and(|e| e.eq_ignore_ascii_case(ext))
         };
         let is_model = extension("json");
+        let is_session = extension(session_file::EXTENSION);
         if extension("toml") {
             // A lesson: its data files are beside it.
             let dir = file
@@ -1965,6 +2052,7 @@ fn input_commands(ctx: &egui::Context, scrubbing: bool, commands: &mut Vec<Comma
             continue;
         }
         commands.push(match file.bytes() {
+            Ok(bytes) if is_session => Command::LoadSession { name, bytes },
             Ok(bytes) if is_model => match String::from_utf8(bytes) {
                 Ok(text) => Command::LoadModel { name, text },
                 Err(_) => Command::Fail(format!("{name}: a model file must be UTF-8 text")),
@@ -2003,6 +2091,20 @@ fn picked_command(purpose: DialogPurpose, path: PathBuf) -> Command {
             match std::fs::read_to_string(&path) {
                 Ok(text) => Command::LoadModel { name, text },
                 Err(e) => Command::Fail(format!("{name}: {e}")),
+            }
+        }
+        DialogPurpose::OpenSession => {
+            let name = path.display().to_string();
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            if size > session_file::MAX_SESSION_BYTES as u64 {
+                return Command::Fail(format!(
+                    "Session not opened: {name}: {size} bytes; a session file is at most {} bytes",
+                    session_file::MAX_SESSION_BYTES
+                ));
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => Command::LoadSession { name, bytes },
+                Err(e) => Command::Fail(format!("Session not opened: {name}: {e}")),
             }
         }
         DialogPurpose::OpenCsv => Command::LoadCsvPath(path),

@@ -237,9 +237,52 @@ impl NewData {
         })
     }
 
+    /// `dataset` (and the CSV file it came from, if any) split into these training and test
+    /// rows (each ascending, together every row once; a session file's) and scaled under
+    /// `preparation`; fails with a message for the window.
+    pub fn with_rows(
+        preparation: &Preparation,
+        dataset: Dataset,
+        csv: Option<CsvSource>,
+        (train, test): (Vec<usize>, Vec<usize>),
+    ) -> Result<Self, String> {
+        let inputs = preparation
+            .inputs
+            .as_deref()
+            .map(|text| crate::data::Inputs::parse(text, &dataset.feature_names))
+            .transpose()
+            .map_err(|e| format!("cannot use {}: {e}", dataset.name))?;
+        let standardize = preparation.standardizes(&dataset);
+        let prepared = Arc::new(Prepared::from_rows(
+            &dataset,
+            train,
+            test,
+            standardize,
+            inputs.as_ref(),
+        ));
+        Ok(Self {
+            ranges: column_ranges(&dataset.features),
+            slice: dataset.typical_row(),
+            dataset,
+            csv,
+            preparation: preparation.clone(),
+            prepared,
+        })
+    }
+
     /// The data set.
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
+    }
+
+    /// The CSV file it came from, if any.
+    pub fn csv(&self) -> Option<&CsvSource> {
+        self.csv.as_ref()
+    }
+
+    /// Its prepared matrices (the runs of a session file are built on them).
+    pub fn prepared(&self) -> &Arc<Prepared> {
+        &self.prepared
     }
 }
 
@@ -742,6 +785,42 @@ impl Session {
         Ok(())
     }
 
+    /// Every run's exact state between two iterations (run 1 first, no baseline), for a session
+    /// file; fails if the worker does not answer.
+    pub fn capture_runs(&self) -> Result<Vec<worker::Captured>, String> {
+        let mut all = self
+            .worker
+            .capture(Duration::from_secs(30))
+            .ok_or_else(|| "the training thread did not answer".to_owned())?;
+        if all.len() <= MAIN {
+            return Err("no run to save".to_owned());
+        }
+        Ok(all.split_off(MAIN))
+    }
+
+    /// Replaces the data and the runs with a session file's (`runs` built on `data`'s prepared
+    /// matrices, run 1 first), paused at the moment they were saved at; the baseline starts
+    /// over. On failure (the baseline cannot be built) nothing changes.
+    pub fn use_restored(
+        &mut self,
+        settings: &Settings,
+        data: NewData,
+        runs: Vec<Run>,
+    ) -> Result<(), String> {
+        let baseline = baseline_run(settings, Arc::clone(&data.prepared))
+            .map_err(|e| format!("cannot build the baseline: {e}"))?;
+        self.ranges = data.ranges;
+        self.slice = data.slice;
+        self.dataset = data.dataset;
+        self.csv = data.csv;
+        self.prepared = data.prepared;
+        self.data_version += 1;
+        self.scrub = None;
+        self.send_runs(settings, baseline, runs, false);
+        self.asked_playing = Some((self.worker.sent(), false));
+        Ok(())
+    }
+
     /// Builds every run (and the baseline) again from `settings` on the current data; on
     /// failure nothing changes.
     pub fn rebuild_runs(&mut self, settings: &Settings) -> Result<(), String> {
@@ -753,12 +832,22 @@ impl Session {
     /// Sends new runs to the worker; they keep playing or pausing as the old ones did.
     fn replace_runs(&mut self, settings: &Settings, baseline: Run, runs: Vec<Run>) {
         let playing = self.playing();
+        self.send_runs(settings, baseline, runs, playing);
+    }
+
+    /// Sends new runs to the worker, playing or paused.
+    fn send_runs(&mut self, settings: &Settings, baseline: Run, runs: Vec<Run>, playing: bool) {
         self.baseline_seed = settings.run.network.seed;
         self.worker.send(worker::Command::Replace {
             index: BASELINE,
             run: Box::new(baseline),
             playing: true,
         });
+        self.send_runs_without_baseline(settings, runs, playing);
+    }
+
+    /// Sends new runs (not the baseline) to the worker, playing or paused.
+    fn send_runs_without_baseline(&mut self, settings: &Settings, runs: Vec<Run>, playing: bool) {
         while self.run_count > runs.len() {
             self.run_count -= 1;
             self.worker

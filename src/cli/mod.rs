@@ -52,6 +52,10 @@ pub struct Cli {
     /// see `nnviz lesson list`) or a lesson file (TOML).
     #[arg(long, value_name = "NAME|FILE.toml")]
     pub lesson: Option<String>,
+    /// Open the app on this session file (Save session…): its data, runs, weights and
+    /// optimiser state; a bad one shows its error in the window.
+    #[arg(long, value_name = "FILE.nnviz")]
+    pub session: Option<PathBuf>,
 }
 
 /// The headless commands.

@@ -72,6 +72,23 @@ impl History {
         self.stride
     }
 
+    /// The most points it holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Appends a point read back from a file as it was recorded (no thinning; see
+    /// [`super::saved::SavedHistory`], which checks the order and the count).
+    pub(super) fn restore_point(&mut self, point: HistoryPoint, norms: Vec<LayerNorms>) {
+        self.points.push(point);
+        self.norms.push(norms);
+    }
+
+    /// Sets the stride read back from a file (a power of two).
+    pub(super) fn set_stride(&mut self, stride: u64) {
+        self.stride = stride.max(1);
+    }
+
     /// True if a point for `iteration` would be kept.
     pub fn wants(&self, iteration: u64) -> bool {
         iteration.is_multiple_of(self.stride) || iteration == 1

@@ -35,6 +35,7 @@ pub mod hidden_space;
 mod history;
 mod metrics;
 mod run;
+pub mod saved;
 pub mod spec;
 pub mod timeline;
 pub mod worker;

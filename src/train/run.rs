@@ -16,7 +16,7 @@ use super::spec::RunSpec;
 use super::timeline::Timeline;
 use super::{
     History, HistoryPoint, IterationReport, Metrics, StepReport, Stop, TrainConfig, Trainer,
-    evaluate,
+    TrainerState, evaluate,
 };
 
 /// Test sets larger than this get a point on the test curve only when the metrics are
@@ -119,6 +119,20 @@ impl Run {
             generation: 0,
             metrics: None,
         })
+    }
+
+    /// Puts the run at a saved moment: `state` (taken from a run of the same spec on the same
+    /// rows; see [`super::saved::SavedState::state_for`], which checks it) and the curves up
+    /// to it. It trains on exactly as the run it was taken from would have; its timeline starts
+    /// at that moment. Fails, changing nothing, if the weights do not fit the network.
+    pub fn restore(&mut self, state: TrainerState, history: History) -> Result<(), SpecError> {
+        self.trainer.restore(&state)?;
+        self.history = history;
+        self.timeline.clear();
+        self.timeline.push(state, true);
+        self.metrics = None;
+        self.bump();
+        Ok(())
     }
 
     fn fresh_network(spec: &RunSpec, data: &Prepared) -> Result<Network, SpecError> {

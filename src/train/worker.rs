@@ -182,7 +182,21 @@ struct Shared {
 
 enum Message {
     Command(Command),
+    /// Reply with every run's exact state (see [`Worker::capture`]).
+    Capture(Sender<Vec<Captured>>),
     Shutdown,
+}
+
+/// One run's exact state between two iterations (see [`Worker::capture`]): what a session file
+/// keeps to go on from.
+#[derive(Clone, Debug)]
+pub struct Captured {
+    /// What the run was built from.
+    pub spec: RunSpec,
+    /// The trainer's whole state.
+    pub state: super::TrainerState,
+    /// The curves up to it.
+    pub history: History,
 }
 
 /// The handle the UI thread holds: send commands, read the newest state.
@@ -241,6 +255,15 @@ impl Worker {
         }
         // After the send: the worker clears the flag before it reads its inbox.
         self.shared.interrupt.store(true, Ordering::Release);
+    }
+
+    /// Every run's exact state, taken between two iterations after the commands sent so far
+    /// (the runs train on meanwhile); `None` if the worker did not answer within `timeout`.
+    pub fn capture(&self, timeout: Duration) -> Option<Vec<Captured>> {
+        let (reply, answer) = mpsc::channel();
+        self.messages.send(Message::Capture(reply)).ok()?;
+        self.shared.interrupt.store(true, Ordering::Release);
+        answer.recv_timeout(timeout).ok()
     }
 
     /// Commands sent so far (compare with [`Published::applied`]).
@@ -452,6 +475,7 @@ impl Trainer {
             for message in messages {
                 match message {
                     Message::Shutdown => return,
+                    Message::Capture(reply) => self.capture(&reply),
                     Message::Command(command) => {
                         self.apply(command);
                         self.applied += 1;
@@ -466,6 +490,7 @@ impl Trainer {
                 self.publish_if_dirty();
                 match self.inbox.recv_timeout(self.until_allowed()) {
                     Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+                    Ok(Message::Capture(reply)) => self.capture(&reply),
                     Ok(Message::Command(command)) => {
                         self.apply(command);
                         self.applied += 1;
@@ -480,6 +505,20 @@ impl Trainer {
                 self.publish();
             }
         }
+    }
+
+    /// Sends every run's exact state (the asker may have given up: nothing to do then).
+    fn capture(&self, reply: &Sender<Vec<Captured>>) {
+        let captured = self
+            .slots
+            .iter()
+            .map(|s| Captured {
+                spec: s.run.spec().clone(),
+                state: s.run.trainer().state(),
+                history: s.run.history().clone(),
+            })
+            .collect();
+        let _ = reply.send(captured);
     }
 
     fn apply(&mut self, command: Command) {

@@ -924,6 +924,36 @@ pub fn share_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
             commands.push(Command::OpenPasteSetup);
         }
     });
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button(ExportKind::Session.label())
+            .on_hover_text(
+                "Save a file with the data (points added or erased included), every run's \
+                 settings, weights and optimiser state: opened, training goes on exactly \
+                 from here",
+            )
+            .clicked()
+        {
+            commands.push(Command::Export(ExportKind::Session));
+        }
+        if ui
+            .button("Open session…")
+            .on_hover_text("Open a saved session (or drop its .nnviz file on the window)")
+            .clicked()
+        {
+            commands.push(Command::OpenSession);
+        }
+    });
+    if ui
+        .button(ExportKind::SessionWithoutWeights.label())
+        .on_hover_text(
+            "The data and every run's settings, without weights: opened, the runs start from \
+             their seeds",
+        )
+        .clicked()
+    {
+        commands.push(Command::Export(ExportKind::SessionWithoutWeights));
+    }
 }
 
 /// The Paste setup window: a text field, Apply and Cancel. False when it was closed.

@@ -32,6 +32,7 @@ mod memory;
 mod names;
 mod pipeline;
 mod presets;
+mod session_file;
 mod soak;
 mod timeline;
 mod training;

@@ -118,6 +118,7 @@ fn the_inputs_the_fuzzers_found_pass_their_checks() {
         ("setup", corpus::oracle::check_setup),
         #[cfg(feature = "gui")]
         ("lesson", corpus::oracle::check_lesson),
+        ("session", corpus::oracle::check_session),
     ];
     let mut replayed = 0;
     for (target, check) in targets {

@@ -250,3 +250,70 @@ pub fn check_lesson(bytes: &[u8]) {
         }
     }
 }
+
+/// Opens `bytes` as a session file (Open session…, `nnviz --session`) over the default
+/// settings. An error is one line naming the file, of bounded length; a session that opens
+/// has a run per run of its setup, each at the iteration saved (or 0), every row on one side
+/// of the split; written out again it opens to the same data, split, runs and weights; and
+/// every run trains on from there.
+#[cfg(feature = "gui")]
+pub fn check_session(bytes: &[u8]) {
+    use nnviz::app::session_file::{self, SavedRun, SessionFile};
+    use nnviz::app::settings::Settings;
+    const FILE: &str = "fuzz.nnviz";
+    let start = Settings::default();
+    let opened = match session_file::open(FILE, bytes, &start) {
+        Ok(opened) => opened,
+        Err(e) => return check_message(FILE, &e.to_string()),
+    };
+    let data = opened.data.dataset();
+    let prepared = opened.data.prepared();
+    assert_eq!(
+        prepared.train_rows.len() + prepared.test_rows.len(),
+        data.n_rows()
+    );
+    assert!(!prepared.train_rows.is_empty());
+    assert_eq!(opened.runs.len(), opened.settings.run_count());
+    assert_eq!(opened.restored.len(), opened.runs.len());
+    let runs = opened
+        .runs
+        .iter()
+        .zip(&opened.restored)
+        .map(|(run, restored)| match restored {
+            Some(i) => {
+                assert_eq!(run.iteration(), *i);
+                SavedRun::new(&run.trainer().state(), run.history()).unwrap()
+            }
+            None => {
+                assert_eq!(run.iteration(), 0);
+                SavedRun::default()
+            }
+        })
+        .collect();
+    let csv = opened.data.csv().map(|c| c.table.file_name().to_owned());
+    let text = SessionFile::new(
+        &opened.settings,
+        data,
+        csv.as_deref(),
+        &prepared.test_rows,
+        runs,
+    )
+    .to_text()
+    .unwrap();
+    let again = session_file::open(FILE, text.as_bytes(), &start)
+        .unwrap_or_else(|e| panic!("written out again, it does not open: {e}"));
+    assert_eq!(again.settings.run, opened.settings.run);
+    assert_eq!(again.settings.compare, opened.settings.compare);
+    assert_eq!(again.settings.preparation, opened.settings.preparation);
+    assert_eq!(again.data.dataset(), data);
+    assert_eq!(again.data.prepared(), prepared);
+    assert_eq!(again.restored, opened.restored);
+    for (a, b) in again.runs.iter().zip(&opened.runs) {
+        assert_eq!(a.network().weights(), b.network().weights());
+        assert_eq!(a.history().points().len(), b.history().points().len());
+    }
+    let interrupt = std::sync::atomic::AtomicBool::new(false);
+    for mut run in opened.runs {
+        let _ = run.train(2, &interrupt, |_| false, |_| {});
+    }
+}
