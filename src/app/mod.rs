@@ -111,6 +111,8 @@ struct Undo {
     settings: Settings,
     /// The data set and its CSV source, if the change replaced them.
     data: Option<(crate::data::Dataset, Option<CsvSource>)>,
+    /// The lesson open before, if the change opened one (`Some(None)`: none was open).
+    lesson: Option<Option<lesson::LessonState>>,
 }
 
 /// A screenshot-based PNG export under way.
@@ -899,6 +901,7 @@ impl App {
         self.undo = Some(Undo {
             settings: before,
             data: None,
+            lesson: None,
         });
         self.session.notice = Some(
             Notice::info(format!(
@@ -930,9 +933,16 @@ impl App {
                 }
                 self.settings = undo.settings;
                 self.grids.truncate(self.settings.run_count());
-                self.session.notice = Some(Notice::info(
-                    "Undone: the settings and data from before, with new weights.",
-                ));
+                let closed = undo.lesson.is_some();
+                if let Some(lesson) = undo.lesson {
+                    self.lesson = lesson;
+                }
+                self.session.notice = Some(Notice::info(if closed {
+                    "Undone: the lesson is closed; the settings and data from before it, with new \
+                     weights."
+                } else {
+                    "Undone: the settings and data from before, with new weights."
+                }));
             }
             Err(e) => self.session.notice = Some(Notice::error(e)),
         }
@@ -956,6 +966,7 @@ impl App {
         let before = Undo {
             settings: self.settings.clone(),
             data: Some((s.dataset.clone(), s.csv.clone())),
+            lesson: None,
         };
         let generated = s.csv.is_none() || setup::names_dataset(text);
         let result = if generated {
@@ -1001,10 +1012,21 @@ impl App {
             )));
             return;
         }
+        let undo = Undo {
+            settings: self.settings.clone(),
+            data: Some((self.session.dataset.clone(), self.session.csv.clone())),
+            lesson: Some(self.lesson.clone()),
+        };
         let before = self.lesson.replace(lesson::LessonState::new(lesson));
         if !self.lesson_step(0) {
             self.lesson = before;
+            return;
         }
+        // The work from before comes back with Undo (and the lesson closes).
+        if let Some(notice) = self.session.notice.take() {
+            self.session.notice = Some(notice.with_action("Undo", Command::Undo));
+        }
+        self.undo = Some(undo);
     }
 
     /// Sets up step `k` of the open lesson: the app's defaults, then the setups of the steps up
@@ -1153,6 +1175,7 @@ impl App {
         let before = Undo {
             settings: self.settings.clone(),
             data: Some((s.dataset.clone(), s.csv.clone())),
+            lesson: None,
         };
         let rows = opened.data.dataset().n_rows();
         let data_name = opened.data.dataset().name.clone();
@@ -1562,6 +1585,7 @@ impl App {
         let before = Undo {
             settings: self.settings.clone(),
             data: Some((s.dataset.clone(), s.csv.clone())),
+            lesson: None,
         };
         let dataset = settings.builtin.generate(&settings.generator);
         match s.replace_data(&settings, dataset, None) {

@@ -359,3 +359,28 @@ fn a_lesson_file_reads_its_data_file_beside_it() {
     assert_eq!(app.session.dataset.class_names(), ["down", "up"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn undo_closes_a_lesson_just_opened_and_brings_the_work_back() {
+    let mut app = headless();
+    let mut settings = app.settings.clone();
+    settings.builtin = Builtin::Spirals;
+    settings.run.network.hidden[0].units = 9;
+    app.apply_settings(settings);
+    app.apply(Command::UseBuiltin, None);
+    let before = app.settings.clone();
+    let rows = app.session.dataset.features.rows();
+    app.apply(Command::OpenBuiltinLesson("article".into()), None);
+    assert!(app.lesson.is_some());
+    assert_ne!(app.settings, before);
+    let notice = app.session.notice.as_ref().unwrap();
+    assert_eq!(
+        notice.action.as_ref().map(|(label, _)| label.as_str()),
+        Some("Undo")
+    );
+    app.apply(Command::Undo, None);
+    assert!(app.lesson.is_none(), "the lesson closed");
+    assert_eq!(app.settings.run, before.run);
+    assert_eq!(app.settings.builtin, Builtin::Spirals);
+    assert_eq!(app.session.dataset.features.rows(), rows);
+}
