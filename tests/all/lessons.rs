@@ -10,7 +10,7 @@ use nnviz::app::{App, AppOptions};
 use nnviz::data::Builtin;
 use nnviz::lesson::{Control, Lesson, builtin};
 
-use crate::common::ui::{harness, sync};
+use crate::common::ui::{harness, settle, sync};
 use crate::common::{nnviz, nnviz_ok};
 
 #[test]
@@ -238,6 +238,8 @@ fn the_lesson_panel_steps_through_and_ticks_a_goal_once_met() {
         harness.query_by_label("Compare runs").is_none(),
         "hidden in this step"
     );
+    // The lesson's section may still be unfolding: a click lands once it stands still.
+    settle(&mut harness);
     harness.get_by_label("Next ▶").click();
     sync(&mut harness, 2);
     assert!(harness.query_by_label("Just right").is_some());
