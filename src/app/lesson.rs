@@ -129,6 +129,17 @@ pub fn step_data(lesson: &Lesson, k: usize) -> Option<(PathBuf, Option<String>)>
 /// `settings` with one step's `setup` applied (the view's flags too); a problem is named by
 /// the line and key of the lesson file it comes from.
 pub fn apply_step_setup(settings: &Settings, setup: &Setup) -> Result<Settings, LessonError> {
+    // A CSV file gets the defaults of one's own data, as opening it in the window would; the
+    // step's own words win over them.
+    let scaled;
+    let settings = if setup.data.is_some() {
+        let mut s = settings.clone();
+        s.follow_defaults(crate::train::spec::Defaults::Scaled);
+        scaled = s;
+        &scaled
+    } else {
+        settings
+    };
     let mut next = match setup.text() {
         None => settings.clone(),
         Some(text) => apply_setup(settings, &text, None).map_err(|whole| {

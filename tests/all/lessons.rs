@@ -359,6 +359,12 @@ fn a_lesson_file_reads_its_data_file_beside_it() {
     let csv = app.session.csv.as_ref().expect("the lesson's file is open");
     assert_eq!(csv.table.file_name(), "flowers.csv");
     assert_eq!(app.session.dataset.class_names(), ["down", "up"]);
+    // One's own data: the scaled defaults, as opening the file in the window gives them.
+    assert_eq!(
+        app.settings.run.training.reduction,
+        Some(nnviz::nn::Reduction::Mean)
+    );
+    assert_eq!(app.settings.run.network.init, nnviz::nn::Init::Auto);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
