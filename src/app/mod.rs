@@ -1121,21 +1121,29 @@ impl App {
         let mut status = figures.status(&goal);
         let mut iteration = runs.first().map_or(0, |r| r.iteration);
         // Frames come seldom next to fast training: the curves tell at which iteration a goal
-        // on run 1 was first met, even one passed between two frames (`iterations <= 3000`;
-        // full batch only: a mini-batch's figures are its own batch's).
+        // was first met, even one passed between two frames (`iterations <= 3000`). The runs
+        // train in step, so their curves have points at the same iterations. Full batch only:
+        // a mini-batch's figures are its own batch's.
+        let reads = goal.highest_run() + 1;
         if state.met_at.is_none()
-            && goal.highest_run() == 0
-            && let Some(main) = runs.first()
-            && main.spec.training.batch_size.is_none()
+            && reads <= runs.len()
+            && runs[..reads]
+                .iter()
+                .all(|r| r.spec.training.batch_size.is_none())
         {
             let scanned = state.scanned;
-            let first = main
-                .history
-                .points()
+            let points = |k: usize| runs[k].history.points();
+            let first = points(0)
                 .iter()
                 .filter(|p| p.iteration > scanned)
                 .find(|p| {
-                    figures.runs[0].point = Some(p);
+                    for k in 0..reads {
+                        let at = points(k).binary_search_by_key(&p.iteration, |q| q.iteration);
+                        let Ok(at) = at else {
+                            return false;
+                        };
+                        figures.runs[k].point = Some(&points(k)[at]);
+                    }
                     figures.status(&goal).met
                 });
             if let Some(p) = first {

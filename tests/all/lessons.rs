@@ -392,3 +392,44 @@ fn undo_closes_a_lesson_just_opened_and_brings_the_work_back() {
     assert_eq!(app.settings.builtin, Builtin::Spirals);
     assert_eq!(app.session.dataset.features.rows(), rows);
 }
+
+#[test]
+fn a_goal_on_compared_runs_ticks_at_the_iteration_their_curves_met_it() {
+    let mut harness = harness();
+    harness.run_steps(1);
+    let text = "version = 1\ntitle = \"Two\"\n[[step]]\ntitle = \"Tanh beside sigmoid\"\n\
+                setup = { dataset = \"moons\", hidden = [8], activation = \"sigmoid\", \
+                iterations = 3000, compare = [{ activation = \"tanh\" }] }\n\
+                goal = \"run2.accuracy >= 0.9\"\n";
+    harness.state_mut().apply(
+        Command::OpenLessonText {
+            name: "two.toml".into(),
+            text: text.into(),
+            dir: std::env::temp_dir(),
+        },
+        None,
+    );
+    harness.state_mut().apply(Command::TogglePlay, None);
+    crate::common::ui::wait_paused(&mut harness);
+    sync(&mut harness, 2);
+    let app = harness.state();
+    let met_at = app
+        .lesson
+        .as_ref()
+        .unwrap()
+        .met_at
+        .expect("the goal was met");
+    // The first point of run 2's curve at 90 %, which run 1's curve also has.
+    let run1 = &app.session.runs()[0].history;
+    let first = app.session.runs()[1]
+        .history
+        .points()
+        .iter()
+        .find(|p| {
+            p.train_accuracy.is_some_and(|a| a >= 0.9)
+                && run1.points().iter().any(|q| q.iteration == p.iteration)
+        })
+        .unwrap();
+    assert_eq!(met_at, first.iteration);
+    assert!(met_at < 3000, "{met_at}");
+}
