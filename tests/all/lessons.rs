@@ -330,6 +330,8 @@ fn a_dropped_lesson_file_and_the_lesson_option_open_a_lesson() {
         app.settings.run.network.hidden.is_empty(),
         "logistic regression first"
     );
+    let notice = app.session.notice.as_ref().unwrap();
+    assert_eq!(notice.action, Some(("Undo".to_owned(), Command::Undo)));
 }
 
 #[test]
