@@ -914,6 +914,15 @@ impl App {
     }
 
     /// Brings back the settings, network and data from before the last one-click change.
+    /// What Undo brings back after a change of settings and data: both as they are now.
+    fn undo_point(&self) -> Undo {
+        Undo {
+            settings: self.settings.clone(),
+            data: Some((self.session.dataset.clone(), self.session.csv.clone())),
+            lesson: None,
+        }
+    }
+
     fn undo(&mut self) {
         let Some(undo) = self.undo.take() else {
             return;
@@ -962,12 +971,8 @@ impl App {
             }
         };
         // Taken as it is, on its data: no data set's defaults are followed.
+        let before = self.undo_point();
         let s = &mut self.session;
-        let before = Undo {
-            settings: self.settings.clone(),
-            data: Some((s.dataset.clone(), s.csv.clone())),
-            lesson: None,
-        };
         let generated = s.csv.is_none() || setup::names_dataset(text);
         let result = if generated {
             let dataset = new.builtin.generate(&new.generator);
@@ -1013,9 +1018,8 @@ impl App {
             return;
         }
         let undo = Undo {
-            settings: self.settings.clone(),
-            data: Some((self.session.dataset.clone(), self.session.csv.clone())),
             lesson: Some(self.lesson.clone()),
+            ..self.undo_point()
         };
         let before = self.lesson.replace(lesson::LessonState::new(lesson));
         if !self.lesson_step(0) {
@@ -1179,12 +1183,8 @@ impl App {
                 return;
             }
         };
+        let before = self.undo_point();
         let s = &mut self.session;
-        let before = Undo {
-            settings: self.settings.clone(),
-            data: Some((s.dataset.clone(), s.csv.clone())),
-            lesson: None,
-        };
         let rows = opened.data.dataset().n_rows();
         let data_name = opened.data.dataset().name.clone();
         if let Err(e) = s.use_restored(&opened.settings, opened.data, opened.runs) {
@@ -1589,12 +1589,8 @@ impl App {
     /// trains it, saying `notice`; on failure the current one stays and the message says why.
     fn start_experiment(&mut self, experiment: &str, settings: Settings, notice: String) {
         let settings = self.settings.start_experiment(experiment, settings);
+        let before = self.undo_point();
         let s = &mut self.session;
-        let before = Undo {
-            settings: self.settings.clone(),
-            data: Some((s.dataset.clone(), s.csv.clone())),
-            lesson: None,
-        };
         let dataset = settings.builtin.generate(&settings.generator);
         match s.replace_data(&settings, dataset, None) {
             Ok(()) => {

@@ -576,17 +576,24 @@ pub mod builtin {
         ),
     ];
 
-    /// The built-in lesson `name`, `None` if there is none.
-    pub fn get(name: &str) -> Option<Lesson> {
-        FILES.iter().find(|(n, _)| *n == name).map(|(n, text)| {
-            Lesson::parse(n, text, Path::new("."))
-                .unwrap_or_else(|e| panic!("built-in lesson {n}: {e}"))
+    /// Every built-in lesson, in order: read once (the Lessons section lists them every
+    /// frame).
+    pub fn all() -> &'static [Lesson] {
+        static ALL: std::sync::OnceLock<Vec<Lesson>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            FILES
+                .iter()
+                .map(|(n, text)| {
+                    Lesson::parse(n, text, Path::new("."))
+                        .unwrap_or_else(|e| panic!("built-in lesson {n}: {e}"))
+                })
+                .collect()
         })
     }
 
-    /// Every built-in lesson, in order.
-    pub fn all() -> Vec<Lesson> {
-        FILES.iter().filter_map(|(n, _)| get(n)).collect()
+    /// The built-in lesson `name`, `None` if there is none.
+    pub fn get(name: &str) -> Option<Lesson> {
+        all().iter().find(|l| l.name == name).cloned()
     }
 }
 
@@ -739,7 +746,7 @@ setup = { data = "flowers.csv", target = "Species", inputs = "x1 x2" }
     fn every_built_in_lesson_reads() {
         let all = builtin::all();
         assert_eq!(all.len(), builtin::FILES.len());
-        for lesson in &all {
+        for lesson in all {
             assert!(!lesson.steps.is_empty(), "{}", lesson.name);
             assert!(!lesson.summary.is_empty(), "{}", lesson.name);
         }

@@ -102,10 +102,8 @@ pub fn lesson_ui(ui: &mut Ui, panel: &LessonPanel<'_>, commands: &mut Vec<Comman
 
 /// The built-in lessons and Open lesson….
 pub fn lessons_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
-    for (name, _) in builtin::FILES {
-        let Some(lesson) = builtin::get(name) else {
-            continue;
-        };
+    for lesson in builtin::all() {
+        let name = &lesson.name;
         if ui
             .button(&lesson.title)
             .on_hover_text(format!(

@@ -16,7 +16,7 @@ use crate::common::{nnviz, nnviz_ok};
 #[test]
 fn every_built_in_lesson_meets_every_goal() {
     for lesson in builtin::all() {
-        let reports = play(&lesson).unwrap_or_else(|e| panic!("{}: {e}", lesson.name));
+        let reports = play(lesson).unwrap_or_else(|e| panic!("{}: {e}", lesson.name));
         assert_eq!(reports.len(), lesson.steps.len());
         for (step, report) in lesson.steps.iter().zip(&reports) {
             assert!(
@@ -49,7 +49,7 @@ fn a_step_whose_goal_needs_the_students_choice_is_not_met_without_it() {
             if step.solution.is_empty() {
                 continue;
             }
-            let report = play_step(&lesson, k, &base, false).unwrap();
+            let report = play_step(lesson, k, &base, false).unwrap();
             assert!(
                 !report.met,
                 "{} step {}: met without the student's choice",
