@@ -271,10 +271,11 @@ pub fn play_step(
         .map(|r| Run::new(settings.run_spec(r).clone(), Arc::clone(&prepared)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| at(e.to_string()))?;
-    let reads_baseline = step
-        .goal
-        .as_ref()
-        .is_some_and(|(text, _)| text.contains("baseline_accuracy"));
+    let reads_baseline = step.goal.as_ref().is_some_and(|(_, goal)| {
+        goal.variables()
+            .iter()
+            .any(|v| v.name == "baseline_accuracy")
+    });
     let baseline_accuracy = if reads_baseline {
         let mut baseline = Run::new(baseline_spec(&settings, &prepared), Arc::clone(&prepared))
             .map_err(|e| at(e.to_string()))?;

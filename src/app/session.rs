@@ -226,15 +226,8 @@ impl NewData {
         dataset: Dataset,
         csv: Option<CsvSource>,
     ) -> Result<Self, String> {
-        let prepared = Arc::new(prepare_with(preparation, &dataset)?);
-        Ok(Self {
-            ranges: column_ranges(&dataset.features),
-            slice: dataset.typical_row(),
-            dataset,
-            csv,
-            preparation: preparation.clone(),
-            prepared,
-        })
+        let prepared = prepare_with(preparation, &dataset)?;
+        Ok(Self::of(preparation, dataset, csv, prepared))
     }
 
     /// `dataset` (and the CSV file it came from, if any) split into these training and test
@@ -246,28 +239,27 @@ impl NewData {
         csv: Option<CsvSource>,
         (train, test): (Vec<usize>, Vec<usize>),
     ) -> Result<Self, String> {
-        let inputs = preparation
-            .inputs
-            .as_deref()
-            .map(|text| crate::data::Inputs::parse(text, &dataset.feature_names))
-            .transpose()
+        let prepared = preparation
+            .prepare_split(&dataset, train, test)
             .map_err(|e| format!("cannot use {}: {e}", dataset.name))?;
-        let standardize = preparation.standardizes(&dataset);
-        let prepared = Arc::new(Prepared::from_rows(
-            &dataset,
-            train,
-            test,
-            standardize,
-            inputs.as_ref(),
-        ));
-        Ok(Self {
+        Ok(Self::of(preparation, dataset, csv, prepared))
+    }
+
+    /// `dataset` with its matrices `prepared` under `preparation`, and what the plot derives.
+    fn of(
+        preparation: &Preparation,
+        dataset: Dataset,
+        csv: Option<CsvSource>,
+        prepared: Prepared,
+    ) -> Self {
+        Self {
             ranges: column_ranges(&dataset.features),
             slice: dataset.typical_row(),
             dataset,
             csv,
             preparation: preparation.clone(),
-            prepared,
-        })
+            prepared: Arc::new(prepared),
+        }
     }
 
     /// The data set.

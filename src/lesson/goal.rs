@@ -426,13 +426,18 @@ impl Goal {
         Ok(goal)
     }
 
-    /// The runs the goal reads (0 is run 1), the highest first.
-    pub fn highest_run(&self) -> usize {
+    /// The figures the goal reads, in order.
+    pub fn variables(&self) -> Vec<&Variable> {
         match self {
-            Self::Compare(v, ..) | Self::Truthy(v) => v.run,
-            Self::Not(g) => g.highest_run(),
-            Self::All(gs) | Self::Any(gs) => gs.iter().map(Self::highest_run).max().unwrap_or(0),
+            Self::Compare(v, ..) | Self::Truthy(v) => vec![v],
+            Self::Not(g) => g.variables(),
+            Self::All(gs) | Self::Any(gs) => gs.iter().flat_map(Self::variables).collect(),
         }
+    }
+
+    /// The highest run the goal reads (0 is run 1).
+    pub fn highest_run(&self) -> usize {
+        self.variables().iter().map(|v| v.run).max().unwrap_or(0)
     }
 
     /// Whether the goal holds for the figures `read` gives (`None`: not measured yet), and if

@@ -110,6 +110,24 @@ impl Preparation {
         data::prepare_inputs_owned(data, &options, inputs.as_ref())
     }
 
+    /// [`Self::prepare`] on a split already made: these training and test rows (each
+    /// ascending, together every row once), as a session file keeps them.
+    pub fn prepare_split(
+        &self,
+        data: &Dataset,
+        train: Vec<usize>,
+        test: Vec<usize>,
+    ) -> Result<Prepared, DataError> {
+        let inputs = self.inputs(data)?;
+        Ok(Prepared::from_rows(
+            data,
+            train,
+            test,
+            self.standardizes(data),
+            inputs.as_ref(),
+        ))
+    }
+
     fn inputs(&self, data: &Dataset) -> Result<Option<data::Inputs>, DataError> {
         self.inputs
             .as_deref()
